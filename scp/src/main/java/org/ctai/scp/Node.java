@@ -1,0 +1,110 @@
+package org.ctai.scp;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running node: database, spool, DICOM receiver, series tracker and workers, started in dependency
+ * order and stopped in reverse (stop taking associations, finish the C-STOREs in flight, stop the
+ * workers, close the database). {@link #close()} is idempotent.
+ */
+public final class Node implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Node.class);
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration WORKER_STOP_TIMEOUT = Duration.ofSeconds(30);
+
+    private final NodeConfig config;
+    private final Database database;
+    private final SeriesTracker tracker;
+    private final Workers workers;
+    private final DicomReceiver receiver;
+    private final String owner;
+    private boolean closed;
+
+    private Node(NodeConfig config, Database database, SeriesTracker tracker, Workers workers, DicomReceiver receiver, String owner) {
+        this.config = config;
+        this.database = database;
+        this.tracker = tracker;
+        this.workers = workers;
+        this.receiver = receiver;
+        this.owner = owner;
+    }
+
+    /** Starts a node that processes series with {@code processor}. */
+    public static Node start(NodeConfig config, SeriesProcessor processor) {
+        String owner = processOwner();
+        log.info("starting CTAI Node {} with {}", owner, config);
+        Database database = Database.open(config.db(), config.data(), "ctai-db");
+        SeriesTracker tracker = null;
+        Workers workers = null;
+        try {
+            Spool spool = new Spool(config.data());
+            int dropped = spool.clearIncoming();
+            if (dropped > 0) log.info("dropped {} partial transfers left by the previous run (never acknowledged)", dropped);
+            DataSource ds = database.dataSource();
+            JobQueue queue = new JobQueue(ds, config.worker());
+            tracker = new SeriesTracker(ds, config.series(), queue);
+            workers = new Workers(ds, queue, processor, config.worker(), config.data().dir(), owner);
+            DicomReceiver receiver = new DicomReceiver(config.dicom(), new InstanceStore(ds, spool), tracker, spool);
+            tracker.start();
+            workers.start();
+            receiver.start();
+            return new Node(config, database, tracker, workers, receiver, owner);
+        } catch (IOException | RuntimeException e) {
+            if (workers != null) workers.stop(Duration.ZERO);
+            if (tracker != null) tracker.close();
+            database.close();
+            throw new NodeException("the node could not start: " + e.getMessage(), e);
+        }
+    }
+
+    /** Starts a node whose processing step records the series inventory (instances, sizes). */
+    public static Node start(NodeConfig config) {
+        return start(config, new SeriesInventory());
+    }
+
+    public int dicomPort() {
+        return receiver.port();
+    }
+
+    public DataSource dataSource() {
+        return database.dataSource();
+    }
+
+    public NodeConfig config() {
+        return config;
+    }
+
+    /** The name this process uses as lease owner in the job queue. */
+    public String owner() {
+        return owner;
+    }
+
+    private static String processOwner() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            host = "localhost";
+        }
+        return host + ":" + ProcessHandle.current().pid() + ":" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        log.info("stopping: no new associations, finishing those in flight");
+        if (!receiver.stop(DRAIN_TIMEOUT)) log.warn("associations still open after {} s were cut", DRAIN_TIMEOUT.toSeconds());
+        tracker.close();
+        workers.stop(WORKER_STOP_TIMEOUT);
+        database.close();
+        log.info("stopped; uptime {} s", ManagementFactory.getRuntimeMXBean().getUptime() / 1000);
+    }
+}

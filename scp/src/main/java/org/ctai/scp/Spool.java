@@ -1,0 +1,99 @@
+package org.ctai.scp;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * The node's file area under data.dir: received instances by study and series, quarantine for unusable
+ * objects, and PixelMed's incoming folder. Moves are atomic renames within one file system; with fsync on,
+ * a file and its folder entry are on disk before the caller is told it is stored.
+ */
+final class Spool {
+    private final NodeConfig.Data data;
+
+    Spool(NodeConfig.Data data) throws IOException {
+        this.data = data;
+        Files.createDirectories(data.spool());
+        Files.createDirectories(data.incoming());
+        Files.createDirectories(data.quarantine());
+    }
+
+    Path incoming() {
+        return data.incoming();
+    }
+
+    Path root() {
+        return data.dir();
+    }
+
+    /** Free bytes for new files on the spool's file system. */
+    long usableBytes() throws IOException {
+        return Files.getFileStore(data.spool()).getUsableSpace();
+    }
+
+    boolean belowFloor() {
+        try {
+            return usableBytes() < data.minFreeBytes();
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    /** Files left in incoming by a process that died mid-transfer were never acknowledged: drop them. */
+    int clearIncoming() throws IOException {
+        int n = 0;
+        try (var files = Files.list(data.incoming())) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                if (Files.isRegularFile(p)) {
+                    Files.delete(p);
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    /** Where an instance's file lives, relative to data.dir; the digest keeps a changed resend from overwriting. */
+    String instancePath(String studyUid, String seriesUid, String sopInstanceUid, String sha256) {
+        return "spool/" + studyUid + "/" + seriesUid + "/" + sopInstanceUid + "." + sha256.substring(0, 12) + ".dcm";
+    }
+
+    /** Makes {@code file} durable and moves it to {@code relative} under data.dir. */
+    void commit(Path file, String relative) throws IOException {
+        Path target = data.dir().resolve(relative);
+        Path dir = target.getParent();
+        boolean created = !Files.isDirectory(dir);
+        Files.createDirectories(dir);
+        if (data.fsync()) force(file);
+        Files.move(file, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        if (data.fsync()) {
+            force(dir);
+            if (created) {
+                force(dir.getParent());
+                force(dir.getParent().getParent());
+            }
+        }
+    }
+
+    Path quarantine(Path file, String name) throws IOException {
+        Path target = data.quarantine().resolve(name);
+        if (data.fsync()) force(file);
+        Files.move(file, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        if (data.fsync()) force(data.quarantine());
+        return target;
+    }
+
+    Path resolve(String relative) {
+        return data.dir().resolve(relative);
+    }
+
+    private static void force(Path p) throws IOException {
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+}

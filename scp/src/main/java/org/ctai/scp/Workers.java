@@ -1,0 +1,157 @@
+package org.ctai.scp;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code worker.count} threads that claim jobs from the {@link JobQueue}, keep their lease alive while the
+ * {@link SeriesProcessor} runs, and record the outcome. Stopping lets each finish the job in hand, up to a
+ * time limit; a job cut off by a crash or timeout is taken again when its lease runs out.
+ */
+final class Workers implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Workers.class);
+
+    private final DataSource db;
+    private final JobQueue queue;
+    private final SeriesProcessor processor;
+    private final NodeConfig.Worker config;
+    private final Path dataDir;
+    private final String owner;
+    private final List<Thread> threads = new ArrayList<>();
+    private final ScheduledExecutorService leases;
+    private volatile boolean running = true;
+
+    Workers(DataSource db, JobQueue queue, SeriesProcessor processor, NodeConfig.Worker config, Path dataDir, String owner) {
+        this.db = db;
+        this.queue = queue;
+        this.processor = processor;
+        this.config = config;
+        this.dataDir = dataDir;
+        this.owner = owner;
+        this.leases = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "worker-lease-keeper");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    void start() {
+        for (int i = 1; i <= config.count(); i++) {
+            Thread t = new Thread(this::loop, "worker-" + i);
+            t.setDaemon(true);
+            threads.add(t);
+            t.start();
+        }
+    }
+
+    private void loop() {
+        while (running) {
+            try {
+                Optional<JobQueue.Claim> claim = queue.claim(owner);
+                if (claim.isPresent()) run(claim.get());
+                else sleep(config.poll());
+            } catch (SQLException | RuntimeException e) {
+                log.error("worker loop failed; retrying after {} ms: {}", config.poll().toMillis(), e.toString());
+                sleep(config.poll());
+            }
+            if (Thread.currentThread().isInterrupted()) return;
+        }
+    }
+
+    private void run(JobQueue.Claim claim) throws SQLException {
+        SeriesProcessor.SeriesJob job = load(claim);
+        log.info("job {} started: series {} version {}, {} instances, attempt {}", claim.jobId(), job.seriesUid(),
+                job.seriesVersion(), job.files().size(), claim.attempt());
+        long renewMs = Math.max(config.lease().toMillis() / 3, 200);
+        ScheduledFuture<?> keeper = leases.scheduleWithFixedDelay(() -> renew(claim), renewMs, renewMs, TimeUnit.MILLISECONDS);
+        long start = System.nanoTime();
+        try {
+            String result = processor.process(job);
+            if (queue.complete(claim, result)) {
+                log.info("job {} done in {} ms", claim.jobId(), (System.nanoTime() - start) / 1_000_000);
+            } else {
+                log.warn("job {} finished but its lease had passed to another process; result discarded", claim.jobId());
+            }
+        } catch (SeriesProcessor.ProcessingException e) {
+            log.warn("job {} {} failure: {}", claim.jobId(), e.permanent() ? "permanent" : "transient", e.getMessage());
+            queue.fail(claim, e.getMessage(), e.permanent());
+        } catch (RuntimeException e) {
+            log.error("job {} failed unexpectedly", claim.jobId(), e);
+            queue.fail(claim, "internal error: " + e, false);
+        } finally {
+            keeper.cancel(false);
+        }
+    }
+
+    private void renew(JobQueue.Claim claim) {
+        try {
+            if (!queue.renew(claim)) log.warn("job {}: lease lost; another process may take it over", claim.jobId());
+        } catch (Throwable t) {
+            log.error("job {}: renewing the lease failed: {}", claim.jobId(), t.toString());
+        }
+    }
+
+    private SeriesProcessor.SeriesJob load(JobQueue.Claim claim) throws SQLException {
+        try (Connection c = db.getConnection()) {
+            String seriesUid;
+            try (PreparedStatement ps = c.prepareStatement("SELECT series_uid FROM scp.series WHERE id = ?")) {
+                ps.setLong(1, claim.seriesId());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    seriesUid = rs.getString(1);
+                }
+            }
+            List<Path> files = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT path FROM scp.instance WHERE series_id = ? ORDER BY sop_instance_uid")) {
+                ps.setLong(1, claim.seriesId());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) files.add(dataDir.resolve(rs.getString(1)));
+                }
+            }
+            return new SeriesProcessor.SeriesJob(claim.jobId(), claim.seriesId(), seriesUid, claim.seriesVersion(), files);
+        }
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(Math.max(d.toMillis(), 10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Lets each worker finish the job in hand for up to {@code timeout}; a job still running is retaken by lease. */
+    void stop(Duration timeout) {
+        running = false;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (Thread t : threads) {
+            try {
+                t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            if (t.isAlive()) t.interrupt();
+        }
+        leases.shutdownNow();
+    }
+
+    @Override
+    public void close() {
+        stop(Duration.ofSeconds(30));
+    }
+}

@@ -1,0 +1,117 @@
+package org.ctai.scp;
+
+import com.pixelmed.dicom.Attribute;
+import com.pixelmed.dicom.AttributeList;
+import com.pixelmed.dicom.AttributeTag;
+import com.pixelmed.dicom.CodeStringAttribute;
+import com.pixelmed.dicom.DecimalStringAttribute;
+import com.pixelmed.dicom.DicomException;
+import com.pixelmed.dicom.FileMetaInformation;
+import com.pixelmed.dicom.IntegerStringAttribute;
+import com.pixelmed.dicom.OtherWordAttribute;
+import com.pixelmed.dicom.PersonNameAttribute;
+import com.pixelmed.dicom.LongStringAttribute;
+import com.pixelmed.dicom.SOPClass;
+import com.pixelmed.dicom.TagFromName;
+import com.pixelmed.dicom.TransferSyntax;
+import com.pixelmed.dicom.UniqueIdentifierAttribute;
+import com.pixelmed.dicom.UnsignedShortAttribute;
+import com.pixelmed.dicom.DateAttribute;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** Writes small synthetic CT series (real Part 10 files, any SOP class) for the ingest tests. */
+final class CtSeriesWriter {
+    private CtSeriesWriter() {
+    }
+
+    static String newUid() {
+        return "2.25." + new BigInteger(UUID.randomUUID().toString().replace("-", ""), 16);
+    }
+
+    /** One series of {@code count} slices of {@code size x size}, one file per slice under {@code dir}. */
+    static Series write(Path dir, int count, int size) {
+        return write(dir, count, size, SOPClass.CTImageStorage, "CT");
+    }
+
+    static Series write(Path dir, int count, int size, String sopClass, String modality) {
+        String study = newUid();
+        String series = newUid();
+        String frame = newUid();
+        List<Path> files = new ArrayList<>();
+        List<String> sops = new ArrayList<>();
+        try {
+            Files.createDirectories(dir);
+            for (int i = 0; i < count; i++) {
+                String sop = newUid();
+                Path f = dir.resolve(String.format("slice-%04d.dcm", i));
+                writeSlice(f, sopClass, modality, study, series, frame, sop, i, size, (short) i);
+                files.add(f);
+                sops.add(sop);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (DicomException e) {
+            throw new IllegalStateException(e);
+        }
+        return new Series(study, series, files, sops);
+    }
+
+    static void writeSlice(Path f, String sopClass, String modality, String study, String series, String frame, String sop,
+                           int index, int size, short fill) throws IOException, DicomException {
+        AttributeList l = new AttributeList();
+        put(l, new UniqueIdentifierAttribute(TagFromName.SOPClassUID), sopClass);
+        put(l, new UniqueIdentifierAttribute(TagFromName.SOPInstanceUID), sop);
+        put(l, new UniqueIdentifierAttribute(TagFromName.StudyInstanceUID), study);
+        put(l, new UniqueIdentifierAttribute(TagFromName.SeriesInstanceUID), series);
+        put(l, new UniqueIdentifierAttribute(TagFromName.FrameOfReferenceUID), frame);
+        put(l, new PersonNameAttribute(TagFromName.PatientName), "Test^Ingest");
+        put(l, new LongStringAttribute(TagFromName.PatientID), "INGEST-1");
+        put(l, new DateAttribute(TagFromName.StudyDate), "20260101");
+        put(l, new CodeStringAttribute(TagFromName.Modality), modality);
+        put(l, new IntegerStringAttribute(TagFromName.InstanceNumber), Integer.toString(index + 1));
+        put(l, new DecimalStringAttribute(TagFromName.ImagePositionPatient), "0\\0\\" + index);
+        put(l, new DecimalStringAttribute(TagFromName.ImageOrientationPatient), "1\\0\\0\\0\\1\\0");
+        put(l, new DecimalStringAttribute(TagFromName.PixelSpacing), "0.8\\0.8");
+        put(l, new DecimalStringAttribute(TagFromName.SliceThickness), "1");
+        put(l, new DecimalStringAttribute(TagFromName.RescaleSlope), "1");
+        put(l, new DecimalStringAttribute(TagFromName.RescaleIntercept), "-1024");
+        put(l, new UnsignedShortAttribute(TagFromName.Rows), size);
+        put(l, new UnsignedShortAttribute(TagFromName.Columns), size);
+        put(l, new UnsignedShortAttribute(TagFromName.BitsAllocated), 16);
+        put(l, new UnsignedShortAttribute(TagFromName.BitsStored), 16);
+        put(l, new UnsignedShortAttribute(TagFromName.HighBit), 15);
+        put(l, new UnsignedShortAttribute(TagFromName.PixelRepresentation), 1);
+        put(l, new UnsignedShortAttribute(TagFromName.SamplesPerPixel), 1);
+        put(l, new CodeStringAttribute(TagFromName.PhotometricInterpretation), "MONOCHROME2");
+        short[] pixels = new short[size * size];
+        java.util.Arrays.fill(pixels, fill);
+        OtherWordAttribute pd = new OtherWordAttribute(TagFromName.PixelData);
+        pd.setValues(pixels);
+        l.put(pd);
+        FileMetaInformation.addFileMetaInformation(l, TransferSyntax.ExplicitVRLittleEndian, "CTAITEST");
+        l.write(f.toFile(), TransferSyntax.ExplicitVRLittleEndian, true, true);
+    }
+
+    private static void put(AttributeList l, Attribute a, String v) throws DicomException {
+        a.addValue(v);
+        l.put(a);
+    }
+
+    private static void put(AttributeList l, Attribute a, int v) throws DicomException {
+        a.addValue(v);
+        l.put(a);
+    }
+
+    record Series(String studyUid, String seriesUid, List<Path> files, List<String> sopInstanceUids) { }
+
+    static AttributeTag tag(int group, int element) {
+        return new AttributeTag(group, element);
+    }
+}

@@ -1,0 +1,183 @@
+package org.ctai.scp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.pixelmed.dicom.SOPClass;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The receiving edge against DCMTK's real storescu and echoscu over real sockets. */
+class DicomReceiverTest {
+    @TempDir
+    Path tmp;
+
+    private Node node;
+
+    @AfterEach
+    void stop() {
+        if (node != null) node.close();
+    }
+
+    private Node start(String... overrides) {
+        node = TestNodes.start(tmp.resolve("data"), overrides);
+        return node;
+    }
+
+    private long count(String sql, Object... args) {
+        return TestNodes.count(node.dataSource(), sql, args);
+    }
+
+    @Test
+    void echoSucceedsForAnAllowedCaller() {
+        start();
+        Dcmtk.Result r = Dcmtk.echoscu("ECHOSCU", "CTAI", node.dicomPort());
+        assertThat(r.exitCode()).as(r.output()).isZero();
+    }
+
+    @Test
+    void unknownCallingAeIsRejectedAtAssociation() {
+        start();
+        Dcmtk.Result r = Dcmtk.echoscu("INTRUDER", "CTAI", node.dicomPort());
+        assertThat(r.exitCode()).isNotZero();
+        assertThat(r.output()).contains("Association Rejected").contains("Calling AE Title Not Recognized");
+    }
+
+    @Test
+    void wrongCalledAeIsRejectedAtAssociation() {
+        start();
+        Dcmtk.Result r = Dcmtk.echoscu("ECHOSCU", "NOTUS", node.dicomPort());
+        assertThat(r.output()).contains("Association Rejected").contains("Called AE Title Not Recognized");
+    }
+
+    @Test
+    void fiftyInstanceSeriesOverOneAssociationIsStoredAndQueuedOnce() {
+        start();
+        CtSeriesWriter.Series s = CtSeriesWriter.write(tmp.resolve("in"), 50, 64);
+        Dcmtk.Result r = Dcmtk.storescu(TestNodes.CALLER, node.dicomPort(), s.files());
+        assertThat(r.exitCode()).as(r.output()).isZero();
+
+        assertThat(count("SELECT count(*) FROM scp.instance i JOIN scp.series s ON s.id = i.series_id WHERE s.series_uid = ?", s.seriesUid()))
+                .isEqualTo(50);
+        for (String path : TestNodes.strings(node.dataSource(), "SELECT path FROM scp.instance")) {
+            assertThat(tmp.resolve("data").resolve(path)).isRegularFile();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> count("SELECT count(*) FROM scp.job WHERE state = 'done'") == 1);
+        assertThat(count("SELECT count(*) FROM scp.job")).isEqualTo(1);
+        assertThat(TestNodes.strings(node.dataSource(), "SELECT result->>'instances' FROM scp.job")).containsExactly("50");
+    }
+
+    @Test
+    void fourSeriesOverFourConcurrentAssociationsEachProduceOneJob() throws Exception {
+        start();
+        List<CtSeriesWriter.Series> series = new ArrayList<>();
+        List<Process> senders = new ArrayList<>();
+        for (int i = 0; i < 4; i++) series.add(CtSeriesWriter.write(tmp.resolve("in" + i), 20, 64));
+        for (CtSeriesWriter.Series s : series) senders.add(Dcmtk.startStorescu(TestNodes.CALLER, node.dicomPort(), s.files()));
+        for (Process p : senders) {
+            String out = new String(p.getInputStream().readAllBytes());
+            assertThat(p.waitFor()).as(out).isZero();
+        }
+        assertThat(count("SELECT count(*) FROM scp.instance")).isEqualTo(80);
+        await().atMost(Duration.ofSeconds(15)).until(() -> count("SELECT count(*) FROM scp.job WHERE state = 'done'") == 4);
+        assertThat(count("SELECT count(*) FROM scp.job")).isEqualTo(4);
+        assertThat(count("SELECT count(DISTINCT series_id) FROM scp.job")).isEqualTo(4);
+    }
+
+    @Test
+    void nonCtSopClassIsRefusedAtPresentationContextNegotiation() {
+        start();
+        CtSeriesWriter.Series mr = CtSeriesWriter.write(tmp.resolve("mr"), 1, 32, SOPClass.MRImageStorage, "MR");
+        Dcmtk.Result r = Dcmtk.storescu(TestNodes.CALLER, node.dicomPort(), mr.files());
+        assertThat(r.exitCode()).isNotZero();
+        assertThat(r.output()).contains("No presentation context");
+        assertThat(count("SELECT count(*) FROM scp.instance")).isZero();
+    }
+
+    @Test
+    void truncatedFileInTheMiddleOfASeriesDoesNotStopTheRest() throws IOException {
+        start();
+        CtSeriesWriter.Series s = CtSeriesWriter.write(tmp.resolve("in"), 10, 64);
+        Path broken = s.files().get(5);
+        byte[] whole = Files.readAllBytes(broken);
+        Files.write(broken, java.util.Arrays.copyOf(whole, whole.length / 2));
+
+        Dcmtk.Result r = Dcmtk.storescu(TestNodes.CALLER, node.dicomPort(), s.files(), "--no-halt");
+
+        assertThat(r.output()).contains("Bad DICOM file");
+        assertThat(count("SELECT count(*) FROM scp.instance")).isEqualTo(9);
+        assertThat(count("SELECT count(*) FROM scp.instance WHERE sop_instance_uid = ?", s.sopInstanceUids().get(9))).isOne();
+    }
+
+    @Test
+    void identicalResendIsANoOpAndKeepsOneJob() {
+        start();
+        CtSeriesWriter.Series s = CtSeriesWriter.write(tmp.resolve("in"), 5, 32);
+        assertThat(Dcmtk.storescu(TestNodes.CALLER, node.dicomPort(), s.files()).exitCode()).isZero();
+        await().atMost(Duration.ofSeconds(10)).until(() -> count("SELECT count(*) FROM scp.job WHERE state = 'done'") == 1);
+
+        assertThat(Dcmtk.storescu(TestNodes.CALLER, node.dicomPort(), s.files()).exitCode()).isZero();
+
+        assertThat(count("SELECT count(*) FROM scp.instance")).isEqualTo(5);
+        assertThat(count("SELECT sum(replaced) FROM scp.instance")).isZero();
+        assertThat(count("SELECT version FROM scp.series")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM scp.job")).isEqualTo(1);
+    }
+
+    @Test
+    void changedInstanceUnderTheSameUidReplacesItAndQueuesANewVersion() throws Exception {
+        start();
+        CtSeriesWriter.Series s = CtSeriesWriter.write(tmp.resolve("in"), 3, 32);
+        assertThat(Dcmtk.storescu(TestNodes.CALLER, node.dicomPort(), s.files()).exitCode()).isZero();
+        await().atMost(Duration.ofSeconds(10)).until(() -> count("SELECT count(*) FROM scp.job WHERE state = 'done'") == 1);
+        String oldPath = TestNodes.strings(node.dataSource(), "SELECT path FROM scp.instance WHERE sop_instance_uid = ?", s.sopInstanceUids().get(0)).get(0);
+
+        Path changed = tmp.resolve("changed.dcm");
+        CtSeriesWriter.writeSlice(changed, SOPClass.CTImageStorage, "CT", s.studyUid(), s.seriesUid(), CtSeriesWriter.newUid(),
+                s.sopInstanceUids().get(0), 0, 32, (short) 999);
+        assertThat(Dcmtk.storescu(TestNodes.CALLER, node.dicomPort(), List.of(changed)).exitCode()).isZero();
+
+        assertThat(count("SELECT replaced FROM scp.instance WHERE sop_instance_uid = ?", s.sopInstanceUids().get(0))).isOne();
+        assertThat(tmp.resolve("data").resolve(oldPath)).doesNotExist();
+        await().atMost(Duration.ofSeconds(10)).until(() -> count("SELECT count(*) FROM scp.job WHERE state = 'done'") == 2);
+        assertThat(TestNodes.strings(node.dataSource(), "SELECT series_version::text FROM scp.job ORDER BY id")).containsExactly("1", "2");
+    }
+
+    @Test
+    void associationsBeyondTheLimitAreRejectedTransiently() throws Exception {
+        start("--dicom.max-associations=1");
+        try (HeldAssociation held = HeldAssociation.open(node.dicomPort())) {
+            Dcmtk.Result r = Dcmtk.echoscu("ECHOSCU", "CTAI", node.dicomPort());
+            assertThat(r.output()).contains("Association Rejected").contains("Rejected Transient").contains("Local Limit Exceeded");
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> Dcmtk.echoscu("ECHOSCU", "CTAI", node.dicomPort()).exitCode() == 0);
+    }
+
+    @Test
+    void spoolBelowItsFreeSpaceFloorRejectsTransientlyAndResumesWhenSpaceReturns() throws Exception {
+        Path data = tmp.resolve("data");
+        Files.createDirectories(data);
+        long free = Files.getFileStore(data).getUsableSpace();
+        long floorMb = (free / (1024 * 1024)) - 300;
+        start("--data.min-free-mb=" + floorMb);
+        assertThat(Dcmtk.echoscu("ECHOSCU", "CTAI", node.dicomPort()).exitCode()).isZero();
+
+        Path filler = data.resolve("filler.bin");
+        Process fallocate = new ProcessBuilder("fallocate", "-l", "600M", filler.toString()).inheritIO().start();
+        assertThat(fallocate.waitFor()).isZero();
+        try {
+            Dcmtk.Result r = Dcmtk.echoscu("ECHOSCU", "CTAI", node.dicomPort());
+            assertThat(r.output()).contains("Association Rejected").contains("Rejected Transient");
+        } finally {
+            Files.delete(filler);
+        }
+        assertThat(Dcmtk.echoscu("ECHOSCU", "CTAI", node.dicomPort()).exitCode()).isZero();
+    }
+}

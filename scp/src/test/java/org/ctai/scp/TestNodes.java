@@ -1,0 +1,65 @@
+package org.ctai.scp;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/** Starts real nodes for tests: port 0, a temporary data folder, a fresh database on the test server. */
+final class TestNodes {
+    static final String CALLER = "STORESCU";
+
+    private TestNodes() {
+    }
+
+    /** Configuration for a test node; later overrides win. */
+    static NodeConfig config(Path dataDir, String dbUrl, String... overrides) {
+        List<String> all = new ArrayList<>(List.of(
+                "--dicom.port=0",
+                "--dicom.allowed-callers=" + CALLER + ",ECHOSCU,PIXELMED",
+                "--data.dir=" + dataDir,
+                "--data.min-free-mb=1",
+                "--db.url=" + dbUrl,
+                "--db.user=postgres",
+                "--series.quiet-seconds=30",
+                "--series.release-grace-seconds=1",
+                "--worker.poll-seconds=0.1"));
+        all.addAll(List.of(overrides));
+        return ConfigLoader.withShippedDefaults().load(Optional.empty(), Map.of(), all);
+    }
+
+    static Node start(Path dataDir, String... overrides) {
+        return Node.start(config(dataDir, TestDatabase.freshDatabase(), overrides));
+    }
+
+    static long count(DataSource ds, String sql, Object... args) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql, e);
+        }
+    }
+
+    static List<String> strings(DataSource ds, String sql, Object... args) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
+            List<String> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.add(rs.getString(1));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql, e);
+        }
+    }
+}
