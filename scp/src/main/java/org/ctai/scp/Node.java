@@ -38,14 +38,15 @@ public final class Node implements AutoCloseable {
 
     /** Starts a node that processes series with {@code processor}. */
     public static Node start(NodeConfig config, SeriesProcessor processor) {
-        String owner = processOwner();
+        String host = hostName();
+        String owner = host + ":" + ProcessHandle.current().pid() + ":" + UUID.randomUUID().toString().substring(0, 8);
         log.info("starting CTAI Node {} with {}", owner, config);
         Database database = Database.open(config.db(), config.data(), "ctai-db");
         SeriesTracker tracker = null;
         Workers workers = null;
         try {
-            Spool spool = new Spool(config.data());
-            int dropped = spool.clearIncoming();
+            Spool spool = new Spool(config.data(), host);
+            int dropped = spool.clearDeadIncoming(host);
             if (dropped > 0) log.info("dropped {} partial transfers left by the previous run (never acknowledged)", dropped);
             DataSource ds = database.dataSource();
             JobQueue queue = new JobQueue(ds, config.worker());
@@ -86,14 +87,12 @@ public final class Node implements AutoCloseable {
         return owner;
     }
 
-    private static String processOwner() {
-        String host;
+    private static String hostName() {
         try {
-            host = InetAddress.getLocalHost().getHostName();
+            return InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9.-]", "_");
         } catch (IOException e) {
-            host = "localhost";
+            return "localhost";
         }
-        return host + ":" + ProcessHandle.current().pid() + ":" + UUID.randomUUID().toString().substring(0, 8);
     }
 
     @Override

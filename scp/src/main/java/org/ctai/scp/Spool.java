@@ -14,16 +14,23 @@ import java.nio.file.StandardOpenOption;
  */
 final class Spool {
     private final NodeConfig.Data data;
+    private final Path incoming;
 
-    Spool(NodeConfig.Data data) throws IOException {
+    /**
+     * @param host this machine's name; with the pid it names this process's own incoming folder, since
+     *             several node processes may share one data folder
+     */
+    Spool(NodeConfig.Data data, String host) throws IOException {
         this.data = data;
+        this.incoming = data.incoming().resolve(host + "-" + ProcessHandle.current().pid());
         Files.createDirectories(data.spool());
-        Files.createDirectories(data.incoming());
+        Files.createDirectories(incoming);
         Files.createDirectories(data.quarantine());
     }
 
+    /** Where PixelMed writes transfers in progress; this process's own. */
     Path incoming() {
-        return data.incoming();
+        return incoming;
     }
 
     Path root() {
@@ -43,15 +50,30 @@ final class Spool {
         }
     }
 
-    /** Files left in incoming by a process that died mid-transfer were never acknowledged: drop them. */
-    int clearIncoming() throws IOException {
+    /**
+     * Transfers left in incoming by a process of this host that died were never acknowledged: drop them.
+     * Folders of live processes (other nodes sharing the data folder) are left alone.
+     */
+    int clearDeadIncoming(String host) throws IOException {
         int n = 0;
-        try (var files = Files.list(data.incoming())) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                if (Files.isRegularFile(p)) {
-                    Files.delete(p);
-                    n++;
+        try (var dirs = Files.list(data.incoming())) {
+            for (Path dir : (Iterable<Path>) dirs::iterator) {
+                String name = dir.getFileName().toString();
+                if (!name.startsWith(host + "-") || dir.equals(incoming)) continue;
+                long pid;
+                try {
+                    pid = Long.parseLong(name.substring(host.length() + 1));
+                } catch (NumberFormatException e) {
+                    continue;
                 }
+                if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) continue;
+                try (var files = Files.list(dir)) {
+                    for (Path f : (Iterable<Path>) files::iterator) {
+                        Files.delete(f);
+                        n++;
+                    }
+                }
+                Files.delete(dir);
             }
         }
         return n;
