@@ -5,7 +5,7 @@ import com.pixelmed.dicom.SetOfDicomFiles;
 import com.pixelmed.dicom.TransferSyntax;
 import com.pixelmed.network.Association;
 import com.pixelmed.network.AssociationFactory;
-import com.pixelmed.network.MultipleInstanceTransferStatusHandler;
+import com.pixelmed.network.MultipleInstanceTransferStatusHandlerWithFileName;
 import com.pixelmed.network.PresentationContext;
 import com.pixelmed.network.StorageSOPClassSCU;
 import java.nio.file.Path;
@@ -38,12 +38,15 @@ final class HeldAssociation implements AutoCloseable {
         for (Path f : files) {
             SetOfDicomFiles one = new SetOfDicomFiles();
             one.add(f.toFile());
-            int[] before = {0};
-            new StorageSOPClassSCU(association, one, new MultipleInstanceTransferStatusHandler() {
+            new StorageSOPClassSCU(association, one, new MultipleInstanceTransferStatusHandlerWithFileName() {
+                @Override
+                public void updateStatus(int remaining, int completed, int failed, int warning, String sop, String file, boolean success) {
+                    if (success) acknowledged.add(sop);
+                }
+
                 @Override
                 public void updateStatus(int remaining, int completed, int failed, int warning, String sop) {
-                    if (completed > before[0]) acknowledged.add(sop);
-                    before[0] = completed;
+                    // the overload above carries the per-instance outcome
                 }
             });
         }

@@ -1,0 +1,82 @@
+package org.ctai.scp;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The node as its own JVM, started like ./ctai run does, so a test can kill it with SIGKILL. */
+final class NodeProcess implements AutoCloseable {
+    private static final Pattern EMBEDDED_PORT = Pattern.compile("embedded PostgreSQL running on port (\\d+)");
+
+    private final Process process;
+    private final Path log;
+    final int dicomPort;
+
+    private NodeProcess(Process process, Path log, int dicomPort) {
+        this.process = process;
+        this.log = log;
+        this.dicomPort = dicomPort;
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Starts {@code ctai run} with the test classpath and waits until it listens for DICOM. */
+    static NodeProcess start(Path log, List<String> options) throws Exception {
+        int port = freePort();
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-cp", System.getProperty("java.class.path"), "org.ctai.scp.Main", "run", "--dicom.port=" + port));
+        cmd.addAll(options);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        NodeProcess node = new NodeProcess(p, log, port);
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (!node.logText().contains("listening on")) {
+            if (!p.isAlive()) throw new IllegalStateException("node exited with " + p.exitValue() + ":\n" + node.logText());
+            if (System.nanoTime() > deadline) throw new IllegalStateException("node did not start in 90 s:\n" + node.logText());
+            Thread.sleep(100);
+        }
+        return node;
+    }
+
+    String logText() {
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** JDBC URL of the embedded PostgreSQL this run started (the last one logged). */
+    String embeddedJdbcUrl() {
+        Matcher m = EMBEDDED_PORT.matcher(logText());
+        String port = null;
+        while (m.find()) port = m.group(1);
+        if (port == null) throw new IllegalStateException("no embedded PostgreSQL in the log");
+        return "jdbc:postgresql://localhost:" + port + "/postgres?user=postgres";
+    }
+
+    /** SIGKILL: no shutdown hook, no cleanup, like a power cut for the JVM. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM: the node's orderly shutdown. */
+    @Override
+    public void close() throws InterruptedException {
+        if (!process.isAlive()) return;
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+}
