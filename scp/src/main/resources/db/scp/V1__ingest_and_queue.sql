@@ -19,7 +19,7 @@ CREATE TABLE series (
 );
 CREATE INDEX series_receiving ON series (last_received_at) WHERE state = 'receiving';
 
--- Every stored instance: its spool file (relative to data.dir) and a digest to tell a resend from a change.
+-- Every stored instance: its spool file (relative to data.dir) and a checksum to tell a resend from a change.
 CREATE TABLE instance (
     sop_instance_uid    text        PRIMARY KEY,
     series_id           bigint      NOT NULL REFERENCES series (id),
@@ -27,7 +27,7 @@ CREATE TABLE instance (
     transfer_syntax_uid text        NOT NULL,
     path                text        NOT NULL,
     size_bytes          bigint      NOT NULL,
-    sha256              text        NOT NULL,
+    digest              text        NOT NULL, -- CRC32C of the dataset (file meta left out), hex
     calling_ae          text        NOT NULL,
     received_at         timestamptz NOT NULL DEFAULT now(),
     replaced            integer     NOT NULL DEFAULT 0

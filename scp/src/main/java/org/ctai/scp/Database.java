@@ -54,6 +54,10 @@ public final class Database implements AutoCloseable {
         hc.setPassword(password);
         hc.setMaximumPoolSize(db.poolSize());
         hc.setConnectionTimeout(Duration.ofSeconds(30).toMillis());
+        if (!data.fsync()) {
+            // data.fsync=false (benchmarks): commits do not wait for the database's disk either
+            hc.addDataSourceProperty("options", "-c synchronous_commit=off");
+        }
         HikariDataSource pool;
         try {
             pool = new HikariDataSource(hc);

@@ -14,7 +14,7 @@ import picocli.CommandLine.Unmatched;
 /** The node's command line, reached through {@code ./ctai}. */
 @Command(name = "ctai", mixinStandardHelpOptions = true, version = "CTAI Node 0.1.0",
         description = "AI tumour segmentation on CT beside a PACS. `./ctai build` and `./ctai test` are handled by the launcher script.",
-        subcommands = {Main.Run.class})
+        subcommands = {Main.Run.class, Main.Bench.class})
 public final class Main {
 
     public static void main(String[] args) {
@@ -47,6 +47,28 @@ public final class Main {
             }, "shutdown"));
             stopped.await();
             return 0;
+        }
+    }
+
+    @Command(name = "bench", description = "Benchmarks that print figures side by side with a reference.",
+            subcommands = {Bench.Ingest.class})
+    static final class Bench {
+        @Command(name = "ingest", description = "DICOM ingest: storescu to DCMTK storescp and to the node (fsync on and off); images/s and ratio.")
+        static final class Ingest implements Callable<Integer> {
+            @Option(names = "--count", defaultValue = "500", description = "instances per run (default ${DEFAULT-VALUE})")
+            int count;
+
+            @Option(names = "--size", defaultValue = "512", description = "rows and columns (default ${DEFAULT-VALUE})")
+            int size;
+
+            @Option(names = "--rounds", defaultValue = "2", description = "rounds; the best is reported (default ${DEFAULT-VALUE})")
+            int rounds;
+
+            @Override
+            public Integer call() throws Exception {
+                new IngestBenchmark(count, size, rounds, System.out).run();
+                return 0;
+            }
         }
     }
 }

@@ -80,8 +80,8 @@ final class Spool {
     }
 
     /** Where an instance's file lives, relative to data.dir; the digest keeps a changed resend from overwriting. */
-    String instancePath(String studyUid, String seriesUid, String sopInstanceUid, String sha256) {
-        return "spool/" + studyUid + "/" + seriesUid + "/" + sopInstanceUid + "." + sha256.substring(0, 12) + ".dcm";
+    String instancePath(String studyUid, String seriesUid, String sopInstanceUid, String digest) {
+        return "spool/" + studyUid + "/" + seriesUid + "/" + sopInstanceUid + "." + digest + ".dcm";
     }
 
     /** Makes {@code file} durable and moves it to {@code relative} under data.dir. */
