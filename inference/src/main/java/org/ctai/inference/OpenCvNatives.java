@@ -1,0 +1,22 @@
+package org.ctai.inference;
+
+/** Loads OpenCV's native library from the openpnp jar, once per class loader. */
+final class OpenCvNatives {
+
+    private OpenCvNatives() {
+    }
+
+    private static final class Holder {
+        static {
+            // loadShared does not work on Java >= 12; loadLocally extracts and System.load()s the library
+            nu.pattern.OpenCV.loadLocally();
+        }
+
+        static void touch() {
+        }
+    }
+
+    static void load() {
+        Holder.touch();
+    }
+}

@@ -1,0 +1,156 @@
+package org.ctai.inference;
+
+import ai.onnxruntime.OnnxJavaType;
+
+import org.ctai.inference.ModelSpec.InputSize;
+import org.ctai.inference.ModelSpec.Layout;
+import org.ctai.inference.ModelSpec.ModelSource;
+import org.ctai.inference.ModelSpec.OutputKind;
+import org.ctai.inference.ModelSpec.SegmentLabel;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Resolves configuration over model metadata over defaults into a {@link ModelSpec}, and checks it
+ * against the inputs and outputs the model declares. Collects every mismatch before failing, each
+ * naming the configuration key and the tensor concerned. Stateless.
+ */
+final class SpecResolver {
+
+    private SpecResolver() {
+    }
+
+    static ModelSpec resolve(ModelSource source, ModelConfig settings, List<TensorSignature> inputs,
+                             List<TensorSignature> outputs) {
+        List<String> problems = new ArrayList<>();
+        TensorSignature input = chooseInput(settings, inputs, problems);
+        InputSize inputSize = null;
+        int batchSize = settings.batchSize().orElse(ModelSpec.DEFAULT_BATCH_SIZE);
+        if (input != null) {
+            inputSize = checkInput(settings, input, problems);
+            if (input.rank() == 4 && input.fixed(0)) {
+                long fixedBatch = input.shape()[0];
+                if (settings.batchSize().isPresent() && settings.batchSize().getAsInt() != fixedBatch) {
+                    problems.add("model.batch-size " + settings.batchSize().getAsInt() + " does not match the fixed batch dimension "
+                            + fixedBatch + " of input " + input);
+                }
+                batchSize = (int) fixedBatch;
+            }
+        }
+        OutputKind kind = settings.output().orElse(OutputKind.PROBABILITY);
+        List<SegmentLabel> labels = settings.labels().orElse(null);
+        TensorSignature output = outputs.isEmpty() ? null : outputs.get(0);
+        if (output == null) {
+            problems.add("the model declares no output");
+        } else {
+            labels = checkOutput(kind, labels, input, output, problems);
+        }
+        if (settings.normalization().isEmpty()) {
+            problems.add("model.normalization is not set (window or minmax) and the model carries no ctai.normalization metadata");
+        }
+        if (!problems.isEmpty()) throw new ModelSpecException("model " + source.description() + " does not fit its specification", problems);
+        try {
+            return new ModelSpec(source, input.name(), Layout.NCHW, inputSize, settings.normalization().get(), output.name(), kind,
+                    settings.threshold().orElse(ModelSpec.DEFAULT_THRESHOLD), labels, batchSize, settings.device(),
+                    settings.threads().orElse(0));
+        } catch (ModelSpecException e) {
+            throw new ModelSpecException("model " + source.description() + " does not fit its specification", e.problems());
+        }
+    }
+
+    private static TensorSignature chooseInput(ModelConfig settings, List<TensorSignature> inputs, List<String> problems) {
+        if (settings.inputName().isPresent()) {
+            String wanted = settings.inputName().get();
+            for (TensorSignature t : inputs) if (t.name().equals(wanted)) return t;
+            problems.add("model.input-name '" + wanted + "' is not an input of the model; its inputs: " + describe(inputs));
+            return null;
+        }
+        if (inputs.size() == 1) return inputs.get(0);
+        problems.add("the model has " + inputs.size() + " inputs (" + describe(inputs) + "); set model.input-name");
+        return null;
+    }
+
+    private static InputSize checkInput(ModelConfig settings, TensorSignature input, List<String> problems) {
+        if (input.type() != OnnxJavaType.FLOAT) {
+            problems.add("input " + input + " is not float32; the node feeds float32");
+        }
+        if (input.rank() != 4) {
+            problems.add("input " + input + " has " + input.rank() + " dimensions; layout NCHW needs 4 [batch,1,rows,columns]");
+            return null;
+        }
+        if (input.fixed(1) && input.shape()[1] != 1) {
+            problems.add("input " + input + " has " + input.shape()[1] + " channels; the node feeds 1 (CT in HU)");
+        }
+        boolean rowsFixed = input.fixed(2);
+        boolean columnsFixed = input.fixed(3);
+        if (rowsFixed && columnsFixed) {
+            InputSize.Fixed modelSize = new InputSize.Fixed((int) input.shape()[2], (int) input.shape()[3]);
+            settings.inputSize().filter(s -> !s.equals(modelSize)).ifPresent(s -> problems.add(
+                    "model.input-size " + s + " does not match the fixed size " + modelSize + " of input " + input));
+            return modelSize;
+        }
+        if (rowsFixed != columnsFixed) {
+            problems.add("input " + input + " fixes one of rows and columns but not the other; not supported");
+            return null;
+        }
+        int multiple = settings.sizeMultiple().orElse(ModelSpec.DEFAULT_SIZE_MULTIPLE);
+        if (settings.inputSize().isPresent()) {
+            InputSize.Fixed size = settings.inputSize().get();
+            if (size.rows() % multiple != 0 || size.columns() % multiple != 0) {
+                problems.add("model.input-size " + size + " is not a multiple of " + multiple + " (model.size-multiple) in both dimensions");
+            }
+            return size;
+        }
+        return new InputSize.Dynamic(multiple);
+    }
+
+    private static List<SegmentLabel> checkOutput(OutputKind kind, List<SegmentLabel> labels, TensorSignature input,
+                                                  TensorSignature output, List<String> problems) {
+        if (output.type() != OnnxJavaType.FLOAT) {
+            problems.add("output " + output + " is not float32");
+        }
+        if (output.rank() != 3 && output.rank() != 4) {
+            problems.add("output " + output + " has " + output.rank() + " dimensions; expected [batch,channels,rows,columns] or [batch,rows,columns]");
+            return labels;
+        }
+        long channels = output.rank() == 3 ? 1 : output.shape()[1];
+        if (kind == OutputKind.SOFTMAX) {
+            if (output.rank() == 3) {
+                problems.add("model.output softmax needs a channel dimension, output " + output + " has none");
+            } else if (channels > 0 && channels < 2) {
+                problems.add("model.output softmax needs 2 or more channels, output " + output + " has " + channels);
+            } else if (labels == null && channels == 2) {
+                labels = List.of(SegmentLabel.NEOPLASM);
+            } else if (labels == null) {
+                problems.add("output " + output + " has " + (channels > 0 ? channels : "a dynamic number of") + " channels; model.labels must name one label per channel after the background");
+            } else if (channels > 0 && labels.size() != channels - 1) {
+                problems.add("model.labels names " + labels.size() + " labels but output " + output + " has " + channels
+                        + " channels (background + " + (channels - 1) + ")");
+            }
+        } else {
+            if (channels > 1) {
+                problems.add("model.output " + kind.key() + " needs 1 channel, output " + output + " has " + channels
+                        + " (use softmax for one channel per class)");
+            }
+            if (labels == null) labels = List.of(SegmentLabel.NEOPLASM);
+        }
+        if (input != null && input.rank() == 4) {
+            int rowAxis = output.rank() - 2;
+            for (int d = 0; d < 2; d++) {
+                long in = input.shape()[2 + d];
+                long out = output.shape()[rowAxis + d];
+                if (in > 0 && out > 0 && in != out) {
+                    problems.add("output " + output + " is not the size of input " + input + "; masks must match the input pixels");
+                    break;
+                }
+            }
+        }
+        return labels;
+    }
+
+    private static String describe(List<TensorSignature> tensors) {
+        return tensors.stream().map(TensorSignature::toString).collect(Collectors.joining(", "));
+    }
+}

@@ -1,0 +1,28 @@
+package org.ctai.inference;
+
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+
+/** The ONNX models written by src/test/python/make_test_models.py, as files. */
+final class TestModels {
+
+    /** [N,1,H,W] dynamic, sigmoid(10x - 5); metadata: window centre 0 width 200, size multiple 8, Neoplasm. */
+    static final Path THRESHOLD = path("threshold_dynamic.onnx");
+    /** The same without the sigmoid: logits, no metadata. */
+    static final Path THRESHOLD_LOGITS = path("threshold_dynamic_logits.onnx");
+    /** [N,1,H,W] to 3-channel softmax: background x < 0.3, class 1 up to 0.9, class 2 above. No metadata. */
+    static final Path SOFTMAX = path("softmax_three_class.onnx");
+    /** The seed's signature: static [1,1,512,512] 'input.1' to '41', a small random U-Net with sigmoid inside. No metadata. */
+    static final Path SEED_SIGNATURE = path("seed_signature.onnx");
+
+    private static Path path(String name) {
+        try {
+            return Path.of(TestModels.class.getResource("/org/ctai/inference/models/" + name).toURI());
+        } catch (URISyntaxException | NullPointerException e) {
+            throw new IllegalStateException("test model " + name + " missing; run src/test/python/make_test_models.py", e);
+        }
+    }
+
+    private TestModels() {
+    }
+}

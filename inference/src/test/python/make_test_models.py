@@ -1,0 +1,154 @@
+#!/usr/bin/python3
+"""Writes the tiny ONNX models that the inference tests run with ONNX Runtime.
+
+Needs only Debian's python3-onnx and python3-numpy (no PyTorch). Deterministic:
+the random weights come from a fixed seed, so re-running rewrites identical files.
+
+    /usr/bin/python3 inference/src/test/python/make_test_models.py \
+        inference/src/test/resources/org/ctai/inference/models
+
+Models (all float32, layout NCHW, opset 17):
+- threshold_dynamic.onnx: input "image" [N,1,H,W] with symbolic N/H/W, a 1x1
+  convolution (weight 10, bias -5) and a Sigmoid. After a [0,1] normalisation
+  the probability is >= 0.5 exactly where the normalised value is >= 0.5, so a
+  test can predict the mask from the HU values alone. Carries the ctai.*
+  metadata_props that the node reads as defaults (HU window centre 0, width 200).
+- threshold_dynamic_logits.onnx: the same without the Sigmoid, output logits,
+  and no metadata.
+- softmax_three_class.onnx: input [N,1,H,W], a 1x1 convolution to 3 channels
+  (scores 0, 10x-3, 20x-12) and a Softmax over the channels: background for
+  x < 0.3, class 1 for 0.3 < x < 0.9, class 2 above 0.9.
+- seed_signature.onnx: the seed's signature: static input [1,1,512,512], a small
+  U-Net (two levels, max pooling, nearest upsampling, skip concatenation,
+  random weights) with the Sigmoid inside, and torch-style auto-generated
+  tensor names ("input.1", "onnx::Conv_3", output "41"). A strong identity path
+  (12 * (x - 0.5)) is added before the Sigmoid so that the mask follows the
+  normalised input: zero input (outside the seed's crop box) gives no mask.
+"""
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+OPSET = [helper.make_opsetid("", 17)]
+
+
+def save(model, directory, name, metadata=None):
+    if metadata:
+        onnx.helper.set_model_props(model, metadata)
+    model.producer_name = "ctai make_test_models.py"
+    onnx.checker.check_model(model)
+    path = os.path.join(directory, name)
+    onnx.save(model, path)
+    print(f"wrote {path} ({os.path.getsize(path)} bytes)")
+
+
+def dynamic_input(name):
+    return helper.make_tensor_value_info(name, TensorProto.FLOAT, ["batch", 1, "height", "width"])
+
+
+def threshold_model(with_sigmoid):
+    weight = numpy_helper.from_array(np.full((1, 1, 1, 1), 10.0, np.float32), "conv.weight")
+    bias = numpy_helper.from_array(np.array([-5.0], np.float32), "conv.bias")
+    nodes = [helper.make_node("Conv", ["image", "conv.weight", "conv.bias"], ["logits"], name="conv")]
+    output_name = "logits"
+    if with_sigmoid:
+        nodes.append(helper.make_node("Sigmoid", ["logits"], ["probability"], name="sigmoid"))
+        output_name = "probability"
+    output = helper.make_tensor_value_info(output_name, TensorProto.FLOAT, ["batch", 1, "height", "width"])
+    graph = helper.make_graph(nodes, "threshold", [dynamic_input("image")], [output], [weight, bias])
+    return helper.make_model(graph, opset_imports=OPSET)
+
+
+def softmax_model():
+    weight = numpy_helper.from_array(np.array([0.0, 10.0, 20.0], np.float32).reshape(3, 1, 1, 1), "conv.weight")
+    bias = numpy_helper.from_array(np.array([0.0, -3.0, -12.0], np.float32), "conv.bias")
+    nodes = [
+        helper.make_node("Conv", ["image", "conv.weight", "conv.bias"], ["scores"], name="conv"),
+        helper.make_node("Softmax", ["scores"], ["classes"], axis=1, name="softmax"),
+    ]
+    output = helper.make_tensor_value_info("classes", TensorProto.FLOAT, ["batch", 3, "height", "width"])
+    graph = helper.make_graph(nodes, "softmax3", [dynamic_input("image")], [output], [weight, bias])
+    return helper.make_model(graph, opset_imports=OPSET)
+
+
+def seed_signature_model():
+    rng = np.random.default_rng(20240611)
+    inits = []
+    counter = [2]
+
+    def auto_name():
+        counter[0] += 1
+        return str(counter[0])
+
+    def conv(x, cin, cout, nodes):
+        w = f"onnx::Conv_{auto_name()}"
+        b = f"onnx::Conv_{auto_name()}"
+        inits.append(numpy_helper.from_array(
+            (rng.standard_normal((cout, cin, 3, 3)) * 0.1).astype(np.float32), w))
+        inits.append(numpy_helper.from_array(np.zeros(cout, np.float32), b))
+        y = auto_name()
+        nodes.append(helper.make_node("Conv", [x, w, b], [y], pads=[1, 1, 1, 1], name=f"/Conv_{y}"))
+        r = auto_name()
+        nodes.append(helper.make_node("Relu", [y], [r], name=f"/Relu_{r}"))
+        return r
+
+    nodes = []
+    e1 = conv("input.1", 1, 4, nodes)
+    p1 = auto_name()
+    nodes.append(helper.make_node("MaxPool", [e1], [p1], kernel_shape=[2, 2], strides=[2, 2], name=f"/MaxPool_{p1}"))
+    e2 = conv(p1, 4, 8, nodes)
+    scales = "onnx::Resize_scales"
+    inits.append(numpy_helper.from_array(np.array([1, 1, 2, 2], np.float32), scales))
+    up = auto_name()
+    nodes.append(helper.make_node("Resize", [e2, "", scales], [up], mode="nearest", name=f"/Resize_{up}"))
+    cat = auto_name()
+    nodes.append(helper.make_node("Concat", [e1, up], [cat], axis=1, name=f"/Concat_{cat}"))
+    d1 = conv(cat, 12, 4, nodes)
+    head_w = "onnx::Conv_head_w"
+    head_b = "onnx::Conv_head_b"
+    inits.append(numpy_helper.from_array((rng.standard_normal((1, 4, 1, 1)) * 0.1).astype(np.float32), head_w))
+    inits.append(numpy_helper.from_array(np.zeros(1, np.float32), head_b))
+    head = auto_name()
+    nodes.append(helper.make_node("Conv", [d1, head_w, head_b], [head], name=f"/Conv_{head}"))
+    # identity path: 12 * (x - 0.5), so the mask follows the normalised input
+    gain = "onnx::Mul_gain"
+    half = "onnx::Sub_half"
+    inits.append(numpy_helper.from_array(np.array(12.0, np.float32), gain))
+    inits.append(numpy_helper.from_array(np.array(0.5, np.float32), half))
+    centred = auto_name()
+    nodes.append(helper.make_node("Sub", ["input.1", half], [centred], name=f"/Sub_{centred}"))
+    scaled = auto_name()
+    nodes.append(helper.make_node("Mul", [centred, gain], [scaled], name=f"/Mul_{scaled}"))
+    summed = auto_name()
+    nodes.append(helper.make_node("Add", [head, scaled], [summed], name=f"/Add_{summed}"))
+    nodes.append(helper.make_node("Sigmoid", [summed], ["41"], name="/Sigmoid"))
+    graph = helper.make_graph(
+        nodes, "torch_jit",
+        [helper.make_tensor_value_info("input.1", TensorProto.FLOAT, [1, 1, 512, 512])],
+        [helper.make_tensor_value_info("41", TensorProto.FLOAT, [1, 1, 512, 512])],
+        inits)
+    return helper.make_model(graph, opset_imports=OPSET)
+
+
+def main():
+    directory = sys.argv[1] if len(sys.argv) > 1 else "."
+    os.makedirs(directory, exist_ok=True)
+    save(threshold_model(True), directory, "threshold_dynamic.onnx", {
+        "ctai.normalization": "window",
+        "ctai.window-center": "0",
+        "ctai.window-width": "200",
+        "ctai.output": "probability",
+        "ctai.threshold": "0.5",
+        "ctai.size-multiple": "8",
+        "ctai.labels": "SCT:108369006:Neoplasm",
+    })
+    save(threshold_model(False), directory, "threshold_dynamic_logits.onnx")
+    save(softmax_model(), directory, "softmax_three_class.onnx")
+    save(seed_signature_model(), directory, "seed_signature.onnx")
+
+
+if __name__ == "__main__":
+    main()
