@@ -1,0 +1,37 @@
+package org.ctai.inference.measure;
+
+import org.ctai.inference.Vector3;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One lesion: a 3-D connected component of the cleaned masks (see {@link MeasurementSettings}).
+ *
+ * <p>The volume is the voxel count times the voxel volume, the voxel volume being the pixel area times the
+ * distance between slice centres (the slice thickness the caller gave, for a single-slice series).
+ *
+ * @param id                   1-based number in the series; lesions are numbered by decreasing volume
+ * @param firstSlice           first slice index with lesion voxels (0-based, series slice order)
+ * @param lastSlice            last slice index with lesion voxels
+ * @param volumeMm3            volume, mm3
+ * @param volumeMl             volume, mL (= cm3)
+ * @param largestAreaMm2       largest area on one slice, mm2
+ * @param largestAreaSlice     slice index with the largest area (the first one on a tie)
+ * @param longestDiameterMm    longest in-plane (axial) diameter over all slices, mm
+ * @param longestDiameterSlice slice index of the longest diameter (the first one on a tie)
+ * @param centroidMm           centre of mass of the voxels, patient coordinates (LPS), mm
+ * @param hu                   HU statistics over all voxels of the lesion
+ * @param slices               per-slice measurements, in slice order, one per slice from first to last
+ */
+public record Lesion(int id, int firstSlice, int lastSlice, double volumeMm3, double volumeMl,
+                     double largestAreaMm2, int largestAreaSlice, double longestDiameterMm,
+                     int longestDiameterSlice, Vector3 centroidMm, HuStatistics hu,
+                     List<SliceMeasurement> slices) {
+
+    public Lesion {
+        Objects.requireNonNull(centroidMm, "centroidMm");
+        Objects.requireNonNull(hu, "hu");
+        slices = List.copyOf(slices);
+    }
+}
