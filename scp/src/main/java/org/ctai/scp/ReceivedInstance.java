@@ -40,7 +40,7 @@ record ReceivedInstance(String sopInstanceUid, String sopClassUid, String series
         requireUid("Series Instance UID", r.seriesUid);
         requireUid("Study Instance UID", r.studyUid);
         Attribute pixels = list.get(TagFromName.PixelData);
-        if (pixels == null || pixels.getVL() == 0) throw new UnusableObjectException("no pixel data");
+        if (pixels == null || pixels.getVL() == 0) throw new UnusableObjectException("pixel data missing or truncated");
         return r;
     }
 

@@ -117,6 +117,28 @@ class DicomReceiverTest {
     }
 
     @Test
+    void truncatedDatasetThatArrivesIsQuarantinedWithItsCallerAndTheAssociationGoesOn() throws Exception {
+        start();
+        CtSeriesWriter.Series s = CtSeriesWriter.write(tmp.resolve("in"), 3, 64);
+        Path broken = s.files().get(1);
+        byte[] whole = Files.readAllBytes(broken);
+        Files.write(broken, java.util.Arrays.copyOf(whole, whole.length - 3000));
+
+        List<String> acknowledged;
+        try (HeldAssociation a = HeldAssociation.open(node.dicomPort())) {
+            acknowledged = a.send(s.files());
+            a.release();
+        }
+
+        assertThat(acknowledged).hasSize(3);
+        assertThat(count("SELECT count(*) FROM scp.instance")).isEqualTo(2);
+        assertThat(TestNodes.strings(node.dataSource(), "SELECT calling_ae || ' ' || reason FROM scp.rejected_object"))
+                .containsExactly("PIXELMED pixel data missing or truncated");
+        String kept = TestNodes.strings(node.dataSource(), "SELECT quarantine_path FROM scp.rejected_object").get(0);
+        assertThat(tmp.resolve("data").resolve(kept)).isRegularFile();
+    }
+
+    @Test
     void identicalResendIsANoOpAndKeepsOneJob() {
         start();
         CtSeriesWriter.Series s = CtSeriesWriter.write(tmp.resolve("in"), 5, 32);
