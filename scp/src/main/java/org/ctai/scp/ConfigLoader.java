@@ -19,6 +19,10 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import org.ctai.inference.ModelConfig;
+import org.ctai.inference.ModelSpecException;
+import org.ctai.inference.measure.MeasurementSettings;
+import org.ctai.inference.overlay.CtWindow;
 
 /**
  * Builds a {@link NodeConfig} from, lowest precedence first: the shipped {@code ctai.conf} (on the
@@ -143,6 +147,9 @@ public final class ConfigLoader {
         if (db.poolSize() < worker.count() + 3) {
             in.problem("db.pool-size must be at least worker.count + 3 (" + (worker.count() + 3) + "), was " + db.poolSize());
         }
+        double centre = in.number("overlay.window-center", -2000, 4000);
+        double width = in.number("overlay.window-width", 1, 8000);
+        var inference = new NodeConfig.Inference(model(in), measurement(in), new CtWindow(centre, width));
         var send = new NodeConfig.Send(in.list("send.destinations", s -> {
             var m = DESTINATION.matcher(s);
             if (!m.matches() || Integer.parseInt(m.group(3)) < 1 || Integer.parseInt(m.group(3)) > 65535) {
@@ -152,7 +159,40 @@ public final class ConfigLoader {
             return new NodeConfig.Destination(m.group(1), m.group(2), Integer.parseInt(m.group(3)));
         }).stream().toList());
         var web = new NodeConfig.Web(in.string("web.bind", s -> !s.isEmpty(), "an address"), in.integer("web.port", 0, 65535));
-        return new NodeConfig(dicom, data, db, series, worker, send, web);
+        return new NodeConfig(dicom, data, db, series, worker, inference, send, web);
+    }
+
+    private static ModelConfig model(Reading in) {
+        Map<String, String> keys = new LinkedHashMap<>();
+        in.values().forEach((k, v) -> {
+            if (k.startsWith("model.")) keys.put(k, v);
+        });
+        try {
+            return ModelConfig.fromProperties(keys);
+        } catch (ModelSpecException e) {
+            e.problems().forEach(in::problem);
+            return ModelConfig.defaults();
+        }
+    }
+
+    private static MeasurementSettings measurement(Reading in) {
+        double minArea;
+        try {
+            minArea = Double.parseDouble(in.raw("measure.min-component-area-mm2"));
+            if (!(minArea >= 0) || Double.isInfinite(minArea)) throw new NumberFormatException();
+        } catch (NumberFormatException e) {
+            in.problem("measure.min-component-area-mm2 must be a number of mm2 >= 0, was " + in.raw("measure.min-component-area-mm2"));
+            minArea = MeasurementSettings.DEFAULT_MIN_COMPONENT_AREA_MM2;
+        }
+        MeasurementSettings.Connectivity connectivity = switch (in.raw("measure.connectivity")) {
+            case "26" -> MeasurementSettings.Connectivity.FULL_26;
+            case "6" -> MeasurementSettings.Connectivity.FACE_6;
+            default -> {
+                in.problem("measure.connectivity must be 26 or 6, was " + in.raw("measure.connectivity"));
+                yield MeasurementSettings.DEFAULT_CONNECTIVITY;
+            }
+        };
+        return MeasurementSettings.DEFAULTS.withMinComponentAreaMm2(minArea).withConnectivity(connectivity);
     }
 
     /** Typed reads that record a problem naming the key and the bad value instead of throwing. */
@@ -179,6 +219,17 @@ public final class ConfigLoader {
             }
             problem(key + " must be a whole number from " + min + " to " + max + ", was " + raw(key));
             return min;
+        }
+
+        double number(String key, double min, double max) {
+            try {
+                double v = Double.parseDouble(raw(key));
+                if (v >= min && v <= max) return v;
+            } catch (NumberFormatException ignored) {
+                // reported below with the value
+            }
+            problem(key + " must be a number from " + min + " to " + max + ", was " + raw(key));
+            return Math.max(min, 1);
         }
 
         boolean bool(String key) {

@@ -14,7 +14,7 @@ import picocli.CommandLine.Unmatched;
 /** The node's command line, reached through {@code ./ctai}. */
 @Command(name = "ctai", mixinStandardHelpOptions = true, version = "CTAI Node 0.1.0",
         description = "AI tumour segmentation on CT beside a PACS. `./ctai build` and `./ctai test` are handled by the launcher script.",
-        subcommands = {Main.Run.class, Main.Bench.class})
+        subcommands = {Main.Run.class, Main.Analyze.class, Main.Phantom.class, Main.Bench.class})
 public final class Main {
 
     public static void main(String[] args) {
@@ -50,8 +50,56 @@ public final class Main {
         }
     }
 
+    @Command(name = "analyze", description = "Load, segment and measure CT series offline (files or folders); prints lesions in physical units.")
+    static final class Analyze implements Callable<Integer> {
+        @CommandLine.Parameters(paramLabel = "PATH", arity = "1..*", description = "DICOM files or folders")
+        List<Path> paths;
+
+        @Option(names = "--out", paramLabel = "DIR", description = "write analysis.json and one overlay PNG per lesion per series here")
+        Path out;
+
+        @Option(names = "--json", description = "print JSON instead of a table")
+        boolean json;
+
+        @Option(names = "--config", paramLabel = "FILE", description = "a configuration file (model.*, measure.*, overlay.* keys apply)")
+        Path file;
+
+        @Unmatched
+        List<String> overrides = new ArrayList<>();
+
+        @Override
+        public Integer call() throws java.io.IOException {
+            NodeConfig config;
+            try {
+                config = ConfigLoader.withShippedDefaults().load(Optional.ofNullable(file), System.getenv(), overrides);
+            } catch (ConfigException e) {
+                System.err.println(e.getMessage());
+                return 2;
+            }
+            return new AnalyzeCommand(config.inference(), System.out).run(paths, out, json);
+        }
+    }
+
+    @Command(name = "phantom", description = "Write a synthetic CT series with tumours and its ground truth: "
+            + "--out DIR [--seed N] [--count N] [--slices N] [--size N] [--pixel-spacing MM] [--slice-spacing MM] "
+            + "[--tumours N] [--tumour-scale F] [--noise HU] [--patient-id ID] [--patient-name NAME] [--study-date YYYY-MM-DD]")
+    static final class Phantom implements Callable<Integer> {
+        @Unmatched
+        List<String> args = new ArrayList<>();
+
+        @Override
+        public Integer call() throws java.io.IOException {
+            try {
+                return org.ctai.inference.phantom.PhantomCli.run(args.toArray(String[]::new), System.out);
+            } catch (IllegalArgumentException e) {
+                System.err.println("phantom: " + e.getMessage());
+                return 2;
+            }
+        }
+    }
+
     @Command(name = "bench", description = "Benchmarks that print figures side by side with a reference.",
-            subcommands = {Bench.Ingest.class})
+            subcommands = {Bench.Ingest.class, Bench.Inference.class})
     static final class Bench {
         @Command(name = "ingest", description = "DICOM ingest: storescu to DCMTK storescp and to the node (fsync on and off); images/s and ratio.")
         static final class Ingest implements Callable<Integer> {
@@ -67,6 +115,31 @@ public final class Main {
             @Override
             public Integer call() throws Exception {
                 new IngestBenchmark(count, size, rounds, System.out).run();
+                return 0;
+            }
+        }
+
+        @Command(name = "inference", description = "The node's inference path beside bare OrtSession.run on the same tensors; slices/s, ratio, peak heap.")
+        static final class Inference implements Callable<Integer> {
+            @Option(names = "--slices", defaultValue = "32", description = "slices of the timed series (default ${DEFAULT-VALUE})")
+            int slices;
+
+            @Option(names = "--size", defaultValue = "512", description = "rows and columns (default ${DEFAULT-VALUE})")
+            int size;
+
+            @Option(names = "--rounds", defaultValue = "2", description = "rounds; the best is reported (default ${DEFAULT-VALUE})")
+            int rounds;
+
+            @Option(names = "--peak-slices", defaultValue = "500", description = "slices of the peak-heap run, 0 to skip (default ${DEFAULT-VALUE})")
+            int peakSlices;
+
+            @Unmatched
+            List<String> overrides = new ArrayList<>();
+
+            @Override
+            public Integer call() throws Exception {
+                NodeConfig config = ConfigLoader.withShippedDefaults().load(Optional.empty(), System.getenv(), overrides);
+                new org.ctai.inference.InferenceBenchmark(config.inference().model(), slices, size, rounds, peakSlices, System.out).run();
                 return 0;
             }
         }

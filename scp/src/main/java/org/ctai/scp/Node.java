@@ -6,6 +6,10 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.UUID;
 import javax.sql.DataSource;
+import org.ctai.inference.InferenceException;
+import org.ctai.inference.Segmenter;
+import org.ctai.inference.SeriesAnalyzer;
+import org.ctai.inference.measure.LesionMeasurer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +30,8 @@ public final class Node implements AutoCloseable {
     private final DicomReceiver receiver;
     private final String owner;
     private boolean closed;
+    /** Closed after the workers have stopped (the segmentation model). */
+    private AutoCloseable closeLast = () -> { };
 
     private Node(NodeConfig config, Database database, SeriesTracker tracker, Workers workers, DicomReceiver receiver, String owner) {
         this.config = config;
@@ -65,9 +71,27 @@ public final class Node implements AutoCloseable {
         }
     }
 
-    /** Starts a node whose processing step records the series inventory (instances, sizes). */
+    /**
+     * Starts a node that segments and measures each series with the configured model.
+     *
+     * @throws NodeException if the model cannot be loaded or does not fit its specification
+     */
     public static Node start(NodeConfig config) {
-        return start(config, new SeriesInventory());
+        Segmenter segmenter;
+        try {
+            segmenter = Segmenter.open(config.inference().model());
+        } catch (InferenceException e) {
+            throw new NodeException("the segmentation model could not be loaded: " + e.getMessage(), e);
+        }
+        Node node;
+        try {
+            node = start(config, new InferenceProcessor(new SeriesAnalyzer(segmenter, new LesionMeasurer(config.inference().measurement()))));
+        } catch (RuntimeException e) {
+            segmenter.close();
+            throw e;
+        }
+        node.closeLast = segmenter;
+        return node;
     }
 
     public int dicomPort() {
@@ -103,6 +127,11 @@ public final class Node implements AutoCloseable {
         if (!receiver.stop(DRAIN_TIMEOUT)) log.warn("associations still open after {} s were cut", DRAIN_TIMEOUT.toSeconds());
         tracker.close();
         workers.stop(WORKER_STOP_TIMEOUT);
+        try {
+            closeLast.close();
+        } catch (Exception e) {
+            log.warn("closing the model failed: {}", e.toString());
+        }
         database.close();
         log.info("stopped; uptime {} s", ManagementFactory.getRuntimeMXBean().getUptime() / 1000);
     }

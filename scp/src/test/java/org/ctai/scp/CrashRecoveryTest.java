@@ -84,7 +84,8 @@ class CrashRecoveryTest {
         Path data = tmp.resolve("data");
         String url = TestDatabase.freshDatabase();
         List<String> opts = options(data, "--db.url=" + url, "--db.user=postgres");
-        CtSeriesWriter.Series s = CtSeriesWriter.write(tmp.resolve("in"), 300, 512);
+        // long enough on the CPU model (about 7 slices/s here) to be killed while it runs
+        CtSeriesWriter.Series s = CtSeriesWriter.write(tmp.resolve("in"), 60, 512);
         try (NodeProcess node = NodeProcess.start(tmp.resolve("node1.log"), opts)) {
             assertThat(Dcmtk.storescu(TestNodes.CALLER, node.dicomPort, s.files()).exitCode()).isZero();
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
@@ -101,7 +102,7 @@ class CrashRecoveryTest {
         assertThat(count(u, "SELECT count(*) FROM scp.job_event WHERE to_state = 'done'")).isOne();
         assertThat(strings(u, "SELECT reason FROM scp.job_event WHERE to_state = 'running' ORDER BY id"))
                 .hasSize(2).last().asString().contains("ran out; taken over");
-        assertThat(strings(u, "SELECT result->>'instances' FROM scp.job")).containsExactly("300");
+        assertThat(strings(u, "SELECT result->>'slices' FROM scp.job")).containsExactly("60");
     }
 
     @Test

@@ -35,7 +35,7 @@ final class TestNodes {
     }
 
     static Node start(Path dataDir, String... overrides) {
-        return Node.start(config(dataDir, TestDatabase.freshDatabase(), overrides));
+        return Node.start(config(dataDir, TestDatabase.freshDatabase(), overrides), new SeriesInventory());
     }
 
     static long count(DataSource ds, String sql, Object... args) {

@@ -1,0 +1,82 @@
+package org.ctai.inference;
+
+import com.pixelmed.dicom.Attribute;
+import com.pixelmed.dicom.TagFromName;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import org.ctai.inference.measure.Lesion;
+import org.ctai.inference.measure.LesionMeasurer;
+import org.ctai.inference.measure.MeasurementRun;
+
+/**
+ * The whole offline path for one loaded series: segment every slice (pixels read a batch at a time),
+ * find and measure the lesions, and keep the cleaned lesion masks of the slices that have any. Used by the
+ * node's worker and by {@code ./ctai analyze}. Thread-safe if its {@link Segmenter} is.
+ */
+public final class SeriesAnalyzer {
+    private final Segmenter segmenter;
+    private final LesionMeasurer measurer;
+
+    public SeriesAnalyzer(Segmenter segmenter, LesionMeasurer measurer) {
+        this.segmenter = Objects.requireNonNull(segmenter, "segmenter");
+        this.measurer = Objects.requireNonNull(measurer, "measurer");
+    }
+
+    public Segmenter segmenter() {
+        return segmenter;
+    }
+
+    /**
+     * What the analysis found.
+     *
+     * @param lesions     numbered by decreasing volume; empty when there is no lesion (a normal result)
+     * @param lesionMasks cleaned 0/1 masks by slice index, only for slices holding lesion pixels
+     */
+    public record Analysis(Volume volume, List<Lesion> lesions, Map<Integer, byte[]> lesionMasks,
+                           Duration segmentation, Duration measurement) {
+        public Analysis {
+            lesions = List.copyOf(lesions);
+            lesionMasks = Collections.unmodifiableMap(new TreeMap<>(lesionMasks));
+        }
+    }
+
+    /**
+     * @throws SeriesLoadException if a slice's pixels cannot be read
+     * @throws InferenceException  if the model fails
+     */
+    public Analysis analyze(Volume volume) {
+        long t0 = System.nanoTime();
+        List<byte[]> masks = segmenter.segment(volume);
+        long t1 = System.nanoTime();
+        MeasurementRun run = measurer.start(volume.geometry(), sliceThicknessMm(volume), masks);
+        masks = null; // the run keeps what it needs; let a large series' raw masks go
+        Map<Integer, byte[]> lesionMasks = new TreeMap<>();
+        for (int slice : run.slicesNeedingHu()) {
+            run.addHu(slice, roundedHu(volume.readSlice(slice)));
+            lesionMasks.put(slice, run.lesionMask(slice));
+        }
+        List<Lesion> lesions = new ArrayList<>(run.finish());
+        long t2 = System.nanoTime();
+        return new Analysis(volume, lesions, lesionMasks, Duration.ofNanos(t1 - t0), Duration.ofNanos(t2 - t1));
+    }
+
+    /** DICOM Slice Thickness of the first slice; only used for a single-slice series' voxel depth. */
+    private static double sliceThicknessMm(Volume volume) {
+        if (volume.sliceCount() > 1) return Double.NaN;
+        return Attribute.getSingleDoubleValueOrDefault(volume.readHeader(0), TagFromName.SliceThickness, Double.NaN);
+    }
+
+    /** HU rounded to whole numbers and clamped to 16 bits, as the measurements and overlays take them. */
+    public static short[] roundedHu(float[] hu) {
+        short[] s = new short[hu.length];
+        for (int i = 0; i < hu.length; i++) {
+            s[i] = (short) Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, Math.round(hu[i])));
+        }
+        return s;
+    }
+}

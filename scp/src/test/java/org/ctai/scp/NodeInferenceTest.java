@@ -1,0 +1,96 @@
+package org.ctai.scp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.pixelmed.dicom.SOPClass;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.ctai.inference.phantom.Phantom;
+import org.ctai.inference.phantom.PhantomFiles;
+import org.ctai.inference.phantom.PhantomGenerator;
+import org.ctai.inference.phantom.PhantomSpec;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The node's worker runs the real default model on series received over DICOM. */
+class NodeInferenceTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    private Node node;
+
+    @BeforeEach
+    void start() {
+        node = Node.start(TestNodes.config(tmp.resolve("data"), TestDatabase.freshDatabase()));
+    }
+
+    @AfterEach
+    void stop() {
+        node.close();
+    }
+
+    private JsonNode awaitFinishedJob(String state) throws Exception {
+        await().atMost(Duration.ofSeconds(120)).until(() ->
+                TestNodes.count(node.dataSource(), "SELECT count(*) FROM scp.job WHERE state IN ('done', 'failed', 'dead')") == 1);
+        assertThat(TestNodes.strings(node.dataSource(), "SELECT state FROM scp.job")).containsExactly(state);
+        List<String> result = TestNodes.strings(node.dataSource(), "SELECT coalesce(result::text, last_error) FROM scp.job");
+        return state.equals("done") ? JSON.readTree(result.get(0)) : JSON.getNodeFactory().textNode(result.get(0));
+    }
+
+    @Test
+    void receivedPhantomIsSegmentedAndItsTumourVolumeMeasuredWithinTenPercent() throws Exception {
+        Phantom phantom = PhantomGenerator.generate(PhantomSpec.of(9101).withSlices(12).withTumours(1));
+        PhantomFiles files = PhantomGenerator.write(phantom, tmp.resolve("phantom"));
+        assertThat(Dcmtk.storescu(TestNodes.CALLER, node.dicomPort(), files.images()).exitCode()).isZero();
+
+        JsonNode result = awaitFinishedJob("done");
+
+        assertThat(result.get("kind").asText()).isEqualTo("inference");
+        assertThat(result.get("provider").asText()).isEqualTo("CPU");
+        assertThat(result.get("slices").asInt()).isEqualTo(12);
+        double measured = 0;
+        for (JsonNode lesion : result.get("lesions")) measured += lesion.get("volumeMm3").asDouble();
+        assertThat(result.get("lesions")).isNotEmpty();
+        assertThat(measured).isCloseTo(phantom.truthVolumeMm3(), org.assertj.core.data.Percentage.withPercentage(10));
+    }
+
+    @Test
+    void seriesWithoutTumourIsDoneWithNoLesion() throws Exception {
+        PhantomFiles files = PhantomGenerator.write(PhantomGenerator.generate(PhantomSpec.of(9102).withSlices(6).withSize(256).withTumours(0)),
+                tmp.resolve("phantom"));
+        assertThat(Dcmtk.storescu(TestNodes.CALLER, node.dicomPort(), files.images()).exitCode()).isZero();
+
+        JsonNode result = awaitFinishedJob("done");
+
+        assertThat(result.get("lesions")).isEmpty();
+    }
+
+    @Test
+    void seriesWithMixedImageSizesFailsPermanentlyWithTheLoadersReason() throws Exception {
+        String study = CtSeriesWriter.newUid();
+        String series = CtSeriesWriter.newUid();
+        String frame = CtSeriesWriter.newUid();
+        List<Path> files = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Path f = tmp.resolve("mixed-" + i + ".dcm");
+            CtSeriesWriter.writeSlice(f, SOPClass.CTImageStorage, "CT", study, series, frame, CtSeriesWriter.newUid(), i, i == 2 ? 48 : 32, (short) 0);
+            files.add(f);
+        }
+        assertThat(Dcmtk.storescu(TestNodes.CALLER, node.dicomPort(), files).exitCode()).isZero();
+
+        JsonNode reason = awaitFinishedJob("failed");
+
+        assertThat(reason.asText()).contains(series).contains("48x48").contains("32x32");
+        assertThat(TestNodes.strings(node.dataSource(), "SELECT reason FROM scp.job_event WHERE to_state = 'failed'"))
+                .singleElement().asString().contains("48x48");
+    }
+}
