@@ -34,14 +34,33 @@ public final class SeriesAnalyzer {
     /**
      * What the analysis found.
      *
-     * @param lesions     numbered by decreasing volume; empty when there is no lesion (a normal result)
-     * @param lesionMasks cleaned 0/1 masks by slice index, only for slices holding lesion pixels
+     * @param lesions      numbered by decreasing volume; empty when there is no lesion (a normal result)
+     * @param lesionLabels by slice index, only for slices holding lesion pixels: each pixel's lesion id
+     *                     ({@link Lesion#id()}), 0 for none, after small components were removed
      */
-    public record Analysis(Volume volume, List<Lesion> lesions, Map<Integer, byte[]> lesionMasks,
+    public record Analysis(Volume volume, List<Lesion> lesions, Map<Integer, short[]> lesionLabels,
                            Duration segmentation, Duration measurement) {
         public Analysis {
             lesions = List.copyOf(lesions);
-            lesionMasks = Collections.unmodifiableMap(new TreeMap<>(lesionMasks));
+            lesionLabels = Collections.unmodifiableMap(new TreeMap<>(lesionLabels));
+        }
+
+        /** 0/1 mask of every lesion on a slice; all zero for a slice without lesion. */
+        public byte[] lesionMask(int slice) {
+            short[] labels = lesionLabels.get(slice);
+            Geometry g = volume.geometry();
+            byte[] mask = new byte[g.rows() * g.columns()];
+            if (labels != null) for (int i = 0; i < labels.length; i++) if (labels[i] != 0) mask[i] = 1;
+            return mask;
+        }
+
+        /** 0/1 mask of one lesion on a slice. */
+        public byte[] lesionMask(int slice, int lesionId) {
+            short[] labels = lesionLabels.get(slice);
+            Geometry g = volume.geometry();
+            byte[] mask = new byte[g.rows() * g.columns()];
+            if (labels != null) for (int i = 0; i < labels.length; i++) if (labels[i] == lesionId) mask[i] = 1;
+            return mask;
         }
     }
 
@@ -55,14 +74,14 @@ public final class SeriesAnalyzer {
         long t1 = System.nanoTime();
         MeasurementRun run = measurer.start(volume.geometry(), sliceThicknessMm(volume), masks);
         masks = null; // the run keeps what it needs; let a large series' raw masks go
-        Map<Integer, byte[]> lesionMasks = new TreeMap<>();
+        Map<Integer, short[]> lesionLabels = new TreeMap<>();
         for (int slice : run.slicesNeedingHu()) {
             run.addHu(slice, roundedHu(volume.readSlice(slice)));
-            lesionMasks.put(slice, run.lesionMask(slice));
+            lesionLabels.put(slice, run.lesionLabels(slice));
         }
         List<Lesion> lesions = new ArrayList<>(run.finish());
         long t2 = System.nanoTime();
-        return new Analysis(volume, lesions, lesionMasks, Duration.ofNanos(t1 - t0), Duration.ofNanos(t2 - t1));
+        return new Analysis(volume, lesions, lesionLabels, Duration.ofNanos(t1 - t0), Duration.ofNanos(t2 - t1));
     }
 
     /** DICOM Slice Thickness of the first slice; only used for a single-slice series' voxel depth. */

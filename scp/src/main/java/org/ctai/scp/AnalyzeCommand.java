@@ -98,7 +98,7 @@ final class AnalyzeCommand {
         for (Lesion l : a.lesions()) {
             int slice = l.largestAreaSlice();
             short[] hu = SeriesAnalyzer.roundedHu(a.volume().readSlice(slice));
-            Files.write(dir.resolve("lesion-" + l.id() + "-slice-" + slice + ".png"), renderer.renderPng(g.rows(), g.columns(), hu, a.lesionMasks().get(slice)));
+            Files.write(dir.resolve("lesion-" + l.id() + "-slice-" + slice + ".png"), renderer.renderPng(g.rows(), g.columns(), hu, a.lesionMask(slice)));
         }
         Files.writeString(dir.resolve("analysis.json"), JSON.writeValueAsString(report));
         out.printf("wrote %s%n", dir);

@@ -4,11 +4,17 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.ctai.inference.InferenceBenchmark;
+import org.ctai.inference.InferenceException;
+import org.ctai.inference.ModelSpecException;
+import org.ctai.inference.phantom.PhantomCli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Unmatched;
 
 /** The node's command line, reached through {@code ./ctai}. */
@@ -19,11 +25,15 @@ public final class Main {
 
     public static void main(String[] args) {
         int code = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        // a running node ends through its shutdown hook; exiting from here would wait on that hook
         if (code != 0 || args.length == 0 || !args[0].equals("run")) System.exit(code);
     }
 
-    @Command(name = "run", description = "Start the node: DICOM SCP, series completion, workers. Any key of conf/ctai.conf can be given as --key=value.")
-    static final class Run implements Callable<Integer> {
+    /**
+     * A command that reads the node's configuration: {@code --config FILE} and any key of conf/ctai.conf as
+     * {@code --key=value}. A bad key or value ends the command with status 2 and the message naming it.
+     */
+    abstract static class Configured implements Callable<Integer> {
         @Option(names = "--config", paramLabel = "FILE", description = "a configuration file (keys as in conf/ctai.conf)")
         Path file;
 
@@ -31,7 +41,7 @@ public final class Main {
         List<String> overrides = new ArrayList<>();
 
         @Override
-        public Integer call() throws InterruptedException {
+        public final Integer call() throws Exception {
             NodeConfig config;
             try {
                 config = ConfigLoader.withShippedDefaults().load(Optional.ofNullable(file), System.getenv(), overrides);
@@ -39,6 +49,24 @@ public final class Main {
                 System.err.println(e.getMessage());
                 return 2;
             }
+            try {
+                return run(config);
+            } catch (ModelSpecException e) {
+                System.err.println(e.getMessage());
+                return 2;
+            } catch (NodeException | InferenceException e) {
+                System.err.println(e.getMessage());
+                return 1;
+            }
+        }
+
+        abstract int run(NodeConfig config) throws Exception;
+    }
+
+    @Command(name = "run", description = "Start the node: DICOM SCP, series completion, workers. Any key of conf/ctai.conf can be given as --key=value.")
+    static final class Run extends Configured {
+        @Override
+        int run(NodeConfig config) throws InterruptedException {
             Node node = Node.start(config);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -50,9 +78,10 @@ public final class Main {
         }
     }
 
-    @Command(name = "analyze", description = "Load, segment and measure CT series offline (files or folders); prints lesions in physical units.")
-    static final class Analyze implements Callable<Integer> {
-        @CommandLine.Parameters(paramLabel = "PATH", arity = "1..*", description = "DICOM files or folders")
+    @Command(name = "analyze", description = "Load, segment and measure CT series offline (files or folders); prints lesions in physical units. "
+            + "model.*, measure.* and overlay.* keys apply as --key=value.")
+    static final class Analyze extends Configured {
+        @Parameters(paramLabel = "PATH", arity = "1..*", description = "DICOM files or folders")
         List<Path> paths;
 
         @Option(names = "--out", paramLabel = "DIR", description = "write analysis.json and one overlay PNG per lesion per series here")
@@ -61,21 +90,8 @@ public final class Main {
         @Option(names = "--json", description = "print JSON instead of a table")
         boolean json;
 
-        @Option(names = "--config", paramLabel = "FILE", description = "a configuration file (model.*, measure.*, overlay.* keys apply)")
-        Path file;
-
-        @Unmatched
-        List<String> overrides = new ArrayList<>();
-
         @Override
-        public Integer call() throws java.io.IOException {
-            NodeConfig config;
-            try {
-                config = ConfigLoader.withShippedDefaults().load(Optional.ofNullable(file), System.getenv(), overrides);
-            } catch (ConfigException e) {
-                System.err.println(e.getMessage());
-                return 2;
-            }
+        int run(NodeConfig config) throws java.io.IOException {
             return new AnalyzeCommand(config.inference(), System.out).run(paths, out, json);
         }
     }
@@ -90,12 +106,21 @@ public final class Main {
         @Override
         public Integer call() throws java.io.IOException {
             try {
-                return org.ctai.inference.phantom.PhantomCli.run(args.toArray(String[]::new), System.out);
+                return PhantomCli.run(args.toArray(String[]::new), System.out);
             } catch (IllegalArgumentException e) {
                 System.err.println("phantom: " + e.getMessage());
                 return 2;
             }
         }
+    }
+
+    /** Options every benchmark shares. */
+    static final class BenchOptions {
+        @Option(names = "--size", defaultValue = "512", description = "rows and columns (default ${DEFAULT-VALUE})")
+        int size;
+
+        @Option(names = "--rounds", defaultValue = "2", description = "rounds; the best is reported (default ${DEFAULT-VALUE})")
+        int rounds;
     }
 
     @Command(name = "bench", description = "Benchmarks that print figures side by side with a reference.",
@@ -106,40 +131,31 @@ public final class Main {
             @Option(names = "--count", defaultValue = "500", description = "instances per run (default ${DEFAULT-VALUE})")
             int count;
 
-            @Option(names = "--size", defaultValue = "512", description = "rows and columns (default ${DEFAULT-VALUE})")
-            int size;
-
-            @Option(names = "--rounds", defaultValue = "2", description = "rounds; the best is reported (default ${DEFAULT-VALUE})")
-            int rounds;
+            @Mixin
+            BenchOptions options;
 
             @Override
             public Integer call() throws Exception {
-                new IngestBenchmark(count, size, rounds, System.out).run();
+                new IngestBenchmark(count, options.size, options.rounds, System.out).run();
                 return 0;
             }
         }
 
-        @Command(name = "inference", description = "The node's inference path beside bare OrtSession.run on the same tensors; slices/s, ratio, peak heap.")
-        static final class Inference implements Callable<Integer> {
+        @Command(name = "inference", description = "The node's inference path beside bare OrtSession.run on the same tensors; "
+                + "slices/s, ratio, peak heap. model.* keys apply as --key=value.")
+        static final class Inference extends Configured {
             @Option(names = "--slices", defaultValue = "32", description = "slices of the timed series (default ${DEFAULT-VALUE})")
             int slices;
-
-            @Option(names = "--size", defaultValue = "512", description = "rows and columns (default ${DEFAULT-VALUE})")
-            int size;
-
-            @Option(names = "--rounds", defaultValue = "2", description = "rounds; the best is reported (default ${DEFAULT-VALUE})")
-            int rounds;
 
             @Option(names = "--peak-slices", defaultValue = "500", description = "slices of the peak-heap run, 0 to skip (default ${DEFAULT-VALUE})")
             int peakSlices;
 
-            @Unmatched
-            List<String> overrides = new ArrayList<>();
+            @Mixin
+            BenchOptions options;
 
             @Override
-            public Integer call() throws Exception {
-                NodeConfig config = ConfigLoader.withShippedDefaults().load(Optional.empty(), System.getenv(), overrides);
-                new org.ctai.inference.InferenceBenchmark(config.inference().model(), slices, size, rounds, peakSlices, System.out).run();
+            int run(NodeConfig config) throws Exception {
+                new InferenceBenchmark(config.inference().model(), slices, options.size, options.rounds, peakSlices, System.out).run();
                 return 0;
             }
         }

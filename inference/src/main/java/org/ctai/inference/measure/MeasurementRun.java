@@ -83,19 +83,31 @@ public final class MeasurementRun {
      * Row-major, {@code rows * columns} long, a fresh array.
      */
     public byte[] lesionMask(int slice) {
+        short[] labels = lesionLabels(slice);
+        byte[] mask = new byte[labels.length];
+        for (int i = 0; i < labels.length; i++) if (labels[i] != 0) mask[i] = 1;
+        return mask;
+    }
+
+    /**
+     * The lesion of each pixel of a slice: its {@link Lesion#id()} (1 = largest volume), 0 where there is no
+     * lesion. Row-major, {@code rows * columns} long, a fresh array. For one DICOM SEG segment per lesion.
+     */
+    public short[] lesionLabels(int slice) {
         if (slice < 0 || slice >= footprints.size()) {
             throw new IllegalArgumentException("slice " + slice + " is outside 0.." + (footprints.size() - 1));
         }
         int columns = geometry.columns();
-        byte[] mask = new byte[geometry.rows() * columns];
+        short[] labels = new short[geometry.rows() * columns];
         for (Footprint f : footprints.get(slice)) {
+            short id = (short) (f.lesion() + 1);
             for (int r = 0; r < f.height(); r++) {
                 for (int c = 0; c < f.width(); c++) {
-                    if (f.mask()[r * f.width() + c] != 0) mask[(f.y() + r) * columns + f.x() + c] = 1;
+                    if (f.mask()[r * f.width() + c] != 0) labels[(f.y() + r) * columns + f.x() + c] = id;
                 }
             }
         }
-        return mask;
+        return labels;
     }
 
     /**
