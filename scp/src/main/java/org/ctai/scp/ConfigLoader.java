@@ -144,9 +144,7 @@ public final class ConfigLoader {
                 in.integer("worker.max-attempts", 1, 1000), in.duration("worker.backoff-seconds"),
                 in.duration("worker.backoff-max-seconds"), in.duration("worker.poll-seconds"));
         if (worker.lease().compareTo(Duration.ofSeconds(3)) < 0) in.problem("worker.lease-seconds must be at least 3, was " + in.raw("worker.lease-seconds"));
-        if (db.poolSize() < worker.count() + 3) {
-            in.problem("db.pool-size must be at least worker.count + 3 (" + (worker.count() + 3) + "), was " + db.poolSize());
-        }
+
         double centre = in.number("overlay.window-center", -2000, 4000);
         double width = in.number("overlay.window-width", 1, 8000);
         var inference = new NodeConfig.Inference(model(in), measurement(in), new CtWindow(centre, width));
@@ -157,7 +155,17 @@ public final class ConfigLoader {
                 return null;
             }
             return new NodeConfig.Destination(m.group(1), m.group(2), Integer.parseInt(m.group(3)));
-        }).stream().toList());
+        }).stream().toList(), in.bool("send.return-to-sender"),
+                Optional.of(in.string("send.calling-ae-title", s -> s.isEmpty() || AE_TITLE.matcher(s).matches(), "empty or an AE title"))
+                        .filter(s -> !s.isEmpty()),
+                in.duration("send.connect-timeout-seconds"), in.duration("send.timeout-seconds"),
+                in.integer("send.max-attempts", 1, 1000), in.duration("send.backoff-seconds"),
+                in.number("send.backoff-factor", 1, 10), in.duration("send.backoff-max-seconds"),
+                in.integer("send.count", 0, 64), in.duration("send.lease-seconds"));
+        if (send.lease().compareTo(Duration.ofSeconds(3)) < 0) in.problem("send.lease-seconds must be at least 3, was " + in.raw("send.lease-seconds"));
+        if (db.poolSize() < worker.count() + send.count() + 3) {
+            in.problem("db.pool-size must be at least worker.count + send.count + 3 (" + (worker.count() + send.count() + 3) + "), was " + db.poolSize());
+        }
         var web = new NodeConfig.Web(in.string("web.bind", s -> !s.isEmpty(), "an address"), in.integer("web.port", 0, 65535));
         return new NodeConfig(dicom, data, db, series, worker, inference, send, web);
     }

@@ -26,7 +26,7 @@ final class InferenceProcessor implements SeriesProcessor {
     }
 
     @Override
-    public String process(SeriesJob job) throws ProcessingException {
+    public Processed process(SeriesJob job, java.nio.file.Path resultsDir) throws ProcessingException {
         long start = System.nanoTime();
         SeriesLoadResult loaded = loader.load(job.files(), job.seriesUid());
         if (loaded instanceof SeriesLoadResult.Refused r) throw new ProcessingException(r.message(), true, null);
@@ -54,7 +54,7 @@ final class InferenceProcessor implements SeriesProcessor {
                 "segmentation", a.segmentation().toMillis(),
                 "measurement", a.measurement().toMillis()));
         try {
-            return JSON.writeValueAsString(result);
+            return new Processed(JSON.writeValueAsString(result), java.util.List.of());
         } catch (java.io.IOException e) {
             throw new IllegalStateException("measurement records always serialise", e);
         }

@@ -105,29 +105,71 @@ final class JobQueue {
         }
     }
 
-    /** Marks the job done with its result; false (nothing written) if this process lost the lease meanwhile. */
-    boolean complete(Claim claim, String resultJson) throws SQLException {
+    /**
+     * Marks the job done with its result, and in the same transaction records its lesions, its DICOM objects
+     * and one outbox delivery per destination, so nothing is lost between processing and sending.
+     *
+     * @param dataDir      the objects' paths are stored relative to it
+     * @param destinations where the objects go; ignored when there are none
+     * @return false (nothing written) if this process lost the lease meanwhile
+     */
+    boolean complete(Claim claim, SeriesProcessor.Processed processed, java.nio.file.Path dataDir,
+                     java.util.List<String> destinations) throws SQLException {
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement("""
                     UPDATE scp.job SET state = 'done', result = ?::jsonb, last_error = NULL, lease_owner = NULL,
-                        lease_until = NULL, updated_at = now()
+                        lease_until = NULL, updated_at = now(), inferred_at = now(), model = ?::jsonb->>'model'
                     WHERE id = ? AND lease_owner = ? AND state = 'running'""")) {
-                ps.setString(1, resultJson);
-                ps.setLong(2, claim.jobId());
-                ps.setString(3, claim.owner());
+                ps.setString(1, processed.resultJson());
+                ps.setString(2, processed.resultJson());
+                ps.setLong(3, claim.jobId());
+                ps.setString(4, claim.owner());
                 if (ps.executeUpdate() != 1) {
                     c.rollback();
                     return false;
                 }
-                event(c, claim.jobId(), "running", "done", claim.owner(), "processed");
-                c.commit();
-                return true;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
             }
-        }
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO scp.lesion (job_id, lesion_id, volume_mm3, largest_area_mm2, largest_area_slice, longest_diameter_mm,
+                                            mean_hu, centroid_x_mm, centroid_y_mm, centroid_z_mm, measurements)
+                    SELECT ?, (l->>'id')::int, (l->>'volumeMm3')::float8, (l->>'largestAreaMm2')::float8,
+                           (l->>'largestAreaSlice')::int, (l->>'longestDiameterMm')::float8, (l->'hu'->>'meanHu')::float8,
+                           (l->'centroidMm'->>'x')::float8, (l->'centroidMm'->>'y')::float8, (l->'centroidMm'->>'z')::float8, l
+                    FROM jsonb_array_elements(coalesce(?::jsonb->'lesions', '[]'::jsonb)) AS l""")) {
+                ps.setLong(1, claim.jobId());
+                ps.setString(2, processed.resultJson());
+                ps.executeUpdate();
+            }
+            for (SeriesProcessor.ResultFile f : processed.files()) {
+                try (PreparedStatement ps = c.prepareStatement("""
+                        INSERT INTO scp.result_object (job_id, kind, sop_class_uid, sop_instance_uid, path) VALUES (?, ?, ?, ?, ?)""")) {
+                    ps.setLong(1, claim.jobId());
+                    ps.setString(2, f.kind());
+                    ps.setString(3, f.sopClassUid());
+                    ps.setString(4, f.sopInstanceUid());
+                    ps.setString(5, dataDir.relativize(f.file()).toString());
+                    ps.executeUpdate();
+                }
+            }
+            if (!processed.files().isEmpty()) {
+                for (String destination : destinations) {
+                    try (PreparedStatement ps = c.prepareStatement(
+                            "INSERT INTO scp.outbox (job_id, destination) VALUES (?, ?) RETURNING id")) {
+                        ps.setLong(1, claim.jobId());
+                        ps.setString(2, destination);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            rs.next();
+                            Outbox.event(c, rs.getLong(1), "pending", claim.owner(), processed.files().size() + " objects to send");
+                        }
+                    }
+                }
+            }
+            event(c, claim.jobId(), "running", "done", claim.owner(),
+                    "processed; " + processed.files().size() + " objects for " + (processed.files().isEmpty() ? 0 : destinations.size()) + " destinations");
+            c.commit();
+            return true;
+        } 
     }
 
     /**

@@ -27,13 +27,16 @@ public final class Node implements AutoCloseable {
     private final Database database;
     private final SeriesTracker tracker;
     private final Workers workers;
+    private final Senders senders;
     private final DicomReceiver receiver;
     private final String owner;
     private boolean closed;
     /** Closed after the workers have stopped (the segmentation model). */
     private AutoCloseable closeLast = () -> { };
 
-    private Node(NodeConfig config, Database database, SeriesTracker tracker, Workers workers, DicomReceiver receiver, String owner) {
+    private Node(NodeConfig config, Database database, SeriesTracker tracker, Workers workers, Senders senders, DicomReceiver receiver,
+                 String owner) {
+        this.senders = senders;
         this.config = config;
         this.database = database;
         this.tracker = tracker;
@@ -50,6 +53,7 @@ public final class Node implements AutoCloseable {
         Database database = Database.open(config.db(), config.data(), "ctai-db");
         SeriesTracker tracker = null;
         Workers workers = null;
+        Senders senders = null;
         try {
             Spool spool = new Spool(config.data(), host);
             int dropped = spool.clearDeadIncoming(host);
@@ -57,14 +61,19 @@ public final class Node implements AutoCloseable {
             DataSource ds = database.dataSource();
             JobQueue queue = new JobQueue(ds, config.worker());
             tracker = new SeriesTracker(ds, config.series(), queue);
-            workers = new Workers(ds, queue, processor, config.worker(), config.data().dir(), owner);
+            workers = new Workers(ds, queue, processor, config.worker(), config.data().dir(), owner, new Destinations(config.send()));
+            senders = new Senders(new Outbox(ds, config.send(), config.data().dir()),
+                    new DicomSender(config.send().callingAeTitle().orElse(config.dicom().aeTitle()), config.send().connectTimeout(),
+                            config.send().timeout()), config.send().count(), config.worker().poll(), owner);
             DicomReceiver receiver = new DicomReceiver(config.dicom(), new InstanceStore(ds, spool), tracker, spool);
             tracker.start();
             workers.start();
+            senders.start();
             receiver.start();
-            return new Node(config, database, tracker, workers, receiver, owner);
+            return new Node(config, database, tracker, workers, senders, receiver, owner);
         } catch (IOException | RuntimeException e) {
             if (workers != null) workers.stop(Duration.ZERO);
+            if (senders != null) senders.stop(Duration.ZERO);
             if (tracker != null) tracker.close();
             database.close();
             throw new NodeException("the node could not start: " + e.getMessage(), e);
@@ -127,6 +136,7 @@ public final class Node implements AutoCloseable {
         if (!receiver.stop(DRAIN_TIMEOUT)) log.warn("associations still open after {} s were cut", DRAIN_TIMEOUT.toSeconds());
         tracker.close();
         workers.stop(WORKER_STOP_TIMEOUT);
+        senders.stop(WORKER_STOP_TIMEOUT);
         try {
             closeLast.close();
         } catch (Exception e) {

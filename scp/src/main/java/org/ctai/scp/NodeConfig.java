@@ -71,8 +71,17 @@ public record NodeConfig(Dicom dicom, Data data, Db db, Series series, Worker wo
         public String toString() { return aeTitle + "@" + host + ":" + port; }
     }
 
-    public record Send(List<Destination> destinations) {
+    public record Send(List<Destination> destinations, boolean returnToSender, Optional<String> callingAeTitle,
+                       Duration connectTimeout, Duration timeout, int maxAttempts, Duration backoff, double backoffFactor,
+                       Duration backoffMax, int count, Duration lease) {
         public Send { destinations = List.copyOf(destinations); }
+
+        /** Delay before the next attempt after {@code attempt} failed: backoff x factor^(attempt-1), capped. */
+        public Duration backoffAfter(int attempt) {
+            double seconds = backoff.toMillis() / 1000.0 * Math.pow(backoffFactor, Math.max(attempt - 1, 0));
+            Duration d = Duration.ofMillis((long) Math.min(seconds * 1000, backoffMax.toMillis()));
+            return d.compareTo(backoffMax) > 0 ? backoffMax : d;
+        }
     }
 
     public record Web(String bind, int port) { }

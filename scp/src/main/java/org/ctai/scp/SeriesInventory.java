@@ -19,7 +19,7 @@ final class SeriesInventory implements SeriesProcessor {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
-    public String process(SeriesJob job) throws ProcessingException {
+    public Processed process(SeriesJob job, Path resultsDir) throws ProcessingException {
         Map<String, Integer> sizes = new TreeMap<>();
         Map<String, Integer> modalities = new TreeMap<>();
         for (Path f : job.files()) {
@@ -41,7 +41,7 @@ final class SeriesInventory implements SeriesProcessor {
         result.put("sizes", sizes);
         result.put("modalities", modalities);
         try {
-            return JSON.writeValueAsString(result);
+            return new Processed(JSON.writeValueAsString(result), java.util.List.of());
         } catch (IOException e) {
             throw new IllegalStateException("a map of strings and numbers always serialises", e);
         }

@@ -9,18 +9,34 @@ import java.util.List;
  */
 public interface SeriesProcessor {
 
-    /** One version of a series, with the spool files of its instances. */
-    record SeriesJob(long jobId, long seriesId, String seriesUid, int seriesVersion, List<Path> files) {
+    /** One version of a series, with the spool files of its instances and the AE title that sent it. */
+    record SeriesJob(long jobId, long seriesId, String seriesUid, int seriesVersion, String callingAeTitle, List<Path> files) {
         public SeriesJob {
             files = List.copyOf(files);
         }
     }
 
+    /** A DICOM object the job wrote, to be sent to the destinations. */
+    record ResultFile(String kind, String sopClassUid, String sopInstanceUid, Path file) { }
+
     /**
-     * @return the result as a JSON object, stored with the job
+     * What processing produced.
+     *
+     * @param resultJson a JSON object stored with the job; with {@code "lesions"} (an array of lesion
+     *                   measurements) the lesions also become history rows
+     * @param files      DICOM objects written under data.dir for sending, possibly none
+     */
+    record Processed(String resultJson, List<ResultFile> files) {
+        public Processed {
+            files = List.copyOf(files);
+        }
+    }
+
+    /**
+     * @param resultsDir an empty folder under data.dir, this attempt's own, for the objects it writes
      * @throws ProcessingException when the series cannot be processed; {@code permanent} says a retry cannot help
      */
-    String process(SeriesJob job) throws ProcessingException;
+    Processed process(SeriesJob job, Path resultsDir) throws ProcessingException;
 
     /** Why a series could not be processed, for the history. */
     final class ProcessingException extends Exception {

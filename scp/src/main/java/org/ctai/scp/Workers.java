@@ -1,5 +1,7 @@
 package org.ctai.scp;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -31,11 +33,14 @@ final class Workers implements AutoCloseable {
     private final NodeConfig.Worker config;
     private final Path dataDir;
     private final String owner;
+    private final Destinations destinations;
     private final List<Thread> threads = new ArrayList<>();
     private final ScheduledExecutorService leases;
     private volatile boolean running = true;
 
-    Workers(DataSource db, JobQueue queue, SeriesProcessor processor, NodeConfig.Worker config, Path dataDir, String owner) {
+    Workers(DataSource db, JobQueue queue, SeriesProcessor processor, NodeConfig.Worker config, Path dataDir, String owner,
+            Destinations destinations) {
+        this.destinations = destinations;
         this.db = db;
         this.queue = queue;
         this.processor = processor;
@@ -80,8 +85,11 @@ final class Workers implements AutoCloseable {
         ScheduledFuture<?> keeper = leases.scheduleWithFixedDelay(() -> renew(claim), renewMs, renewMs, TimeUnit.MILLISECONDS);
         long start = System.nanoTime();
         try {
-            String result = processor.process(job);
-            if (queue.complete(claim, result)) {
+            // each attempt writes into its own folder: a run cut off by a crash leaves nothing the next one reuses
+            Path resultsDir = dataDir.resolve("results").resolve("job-" + claim.jobId()).resolve("attempt-" + claim.attempt());
+            Files.createDirectories(resultsDir);
+            SeriesProcessor.Processed processed = processor.process(job, resultsDir);
+            if (queue.complete(claim, processed, dataDir, destinations.forCaller(job.callingAeTitle()))) {
                 log.info("job {} done in {} ms", claim.jobId(), (System.nanoTime() - start) / 1_000_000);
             } else {
                 log.warn("job {} finished but its lease had passed to another process; result discarded", claim.jobId());
@@ -89,6 +97,9 @@ final class Workers implements AutoCloseable {
         } catch (SeriesProcessor.ProcessingException e) {
             log.warn("job {} {} failure: {}", claim.jobId(), e.permanent() ? "permanent" : "transient", e.getMessage());
             queue.fail(claim, e.getMessage(), e.permanent());
+        } catch (IOException e) {
+            log.error("job {}: cannot write its results: {}", claim.jobId(), e.toString());
+            queue.fail(claim, "cannot write results: " + e.getMessage(), false);
         } catch (RuntimeException e) {
             log.error("job {} failed unexpectedly", claim.jobId(), e);
             queue.fail(claim, "internal error: " + e, false);
@@ -108,11 +119,13 @@ final class Workers implements AutoCloseable {
     private SeriesProcessor.SeriesJob load(JobQueue.Claim claim) throws SQLException {
         try (Connection c = db.getConnection()) {
             String seriesUid;
-            try (PreparedStatement ps = c.prepareStatement("SELECT series_uid FROM scp.series WHERE id = ?")) {
+            String callingAe;
+            try (PreparedStatement ps = c.prepareStatement("SELECT series_uid, calling_ae FROM scp.series WHERE id = ?")) {
                 ps.setLong(1, claim.seriesId());
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     seriesUid = rs.getString(1);
+                    callingAe = rs.getString(2);
                 }
             }
             List<Path> files = new ArrayList<>();
@@ -122,7 +135,7 @@ final class Workers implements AutoCloseable {
                     while (rs.next()) files.add(dataDir.resolve(rs.getString(1)));
                 }
             }
-            return new SeriesProcessor.SeriesJob(claim.jobId(), claim.seriesId(), seriesUid, claim.seriesVersion(), files);
+            return new SeriesProcessor.SeriesJob(claim.jobId(), claim.seriesId(), seriesUid, claim.seriesVersion(), callingAe, files);
         }
     }
 

@@ -79,6 +79,6 @@ class ConfigLoaderTest {
     @Test
     void poolTooSmallForTheWorkersIsRejected() {
         assertThatThrownBy(() -> load(Map.of(), "--worker.count=8", "--db.pool-size=4"))
-                .hasMessageContaining("db.pool-size must be at least worker.count + 3 (11), was 4");
+                .hasMessageContaining("db.pool-size must be at least worker.count + send.count + 3 (12), was 4");
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -68,8 +69,8 @@ class JobQueueTest {
         JobQueue.Claim b = queue.claim("B").orElseThrow();
 
         assertThat(b.attempt()).isEqualTo(2);
-        assertThat(queue.complete(a, "{}")).isFalse();
-        assertThat(queue.complete(b, "{\"by\":\"B\"}")).isTrue();
+        assertThat(queue.complete(a, new SeriesProcessor.Processed("{}", List.of()), tmp, List.of())).isFalse();
+        assertThat(queue.complete(b, new SeriesProcessor.Processed("{\"by\":\"B\"}", List.of()), tmp, List.of())).isTrue();
         assertThat(TestNodes.strings(db.dataSource(), "SELECT reason FROM scp.job_event ORDER BY id"))
                 .anyMatch(r -> r.startsWith("lease of A ran out"));
         assertThat(count("SELECT count(*) FROM scp.job_event WHERE to_state = 'done'")).isOne();
