@@ -6,7 +6,10 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -25,23 +28,42 @@ public final class Database implements AutoCloseable {
 
     private final Optional<EmbeddedPostgres> embedded;
     private final HikariDataSource pool;
+    /** Held while this process runs the embedded server. */
+    private final Optional<FileLock> ownership;
     private volatile boolean closed;
 
-    private Database(Optional<EmbeddedPostgres> embedded, HikariDataSource pool) {
+    private Database(Optional<EmbeddedPostgres> embedded, HikariDataSource pool, Optional<FileLock> ownership) {
         this.embedded = embedded;
         this.pool = pool;
+        this.ownership = ownership;
     }
 
     /** Connects (starting the embedded server first when no URL is configured) and migrates the scp schema. */
     public static Database open(NodeConfig.Db db, NodeConfig.Data data, String poolName) {
+        return open(db, data, poolName, false);
+    }
+
+    /**
+     * @param attach for commands beside a running node: with the embedded server, use the one a live node
+     *               runs on this data folder instead of refusing to start a second
+     */
+    public static Database open(NodeConfig.Db db, NodeConfig.Data data, String poolName, boolean attach) {
         Optional<EmbeddedPostgres> embedded = Optional.empty();
+        FileLock[] ownership = new FileLock[1];
         String url;
         String user = db.user();
         String password = db.password();
+        Optional<Integer> running = db.url().isPresent() || !attach ? Optional.empty() : livePostmasterPort(data.embeddedDatabase());
         if (db.url().isPresent()) {
             url = db.url().get();
+        } else if (running.isPresent()) {
+            // a node is running on this data folder: use its embedded server, never start or stop a second one
+            url = "jdbc:postgresql://127.0.0.1:" + running.get() + "/postgres";
+            user = "postgres";
+            password = "";
+            log.info("using the embedded PostgreSQL of the node running on {} (port {})", data.dir(), running.get());
         } else {
-            EmbeddedPostgres pg = startEmbedded(data.embeddedDatabase());
+            EmbeddedPostgres pg = startEmbedded(data.embeddedDatabase(), ownership);
             embedded = Optional.of(pg);
             url = pg.getJdbcUrl("postgres", "postgres");
             user = "postgres";
@@ -63,9 +85,10 @@ public final class Database implements AutoCloseable {
             pool = new HikariDataSource(hc);
         } catch (RuntimeException e) {
             embedded.ifPresent(Database::closeQuietly);
+            if (ownership[0] != null) release(ownership[0]);
             throw new NodeException("cannot connect to the database at " + url + ": " + e.getMessage(), e);
         }
-        Database database = new Database(embedded, pool);
+        Database database = new Database(embedded, pool, Optional.ofNullable(ownership[0]));
         database.migrate("scp");
         return database;
     }
@@ -84,9 +107,11 @@ public final class Database implements AutoCloseable {
                 .migrate();
     }
 
-    private static EmbeddedPostgres startEmbedded(Path dir) {
+    private static EmbeddedPostgres startEmbedded(Path dir, FileLock[] ownership) {
         try {
             Files.createDirectories(dir);
+            ownership[0] = tryOwn(dir).orElseThrow(() -> new NodeException("another node is running with its embedded PostgreSQL on "
+                    + dir + "; stop it first or use another data.dir"));
             stopOrphanPostmaster(dir);
             EmbeddedPostgres pg = EmbeddedPostgres.builder()
                     .setDataDirectory(dir)
@@ -100,24 +125,72 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /** The postmaster named by the data directory's postmaster.pid, if it is running. */
+    private static Optional<ProcessHandle> postmaster(Path dir) throws IOException {
+        Path pidFile = dir.resolve("postmaster.pid");
+        if (!Files.exists(pidFile)) return Optional.empty();
+        String first = Files.readAllLines(pidFile, StandardCharsets.US_ASCII).stream().findFirst().orElse("").trim();
+        try {
+            return ProcessHandle.of(Long.parseLong(first))
+                    .filter(p -> p.info().command().map(c -> c.endsWith("postgres")).orElse(false));
+        } catch (NumberFormatException e) {
+            return Optional.empty(); // not a pid file PostgreSQL would honour either
+        }
+    }
+
+    /**
+     * The process that runs the embedded server holds an OS file lock on {@code <dir>.lock} for as long as it
+     * lives; the kernel drops it when the process dies, SIGKILL included. (pg_ctl daemonises the postmaster, so
+     * its parent process says nothing about the node.)
+     */
+    private static Optional<FileLock> tryOwn(Path dir) throws IOException {
+        Path lockFile = dir.resolveSibling(dir.getFileName() + ".lock");
+        FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = channel.tryLock();
+        if (lock == null) {
+            channel.close();
+            return Optional.empty();
+        }
+        return Optional.of(lock);
+    }
+
+    private static boolean ownedByLiveNode(Path dir) throws IOException {
+        Optional<FileLock> lock = tryOwn(dir);
+        lock.ifPresent(Database::release);
+        return lock.isEmpty();
+    }
+
+    private static void release(FileLock lock) {
+        try {
+            lock.release();
+            lock.channel().close();
+        } catch (IOException e) {
+            log.debug("releasing {} failed: {}", lock, e.toString());
+        }
+    }
+
+    /** The port of a live node's embedded server on this data directory (postmaster.pid line 4), if there is one. */
+    static Optional<Integer> livePostmasterPort(Path dir) {
+        try {
+            Optional<ProcessHandle> p = postmaster(dir);
+            if (p.isEmpty() || !ownedByLiveNode(dir)) return Optional.empty();
+            java.util.List<String> lines = Files.readAllLines(dir.resolve("postmaster.pid"), StandardCharsets.US_ASCII);
+            return lines.size() > 3 ? Optional.of(Integer.parseInt(lines.get(3).trim())) : Optional.empty();
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
     /**
      * A node killed with SIGKILL leaves its embedded postmaster running on the data directory, and the
      * next start would fail against it. Stop it (SIGTERM is PostgreSQL's smart shutdown; the dead node's
-     * sessions are already gone) so one restart after a crash is enough.
+     * sessions are already gone) so one restart after a crash is enough. A postmaster whose node still
+     * runs is never touched.
      */
     static void stopOrphanPostmaster(Path dir) throws IOException {
-        Path pidFile = dir.resolve("postmaster.pid");
-        if (!Files.exists(pidFile)) return;
-        String first = Files.readAllLines(pidFile, StandardCharsets.US_ASCII).stream().findFirst().orElse("").trim();
-        long pid;
-        try {
-            pid = Long.parseLong(first);
-        } catch (NumberFormatException e) {
-            return; // not a pid file PostgreSQL would honour either
-        }
-        Optional<ProcessHandle> postmaster = ProcessHandle.of(pid)
-                .filter(p -> p.info().command().map(c -> c.endsWith("postgres")).orElse(false));
+        Optional<ProcessHandle> postmaster = postmaster(dir);
         if (postmaster.isEmpty()) return;
+        long pid = postmaster.get().pid();
         log.warn("an embedded PostgreSQL (pid {}) from a previous run still holds {}; stopping it", pid, dir);
         ProcessHandle p = postmaster.get();
         p.destroy();
@@ -140,6 +213,7 @@ public final class Database implements AutoCloseable {
         closed = true;
         pool.close();
         embedded.ifPresent(Database::closeQuietly);
+        ownership.ifPresent(Database::release);
     }
 
     private static void closeQuietly(EmbeddedPostgres pg) {

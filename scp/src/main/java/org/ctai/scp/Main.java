@@ -20,7 +20,7 @@ import picocli.CommandLine.Unmatched;
 /** The node's command line, reached through {@code ./ctai}. */
 @Command(name = "ctai", mixinStandardHelpOptions = true, version = "CTAI Node 0.1.0",
         description = "AI tumour segmentation on CT beside a PACS. `./ctai build` and `./ctai test` are handled by the launcher script.",
-        subcommands = {Main.Run.class, Main.Analyze.class, Main.Phantom.class, Main.Bench.class})
+        subcommands = {Main.Run.class, Main.Analyze.class, Main.Phantom.class, Main.Resend.class, Main.Bench.class})
 public final class Main {
 
     public static void main(String[] args) {
@@ -110,6 +110,22 @@ public final class Main {
             } catch (IllegalArgumentException e) {
                 System.err.println("phantom: " + e.getMessage());
                 return 2;
+            }
+        }
+    }
+
+    @Command(name = "resend", description = "Send a job's results again: its dead (or waiting) deliveries become pending with fresh attempts. "
+            + "Works beside a running node on the same configuration.")
+    static final class Resend extends Configured {
+        @Parameters(paramLabel = "JOB", description = "the job id (the web page and the log show it)")
+        long job;
+
+        @Override
+        int run(NodeConfig config) throws java.sql.SQLException {
+            try (Database db = Database.open(config.db(), config.data(), "ctai-resend", true)) {
+                int n = Outbox.resend(db.dataSource(), job, "ctai resend");
+                System.out.println(n == 0 ? "job " + job + " has no dead or waiting delivery" : n + " deliveries of job " + job + " queued again");
+                return n == 0 ? 1 : 0;
             }
         }
     }
