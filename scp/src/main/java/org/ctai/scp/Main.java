@@ -20,7 +20,7 @@ import picocli.CommandLine.Unmatched;
 /** The node's command line, reached through {@code ./ctai}. */
 @Command(name = "ctai", mixinStandardHelpOptions = true, version = "CTAI Node 0.1.0",
         description = "AI tumour segmentation on CT beside a PACS. `./ctai build` and `./ctai test` are handled by the launcher script.",
-        subcommands = {Main.Run.class, Main.Analyze.class, Main.Phantom.class, Main.Resend.class, Main.Bench.class})
+        subcommands = {Main.Run.class, Main.Demo.class, Main.Analyze.class, Main.Phantom.class, Main.Resend.class, Main.Bench.class})
 public final class Main {
 
     public static void main(String[] args) {
@@ -75,6 +75,21 @@ public final class Main {
             }, "shutdown"));
             stopped.await();
             return 0;
+        }
+    }
+
+    @Command(name = "demo", description = "Start the node on embedded defaults with a stand-in PACS, send it a synthetic patient's three CT "
+            + "studies (a shrinking tumour), show the results, and keep running until Ctrl-C.")
+    static final class Demo extends Configured {
+        @Option(names = "--exit-when-done", description = "stop once the three studies' results have arrived")
+        boolean exitWhenDone;
+
+        @Option(names = "--slices", defaultValue = "24", description = "slices per study (default ${DEFAULT-VALUE})")
+        int slices;
+
+        @Override
+        int run(NodeConfig config) throws Exception {
+            return new DemoCommand(config, System.out).run(exitWhenDone, 3, slices);
         }
     }
 
