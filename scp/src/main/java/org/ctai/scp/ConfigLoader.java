@@ -167,7 +167,9 @@ public final class ConfigLoader {
             in.problem("db.pool-size must be at least worker.count + send.count + 3 (" + (worker.count() + send.count() + 3) + "), was " + db.poolSize());
         }
         var web = new NodeConfig.Web(in.string("web.bind", s -> !s.isEmpty(), "an address"), in.integer("web.port", 0, 65535));
-        return new NodeConfig(dicom, data, db, series, worker, inference, send, web);
+        double days = in.number("retention.days", 0, 36500);
+        var retention = new NodeConfig.Retention(Duration.ofSeconds(Math.round(days * 86400)), in.duration("retention.check-seconds"));
+        return new NodeConfig(dicom, data, db, series, worker, inference, send, retention, web);
     }
 
     private static ModelConfig model(Reading in) {

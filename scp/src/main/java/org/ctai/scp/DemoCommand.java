@@ -93,7 +93,7 @@ final class DemoCommand {
         var s = c.send();
         var send = new NodeConfig.Send(destinations, s.returnToSender(), s.callingAeTitle(), s.connectTimeout(), s.timeout(), s.maxAttempts(),
                 s.backoff(), s.backoffFactor(), s.backoffMax(), s.count(), s.lease());
-        return new NodeConfig(dicom, c.data(), c.db(), c.series(), c.worker(), c.inference(), send, c.web());
+        return new NodeConfig(dicom, c.data(), c.db(), c.series(), c.worker(), c.inference(), send, c.retention(), c.web());
     }
 
     private void waitForResults(DataSource db, List<String> series) throws Exception {

@@ -28,14 +28,16 @@ public final class Node implements AutoCloseable {
     private final SeriesTracker tracker;
     private final Workers workers;
     private final Senders senders;
+    private final Cleaner cleaner;
     private final DicomReceiver receiver;
     private final String owner;
     private boolean closed;
     /** Closed after the workers have stopped (the segmentation model). */
     private AutoCloseable closeLast = () -> { };
 
-    private Node(NodeConfig config, Database database, SeriesTracker tracker, Workers workers, Senders senders, DicomReceiver receiver,
-                 String owner) {
+    private Node(NodeConfig config, Database database, SeriesTracker tracker, Workers workers, Senders senders, Cleaner cleaner,
+                 DicomReceiver receiver, String owner) {
+        this.cleaner = cleaner;
         this.senders = senders;
         this.config = config;
         this.database = database;
@@ -54,6 +56,7 @@ public final class Node implements AutoCloseable {
         SeriesTracker tracker = null;
         Workers workers = null;
         Senders senders = null;
+        Cleaner cleaner = null;
         try {
             Spool spool = new Spool(config.data(), host);
             int dropped = spool.clearDeadIncoming(host);
@@ -66,14 +69,17 @@ public final class Node implements AutoCloseable {
                     new DicomSender(config.send().callingAeTitle().orElse(config.dicom().aeTitle()), config.send().connectTimeout(),
                             config.send().timeout()), config.send().count(), config.worker().poll(), owner);
             DicomReceiver receiver = new DicomReceiver(config.dicom(), new InstanceStore(ds, spool), tracker, spool);
+            cleaner = new Cleaner(ds, config.retention(), config.data().dir());
             tracker.start();
             workers.start();
+            cleaner.start();
             senders.start();
             receiver.start();
-            return new Node(config, database, tracker, workers, senders, receiver, owner);
+            return new Node(config, database, tracker, workers, senders, cleaner, receiver, owner);
         } catch (IOException | RuntimeException e) {
             if (workers != null) workers.stop(Duration.ZERO);
             if (senders != null) senders.stop(Duration.ZERO);
+            if (cleaner != null) cleaner.close();
             if (tracker != null) tracker.close();
             database.close();
             throw new NodeException("the node could not start: " + e.getMessage(), e);
@@ -135,6 +141,7 @@ public final class Node implements AutoCloseable {
         log.info("stopping: no new associations, finishing those in flight");
         if (!receiver.stop(DRAIN_TIMEOUT)) log.warn("associations still open after {} s were cut", DRAIN_TIMEOUT.toSeconds());
         tracker.close();
+        cleaner.close();
         workers.stop(WORKER_STOP_TIMEOUT);
         senders.stop(WORKER_STOP_TIMEOUT);
         try {

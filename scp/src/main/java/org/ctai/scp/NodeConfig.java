@@ -11,7 +11,11 @@ import java.util.Set;
  * section. Keys, defaults and their meaning are documented in {@code conf/ctai.conf}; {@link ConfigLoader}
  * builds this from that file, an optional operator file, the environment and the command line.
  */
-public record NodeConfig(Dicom dicom, Data data, Db db, Series series, Worker worker, Inference inference, Send send, Web web) {
+public record NodeConfig(Dicom dicom, Data data, Db db, Series series, Worker worker, Inference inference, Send send,
+                         Retention retention, Web web) {
+
+    /** How long files stay after their results were delivered, and how often that is checked. */
+    public record Retention(Duration keep, Duration checkInterval) { }
 
     /** The segmentation model and the measurement settings. */
     public record Inference(org.ctai.inference.ModelConfig model, org.ctai.inference.measure.MeasurementSettings measurement,

@@ -1,0 +1,126 @@
+package org.ctai.scp;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real PACS for end-to-end tests: Debian's Orthanc on loopback with its own configuration. The node and
+ * the test client are registered modalities; a Lua OnStableSeries routes CT series (never SEG or SR) to the
+ * node. Storage survives {@link #stop()} / {@link #start()}.
+ */
+final class OrthancPacs implements AutoCloseable {
+    static final String AE = "ORTHANC";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    final int dicomPort;
+    final int httpPort;
+    private final Path dir;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private Process process;
+
+    private OrthancPacs(Path dir, int dicomPort, int httpPort) {
+        this.dir = dir;
+        this.dicomPort = dicomPort;
+        this.httpPort = httpPort;
+    }
+
+    /** Configures Orthanc to route CT to the node at {@code nodeAe@127.0.0.1:nodePort}; not started yet. */
+    static OrthancPacs configure(Path dir, String nodeAe, int nodePort) throws IOException {
+        OrthancPacs o = new OrthancPacs(dir, NodeProcess.freePort(), NodeProcess.freePort());
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("route.lua"), """
+                function OnStableSeries(seriesId, tags, metadata)
+                  if tags['Modality'] == 'CT' then
+                    RestApiPost('/modalities/ctai/store', seriesId)
+                  end
+                end
+                """);
+        var config = JSON.createObjectNode();
+        config.put("Name", "ctai-test-pacs");
+        config.put("StorageDirectory", dir.resolve("storage").toString());
+        config.put("IndexDirectory", dir.resolve("index").toString());
+        config.put("HttpPort", o.httpPort);
+        config.put("HttpBindAddress", "127.0.0.1");
+        config.put("RemoteAccessAllowed", false);
+        config.put("AuthenticationEnabled", false);
+        config.put("DicomPort", o.dicomPort);
+        config.put("DicomAet", AE);
+        config.put("DicomCheckCalledAet", true);
+        config.put("StableAge", 2);
+        var modalities = config.putObject("DicomModalities");
+        modalities.putArray("ctai").add(nodeAe).add("127.0.0.1").add(nodePort);
+        modalities.putArray("client").add(TestNodes.CALLER).add("127.0.0.1").add(NodeProcess.freePort());
+        config.putArray("LuaScripts").add(dir.resolve("route.lua").toString());
+        config.putArray("Plugins");
+        Files.writeString(dir.resolve("orthanc.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(config));
+        return o;
+    }
+
+    void start() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("Orthanc", dir.resolve("orthanc.json").toString()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("orthanc.log").toFile()));
+        pb.environment().put("TCP_NODELAY", "1");
+        process = pb.start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            try {
+                get("/system");
+                return;
+            } catch (IOException e) {
+                if (!process.isAlive()) throw new IllegalStateException("Orthanc exited: " + Files.readString(dir.resolve("orthanc.log")));
+                if (System.nanoTime() > deadline) throw new IllegalStateException("Orthanc did not answer in 30 s");
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    void stop() throws InterruptedException {
+        if (process == null) return;
+        process.destroy();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        process = null;
+    }
+
+    JsonNode get(String path) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) throw new IOException("GET " + path + ": HTTP " + r.statusCode() + " " + r.body());
+        return JSON.readTree(r.body());
+    }
+
+    /** Orthanc's id of a study by its Study Instance UID, or null. */
+    String studyId(String studyUid) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/tools/lookup"))
+                .POST(HttpRequest.BodyPublishers.ofString(studyUid)).build(), HttpResponse.BodyHandlers.ofString());
+        for (JsonNode hit : JSON.readTree(r.body())) if (hit.get("Type").asText().equals("Study")) return hit.get("ID").asText();
+        return null;
+    }
+
+    /** The instances of a study whose series modality is {@code modality}, as simplified tag maps. */
+    List<JsonNode> instances(String studyUid, String modality) throws IOException, InterruptedException {
+        List<JsonNode> out = new ArrayList<>();
+        String study = studyId(studyUid);
+        if (study == null) return out;
+        for (JsonNode series : get("/studies/" + study + "/series")) {
+            if (!series.path("MainDicomTags").path("Modality").asText().equals(modality)) continue;
+            for (JsonNode instance : series.get("Instances")) out.add(get("/instances/" + instance.asText() + "/simplified-tags"));
+        }
+        return out;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop();
+    }
+}
