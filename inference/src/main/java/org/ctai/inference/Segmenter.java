@@ -58,14 +58,17 @@ public final class Segmenter implements AutoCloseable {
     private final MaskDecoder decoder;
     /** The model's batch dimension is fixed: every run feeds exactly {@code spec.batchSize()} images. */
     private final boolean batchFixed;
+    private final String modelSha256;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Segmenter(OrtEnvironment env, OrtSession session, ModelSpec spec, ExecutionProvider provider, boolean batchFixed) {
+    private Segmenter(OrtEnvironment env, OrtSession session, ModelSpec spec, ExecutionProvider provider, boolean batchFixed,
+                      String modelSha256) {
         this.env = env;
         this.session = session;
         this.spec = spec;
         this.provider = provider;
         this.batchFixed = batchFixed;
+        this.modelSha256 = modelSha256;
         this.decoder = new MaskDecoder(spec.outputKind(), spec.threshold());
     }
 
@@ -98,7 +101,7 @@ public final class Segmenter implements AutoCloseable {
                     spec.batchSize(), spec.threads() == 0 ? "default" : spec.threads());
             boolean batchFixed = inputs.stream().filter(t -> t.name().equals(spec.inputName())).findFirst()
                     .map(t -> t.fixed(0)).orElse(false);
-            return new Segmenter(env, session, spec, opened.provider(), batchFixed);
+            return new Segmenter(env, session, spec, opened.provider(), batchFixed, ModelDigest.sha256(source));
         } catch (OrtException e) {
             closeQuietly(opened.session(), e);
             throw new InferenceException("model " + source.description() + ": cannot read its inputs, outputs or metadata: " + e.getMessage(), e);
@@ -111,6 +114,14 @@ public final class Segmenter implements AutoCloseable {
     /** The effective specification. */
     public ModelSpec spec() {
         return spec;
+    }
+
+    /**
+     * SHA-256 of the model's bytes (the ONNX file or the bundled resource), 64 lower-case hex digits, computed
+     * once by {@link #open}: identifies the exact model in the results (SEG algorithm version, SR device).
+     */
+    public String modelSha256() {
+        return modelSha256;
     }
 
     /** The execution provider that runs the model and why it was chosen. */

@@ -1,5 +1,8 @@
 package org.ctai.srwriter;
 
+import org.ctai.inference.ModelSpec;
+import org.ctai.inference.Segmenter;
+
 import java.util.Objects;
 
 /**
@@ -12,5 +15,22 @@ public record ModelInfo(String name, String version, String softwareVersion) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(version, "version");
         Objects.requireNonNull(softwareVersion, "softwareVersion");
+    }
+
+    /** Hex digits of the model's SHA-256 that {@link #of} puts in the version: 64 bits, plenty to tell models apart. */
+    public static final int VERSION_HEX_DIGITS = 16;
+
+    /**
+     * The model an open segmenter runs: its name is the model file's name (for the bundled model, the
+     * resource's), its version {@code sha256:} and the first {@value #VERSION_HEX_DIGITS} hex digits of the
+     * model's SHA-256 ({@link Segmenter#modelSha256()}). A name longer than 64 characters (DICOM LO) is cut.
+     */
+    public static ModelInfo of(Segmenter segmenter, String softwareVersion) {
+        ModelSpec.ModelSource source = segmenter.spec().source();
+        String path = source instanceof ModelSpec.ModelSource.OnnxFile file ? file.path().toString()
+                : ((ModelSpec.ModelSource.Bundled) source).resource();
+        String name = path.substring(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+        if (name.length() > 64) name = name.substring(0, 64);
+        return new ModelInfo(name, "sha256:" + segmenter.modelSha256().substring(0, VERSION_HEX_DIGITS), softwareVersion);
     }
 }
