@@ -19,11 +19,14 @@ import org.ctai.inference.SeriesLoader;
 import org.ctai.inference.measure.Lesion;
 import org.ctai.inference.measure.LesionMeasurer;
 import org.ctai.inference.overlay.OverlayRenderer;
+import org.ctai.srwriter.ModelInfo;
+import org.ctai.srwriter.ResultWriter;
+import java.time.Clock;
 
 /**
  * {@code ./ctai analyze PATH... [--out DIR] [--json]}: load, segment and measure offline, every series
- * found under the paths; a table (or JSON) of lesions in physical units, and with {@code --out} an
- * analysis JSON and one overlay PNG per lesion (its largest slice) per series.
+ * found under the paths; a table (or JSON) of lesions in physical units, and with {@code --out}, per series,
+ * the DICOM SEG, TID 1500 SR and overlay images, an analysis JSON and one overlay PNG per lesion (its largest slice).
  */
 final class AnalyzeCommand {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -43,6 +46,8 @@ final class AnalyzeCommand {
         int failures = 0;
         try (Segmenter segmenter = Segmenter.open(config.model())) {
             SeriesAnalyzer analyzer = new SeriesAnalyzer(segmenter, new LesionMeasurer(config.measurement()));
+            ResultWriter writer = new ResultWriter(config.results(), ModelInfo.of(segmenter, Node.VERSION),
+                    segmenter.spec().labels().get(0), Clock.systemDefaultZone());
             for (SeriesLoadResult r : results) {
                 Map<String, Object> report = new LinkedHashMap<>();
                 if (r instanceof SeriesLoadResult.Loaded loaded) {
@@ -51,7 +56,7 @@ final class AnalyzeCommand {
                     report.put("slices", loaded.volume().sliceCount());
                     report.put("lesions", a.lesions());
                     if (!json) table(a, segmenter);
-                    if (outDir != null) write(outDir, a, report);
+                    if (outDir != null) write(outDir, a, report, writer);
                 } else if (r instanceof SeriesLoadResult.Refused refused) {
                     failures++;
                     report.put("series", refused.seriesInstanceUid());
@@ -90,9 +95,12 @@ final class AnalyzeCommand {
         out.println();
     }
 
-    private void write(Path outDir, SeriesAnalyzer.Analysis a, Map<String, Object> report) throws IOException {
+    private void write(Path outDir, SeriesAnalyzer.Analysis a, Map<String, Object> report, ResultWriter writer) throws IOException {
         Path dir = outDir.resolve(a.volume().seriesInstanceUid());
         Files.createDirectories(dir);
+        List<String> dicom = new ArrayList<>();
+        for (ResultWriter.Written w : ResultWriter.write(writer.build(a), dir)) dicom.add(w.file().getFileName().toString());
+        report.put("dicom", dicom);
         OverlayRenderer renderer = new OverlayRenderer(config.overlayWindow());
         Geometry g = a.volume().geometry();
         for (Lesion l : a.lesions()) {

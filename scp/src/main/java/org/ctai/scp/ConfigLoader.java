@@ -23,6 +23,7 @@ import org.ctai.inference.ModelConfig;
 import org.ctai.inference.ModelSpecException;
 import org.ctai.inference.measure.MeasurementSettings;
 import org.ctai.inference.overlay.CtWindow;
+import org.ctai.srwriter.ResultOptions;
 
 /**
  * Builds a {@link NodeConfig} from, lowest precedence first: the shipped {@code ctai.conf} (on the
@@ -147,7 +148,8 @@ public final class ConfigLoader {
 
         double centre = in.number("overlay.window-center", -2000, 4000);
         double width = in.number("overlay.window-width", 1, 8000);
-        var inference = new NodeConfig.Inference(model(in), measurement(in), new CtWindow(centre, width));
+        CtWindow window = new CtWindow(centre, width);
+        var inference = new NodeConfig.Inference(model(in), measurement(in), window, results(in, window));
         var send = new NodeConfig.Send(in.list("send.destinations", s -> {
             var m = DESTINATION.matcher(s);
             if (!m.matches() || Integer.parseInt(m.group(3)) < 1 || Integer.parseInt(m.group(3)) > 65535) {
@@ -182,6 +184,18 @@ public final class ConfigLoader {
         } catch (ModelSpecException e) {
             e.problems().forEach(in::problem);
             return ModelConfig.defaults();
+        }
+    }
+
+    private static ResultOptions results(Reading in, CtWindow window) {
+        try {
+            return new ResultOptions(in.integer("results.seg-series-number", 0, Integer.MAX_VALUE), in.raw("results.seg-series-description"),
+                    in.integer("results.sr-series-number", 0, Integer.MAX_VALUE), in.raw("results.sr-series-description"),
+                    in.integer("results.overlay-series-number", 0, Integer.MAX_VALUE), in.raw("results.overlay-series-description"),
+                    in.bool("results.overlays"), window, in.raw("results.device-serial-number"));
+        } catch (IllegalArgumentException e) {
+            in.problem(e.getMessage());
+            return ResultOptions.defaults();
         }
     }
 

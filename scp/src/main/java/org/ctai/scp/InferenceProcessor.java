@@ -9,9 +9,14 @@ import org.ctai.inference.SeriesLoadException;
 import org.ctai.inference.SeriesLoadResult;
 import org.ctai.inference.SeriesLoader;
 import org.ctai.inference.Volume;
+import org.ctai.srwriter.ResultWriter;
+import org.ctai.srwriter.SrWriteException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * The node's processing step: load the series from the spool, segment it, measure every lesion. A series
+ * The node's processing step: load the series from the spool, segment it, measure every lesion, write the
+ * SEG, SR and overlays into the attempt's results folder. A series
  * the loader refuses (not CT, mixed sizes, undecodable transfer syntax, ...) fails permanently with the
  * loader's reason; a model failure is transient (retried). Thread-safe.
  */
@@ -20,9 +25,11 @@ final class InferenceProcessor implements SeriesProcessor {
 
     private final SeriesLoader loader = new SeriesLoader();
     private final SeriesAnalyzer analyzer;
+    private final ResultWriter writer;
 
-    InferenceProcessor(SeriesAnalyzer analyzer) {
+    InferenceProcessor(SeriesAnalyzer analyzer, ResultWriter writer) {
         this.analyzer = analyzer;
+        this.writer = writer;
     }
 
     @Override
@@ -41,6 +48,18 @@ final class InferenceProcessor implements SeriesProcessor {
         } catch (InferenceException e) {
             throw new ProcessingException("inference failed: " + e.getMessage(), false, e);
         }
+        long written = System.nanoTime();
+        List<SeriesProcessor.ResultFile> files = new ArrayList<>();
+        try {
+            for (ResultWriter.Written w : ResultWriter.write(writer.build(a), resultsDir)) {
+                files.add(new SeriesProcessor.ResultFile(w.kind().name().toLowerCase(java.util.Locale.ROOT), w.sopClassUid(), w.sopInstanceUid(), w.file()));
+            }
+        } catch (java.io.IOException e) {
+            throw new ProcessingException("cannot write the results: " + e.getMessage(), false, e);
+        } catch (SrWriteException e) {
+            throw new ProcessingException("cannot build the DICOM results: " + e.getMessage(), true, e);
+        }
+        long writeEnd = System.nanoTime();
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("kind", "inference");
         result.put("model", analyzer.segmenter().spec().source().description());
@@ -52,9 +71,10 @@ final class InferenceProcessor implements SeriesProcessor {
         result.put("timingsMs", Map.of(
                 "load", (loadedAt - start) / 1_000_000,
                 "segmentation", a.segmentation().toMillis(),
-                "measurement", a.measurement().toMillis()));
+                "measurement", a.measurement().toMillis(),
+                "writing", (writeEnd - written) / 1_000_000));
         try {
-            return new Processed(JSON.writeValueAsString(result), java.util.List.of());
+            return new Processed(JSON.writeValueAsString(result), files);
         } catch (java.io.IOException e) {
             throw new IllegalStateException("measurement records always serialise", e);
         }

@@ -5,7 +5,10 @@ import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.UUID;
+import java.time.Clock;
 import javax.sql.DataSource;
+import org.ctai.srwriter.ModelInfo;
+import org.ctai.srwriter.ResultWriter;
 import org.ctai.inference.InferenceException;
 import org.ctai.inference.Segmenter;
 import org.ctai.inference.SeriesAnalyzer;
@@ -20,6 +23,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Node implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Node.class);
+    /** The node's software version, as DICOM results and logs report it. */
+    public static final String VERSION = "0.1.0";
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration WORKER_STOP_TIMEOUT = Duration.ofSeconds(30);
 
@@ -100,7 +105,9 @@ public final class Node implements AutoCloseable {
         }
         Node node;
         try {
-            node = start(config, new InferenceProcessor(new SeriesAnalyzer(segmenter, new LesionMeasurer(config.inference().measurement()))));
+            ResultWriter writer = new ResultWriter(config.inference().results(), ModelInfo.of(segmenter, VERSION),
+                    segmenter.spec().labels().get(0), Clock.systemDefaultZone());
+            node = start(config, new InferenceProcessor(new SeriesAnalyzer(segmenter, new LesionMeasurer(config.inference().measurement())), writer));
         } catch (RuntimeException e) {
             segmenter.close();
             throw e;

@@ -54,6 +54,8 @@ class AnalyzeCommandTest {
         }
         JsonNode report = new ObjectMapper().readTree(dir.resolve("analysis.json").toFile());
         assertThat(report.get("lesions").get(0).get("volumeMm3").asDouble()).isPositive();
+        assertThat(report.get("dicom").toString()).contains("SEG-").contains("SR-").contains("SC-");
+        for (JsonNode name : report.get("dicom")) assertThat(dir.resolve(name.asText())).isRegularFile();
     }
 
     @Test

@@ -42,10 +42,11 @@ class RetentionTest {
         // a series the loader refuses: mixed image sizes
         String study = CtSeriesWriter.newUid();
         String series = CtSeriesWriter.newUid();
+        String frame = CtSeriesWriter.newUid();
         List<Path> bad = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             Path f = tmp.resolve("bad-" + i + ".dcm");
-            CtSeriesWriter.writeSlice(f, SOPClass.CTImageStorage, "CT", study, series, CtSeriesWriter.newUid(), CtSeriesWriter.newUid(), i,
+            CtSeriesWriter.writeSlice(f, SOPClass.CTImageStorage, "CT", study, series, frame, CtSeriesWriter.newUid(), i,
                     i == 1 ? 48 : 32, (short) 0);
             bad.add(f);
         }
