@@ -9,6 +9,7 @@ import org.ctai.inference.SeriesLoadException;
 import org.ctai.inference.SeriesLoadResult;
 import org.ctai.inference.SeriesLoader;
 import org.ctai.inference.Volume;
+import org.ctai.inference.overlay.OverlayRenderer;
 import org.ctai.srwriter.ResultWriter;
 import org.ctai.srwriter.SrWriteException;
 import java.util.ArrayList;
@@ -26,10 +27,14 @@ final class InferenceProcessor implements SeriesProcessor {
     private final SeriesLoader loader = new SeriesLoader();
     private final SeriesAnalyzer analyzer;
     private final ResultWriter writer;
+    private final OverlayRenderer renderer;
+    private final String modelVersion;
 
-    InferenceProcessor(SeriesAnalyzer analyzer, ResultWriter writer) {
+    InferenceProcessor(SeriesAnalyzer analyzer, ResultWriter writer, OverlayRenderer renderer) {
         this.analyzer = analyzer;
         this.writer = writer;
+        this.renderer = renderer;
+        this.modelVersion = "sha256:" + analyzer.segmenter().modelSha256().substring(0, 16);
     }
 
     @Override
@@ -59,10 +64,17 @@ final class InferenceProcessor implements SeriesProcessor {
         } catch (SrWriteException e) {
             throw new ProcessingException("cannot build the DICOM results: " + e.getMessage(), true, e);
         }
+        List<SeriesProcessor.OverlayImage> overlays;
+        try {
+            overlays = overlayImages(a, resultsDir.resolve("overlays"));
+        } catch (java.io.IOException e) {
+            throw new ProcessingException("cannot write the overlay images: " + e.getMessage(), false, e);
+        }
         long writeEnd = System.nanoTime();
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("kind", "inference");
         result.put("model", analyzer.segmenter().spec().source().description());
+        result.put("modelVersion", modelVersion);
         result.put("provider", analyzer.segmenter().provider().kind().name());
         result.put("slices", volume.sliceCount());
         result.put("rows", volume.geometry().rows());
@@ -74,9 +86,25 @@ final class InferenceProcessor implements SeriesProcessor {
                 "measurement", a.measurement().toMillis(),
                 "writing", (writeEnd - written) / 1_000_000));
         try {
-            return new Processed(JSON.writeValueAsString(result), files);
+            return new Processed(JSON.writeValueAsString(result), files, overlays);
         } catch (java.io.IOException e) {
             throw new IllegalStateException("measurement records always serialise", e);
         }
+    }
+
+    /** One PNG per slice holding lesions: the slice in the overlay window with every lesion's contour. */
+    private List<SeriesProcessor.OverlayImage> overlayImages(SeriesAnalyzer.Analysis a, java.nio.file.Path dir) throws java.io.IOException {
+        java.nio.file.Files.createDirectories(dir);
+        List<SeriesProcessor.OverlayImage> out = new ArrayList<>();
+        org.ctai.inference.Geometry g = a.volume().geometry();
+        org.ctai.inference.Vector3 normal = g.normal();
+        for (int slice : a.lesionLabels().keySet()) {
+            short[] hu = SeriesAnalyzer.roundedHu(a.volume().readSlice(slice));
+            java.nio.file.Path file = dir.resolve(String.format("slice-%04d.png", slice));
+            java.nio.file.Files.write(file, renderer.renderPng(g.rows(), g.columns(), hu, a.lesionMask(slice)));
+            out.add(new SeriesProcessor.OverlayImage(slice, a.volume().slices().get(slice).sopInstanceUid(),
+                    g.slicePositions().get(slice).dot(normal), g.rows(), g.columns(), file));
+        }
+        return out;
     }
 }

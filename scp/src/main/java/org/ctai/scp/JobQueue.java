@@ -152,6 +152,20 @@ final class JobQueue {
                     ps.executeUpdate();
                 }
             }
+            for (SeriesProcessor.OverlayImage o : processed.overlays()) {
+                try (PreparedStatement ps = c.prepareStatement("""
+                        INSERT INTO scp.overlay_image (job_id, slice_index, sop_instance_uid, slice_position, path, rows, columns)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)""")) {
+                    ps.setLong(1, claim.jobId());
+                    ps.setInt(2, o.sliceIndex());
+                    ps.setString(3, o.sopInstanceUid());
+                    ps.setDouble(4, o.slicePositionMm());
+                    ps.setString(5, dataDir.relativize(o.file()).toString());
+                    ps.setInt(6, o.rows());
+                    ps.setInt(7, o.columns());
+                    ps.executeUpdate();
+                }
+            }
             if (!processed.files().isEmpty()) {
                 for (String destination : destinations) {
                     try (PreparedStatement ps = c.prepareStatement(

@@ -13,6 +13,7 @@ import org.ctai.inference.InferenceException;
 import org.ctai.inference.Segmenter;
 import org.ctai.inference.SeriesAnalyzer;
 import org.ctai.inference.measure.LesionMeasurer;
+import org.ctai.inference.overlay.OverlayRenderer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -107,7 +108,8 @@ public final class Node implements AutoCloseable {
         try {
             ResultWriter writer = new ResultWriter(config.inference().results(), ModelInfo.of(segmenter, VERSION),
                     segmenter.spec().labels().get(0), Clock.systemDefaultZone());
-            node = start(config, new InferenceProcessor(new SeriesAnalyzer(segmenter, new LesionMeasurer(config.inference().measurement())), writer));
+            node = start(config, new InferenceProcessor(new SeriesAnalyzer(segmenter, new LesionMeasurer(config.inference().measurement())), writer,
+                    new OverlayRenderer(config.inference().overlayWindow())));
         } catch (RuntimeException e) {
             segmenter.close();
             throw e;

@@ -19,16 +19,25 @@ public interface SeriesProcessor {
     /** A DICOM object the job wrote, to be sent to the destinations. */
     record ResultFile(String kind, String sopClassUid, String sopInstanceUid, Path file) { }
 
+    /** A PNG of one CT slice with the lesion contours drawn, for the web page. */
+    record OverlayImage(int sliceIndex, String sopInstanceUid, double slicePositionMm, int rows, int columns, Path file) { }
+
     /**
      * What processing produced.
      *
      * @param resultJson a JSON object stored with the job; with {@code "lesions"} (an array of lesion
      *                   measurements) the lesions also become history rows
      * @param files      DICOM objects written under data.dir for sending, possibly none
+     * @param overlays   PNG overlays written under data.dir, possibly none
      */
-    record Processed(String resultJson, List<ResultFile> files) {
+    record Processed(String resultJson, List<ResultFile> files, List<OverlayImage> overlays) {
         public Processed {
             files = List.copyOf(files);
+            overlays = List.copyOf(overlays);
+        }
+
+        public Processed(String resultJson, List<ResultFile> files) {
+            this(resultJson, files, List.of());
         }
     }
 

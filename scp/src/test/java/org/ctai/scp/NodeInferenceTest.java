@@ -61,6 +61,13 @@ class NodeInferenceTest {
         for (JsonNode lesion : result.get("lesions")) measured += lesion.get("volumeMm3").asDouble();
         assertThat(result.get("lesions")).isNotEmpty();
         assertThat(measured).isCloseTo(phantom.truthVolumeMm3(), org.assertj.core.data.Percentage.withPercentage(10));
+        // the web page's overlay images: one PNG per slice with lesion, of the slice's size
+        List<String> pngs = TestNodes.strings(node.dataSource(), "SELECT path FROM scp.overlay_image ORDER BY slice_index");
+        assertThat(pngs).isNotEmpty();
+        var image = javax.imageio.ImageIO.read(tmp.resolve("data").resolve(pngs.get(0)).toFile());
+        assertThat(image.getWidth()).isEqualTo(512);
+        assertThat(image.getHeight()).isEqualTo(512);
+        assertThat(TestNodes.strings(node.dataSource(), "SELECT kind FROM scp.result_object ORDER BY id")).startsWith("seg", "sr").contains("overlay");
     }
 
     @Test
