@@ -34,7 +34,11 @@ final class NodeProcess implements AutoCloseable {
 
     /** Starts {@code ctai run} with the test classpath and waits until it listens for DICOM. */
     static NodeProcess start(Path log, List<String> options) throws Exception {
-        int port = freePort();
+        return start(log, freePort(), options);
+    }
+
+    /** Starts {@code ctai run} on the given DICOM port. */
+    static NodeProcess start(Path log, int port, List<String> options) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-cp", System.getProperty("java.class.path"), "org.ctai.scp.Main", "run", "--dicom.port=" + port));
         cmd.addAll(options);
