@@ -8,7 +8,6 @@ import com.pixelmed.network.MultipleInstanceTransferStatusHandlerWithFileName;
 import com.pixelmed.network.PresentationContext;
 import com.pixelmed.network.StorageSOPClassSCU;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +15,12 @@ import java.util.LinkedHashSet;
 import java.util.LinkedList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,17 +51,7 @@ final class DicomSender {
 
     /** @throws IOException when no association could be made or it broke down; nothing is known delivered then */
     Report send(NodeConfig.Destination to, List<Outbox.Item> items) throws IOException {
-        // PixelMed connects without a timeout: find an unreachable destination fast, before it tries
-        try (Socket probe = new Socket()) {
-            probe.connect(new InetSocketAddress(to.host(), to.port()), (int) connectTimeout.toMillis());
-        }
-        Association association;
-        try {
-            association = AssociationFactory.createNewAssociation(to.host(), to.port(), to.aeTitle(), callingAeTitle,
-                    contexts(items), null, false);
-        } catch (Exception e) {
-            throw new IOException("association with " + to + " refused or failed: " + e.getMessage(), e);
-        }
+        Association association = associate(to, items);
         try {
             tune(association);
             SetOfDicomFiles files = new SetOfDicomFiles();
@@ -76,6 +71,33 @@ final class DicomSender {
             throw new IOException("sending to " + to + " failed: " + e.getMessage(), e);
         }
     }
+
+    /**
+     * PixelMed connects without a timeout (an unreachable host would hold the sender for the OS's two minutes),
+     * so the association is made on a helper thread that we stop waiting for after {@code send.connect-timeout-seconds}.
+     */
+    private Association associate(NodeConfig.Destination to, List<Outbox.Item> items) throws IOException {
+        Future<Association> pending = CONNECTOR.submit(() -> AssociationFactory.createNewAssociation(to.host(), to.port(), to.aeTitle(),
+                callingAeTitle, contexts(items), null, false));
+        try {
+            return pending.get(connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            pending.cancel(true);
+            throw new IOException("no association with " + to + " within " + connectTimeout.toMillis() / 1000.0 + " s");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw new IOException("association with " + to + " refused or failed: " + cause.getMessage(), cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while associating with " + to, e);
+        }
+    }
+
+    private static final ExecutorService CONNECTOR = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "dicom-sender-connect");
+        t.setDaemon(true);
+        return t;
+    });
 
     /** Each SOP class in Explicit and Implicit VR Little Endian; the SCP picks. */
     private static LinkedList<PresentationContext> contexts(List<Outbox.Item> items) {

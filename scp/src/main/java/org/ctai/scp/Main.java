@@ -155,7 +155,7 @@ public final class Main {
     }
 
     @Command(name = "bench", description = "Benchmarks that print figures side by side with a reference.",
-            subcommands = {Bench.Ingest.class, Bench.Inference.class})
+            subcommands = {Bench.Ingest.class, Bench.Inference.class, Bench.EndToEnd.class})
     static final class Bench {
         @Command(name = "ingest", description = "DICOM ingest: storescu to DCMTK storescp and to the node (fsync on and off); images/s and ratio.")
         static final class Ingest implements Callable<Integer> {
@@ -168,6 +168,21 @@ public final class Main {
             @Override
             public Integer call() throws Exception {
                 new IngestBenchmark(count, options.size, options.rounds, System.out).run();
+                return 0;
+            }
+        }
+
+        @Command(name = "e2e", description = "Latency from the last C-STORE response to SEG and SR stored at a destination, broken down.")
+        static final class EndToEnd implements Callable<Integer> {
+            @Option(names = "--slices", defaultValue = "100", description = "slices of the series (default ${DEFAULT-VALUE})")
+            int slices;
+
+            @Mixin
+            BenchOptions options;
+
+            @Override
+            public Integer call() throws Exception {
+                new EndToEndBenchmark(slices, options.size, System.out).run();
                 return 0;
             }
         }
@@ -187,6 +202,7 @@ public final class Main {
             @Override
             int run(NodeConfig config) throws Exception {
                 new InferenceBenchmark(config.inference().model(), slices, options.size, options.rounds, peakSlices, System.out).run();
+                new WritingShareBenchmark(config.inference(), slices, options.size, options.rounds, System.out).run();
                 return 0;
             }
         }
