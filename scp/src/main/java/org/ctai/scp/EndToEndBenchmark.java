@@ -10,7 +10,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -39,8 +38,7 @@ final class EndToEndBenchmark {
     }
 
     void run() throws Exception {
-        Path work = Files.createTempDirectory("ctai-bench-e2e");
-        try {
+        try (ScratchFolder work = new ScratchFolder("ctai-bench-e2e")) {
             out.printf("generating a %d-slice %dx%d phantom series...%n", slices, size, size);
             PhantomFiles files = PhantomGenerator.write(PhantomGenerator.generate(PhantomSpec.of(31).withSlices(slices).withSize(size).withTumours(2)),
                     work.resolve("series"));
@@ -63,10 +61,6 @@ final class EndToEndBenchmark {
                     long arrived = System.nanoTime();
                     report(node, (arrived - released) / 1e9);
                 }
-            }
-        } finally {
-            try (var walk = Files.walk(work)) {
-                for (Path f : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) Files.deleteIfExists(f);
             }
         }
     }

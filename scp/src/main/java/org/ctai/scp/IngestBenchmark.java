@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,8 +33,7 @@ final class IngestBenchmark {
     }
 
     void run() throws Exception {
-        Path work = Files.createTempDirectory("ctai-bench-ingest");
-        try {
+        try (ScratchFolder work = new ScratchFolder("ctai-bench-ingest")) {
             out.printf("generating %d phantom CT instances of %dx%d...%n", count, size, size);
             List<Path> files = PhantomGenerator.write(PhantomGenerator.generate(PhantomSpec.of(7).withSlices(count).withSize(size)),
                     work.resolve("series")).images();
@@ -56,8 +54,6 @@ final class IngestBenchmark {
             out.printf("%-32s %10.1f %8s%n", "DCMTK storescp", scp, "1.00");
             out.printf("%-32s %10.1f %8.2f%n", "CTAI node, data.fsync=false", nodeNoSync, nodeNoSync / scp);
             out.printf("%-32s %10.1f %8.2f%n", "CTAI node, data.fsync=true", nodeSync, nodeSync / scp);
-        } finally {
-            deleteTree(work);
         }
     }
 
@@ -118,10 +114,4 @@ final class IngestBenchmark {
         throw new IllegalStateException("storescp did not listen on " + port);
     }
 
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) return;
-        try (var walk = Files.walk(root)) {
-            for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) Files.deleteIfExists(p);
-        }
-    }
 }

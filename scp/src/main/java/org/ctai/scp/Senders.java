@@ -3,8 +3,6 @@ package org.ctai.scp;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,47 +17,25 @@ final class Senders {
 
     private final Outbox outbox;
     private final DicomSender sender;
-    private final Duration poll;
-    private final int count;
     private final String owner;
-    private final List<Thread> threads = new ArrayList<>();
-    private volatile boolean running = true;
+    private final PollingThreads threads;
 
     Senders(Outbox outbox, DicomSender sender, int count, Duration poll, String owner) {
         this.outbox = outbox;
         this.sender = sender;
-        this.count = count;
-        this.poll = poll;
         this.owner = owner;
+        this.threads = new PollingThreads("outbox-sender", count, poll, this::runOnce, log);
     }
 
     void start() {
-        for (int i = 1; i <= count; i++) {
-            Thread t = new Thread(this::loop, "outbox-sender-" + i);
-            t.setDaemon(true);
-            threads.add(t);
-            t.start();
-        }
+        threads.start();
     }
 
-    private void loop() {
-        while (running) {
-            try {
-                Optional<Outbox.Delivery> d = outbox.claim(owner);
-                if (d.isPresent()) deliver(d.get());
-                else Thread.sleep(Math.max(poll.toMillis(), 10));
-            } catch (InterruptedException e) {
-                return;
-            } catch (Exception e) {
-                // keep the thread alive: a database hiccup must not stop sending for good
-                log.error("outbox sender loop failed; retrying: {}", e.toString());
-                try {
-                    Thread.sleep(Math.max(poll.toMillis(), 10));
-                } catch (InterruptedException ie) {
-                    return;
-                }
-            }
-        }
+    private boolean runOnce() throws SQLException {
+        Optional<Outbox.Delivery> d = outbox.claim(owner);
+        if (d.isEmpty()) return false;
+        deliver(d.get());
+        return true;
     }
 
     private void deliver(Outbox.Delivery d) throws SQLException {
@@ -83,16 +59,6 @@ final class Senders {
     }
 
     void stop(Duration timeout) {
-        running = false;
-        long deadline = System.nanoTime() + timeout.toNanos();
-        for (Thread t : threads) {
-            try {
-                t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-            if (t.isAlive()) t.interrupt();
-        }
+        threads.stop(timeout);
     }
 }

@@ -34,9 +34,8 @@ final class Workers implements AutoCloseable {
     private final Path dataDir;
     private final String owner;
     private final Destinations destinations;
-    private final List<Thread> threads = new ArrayList<>();
+    private final PollingThreads threads;
     private final ScheduledExecutorService leases;
-    private volatile boolean running = true;
 
     Workers(DataSource db, JobQueue queue, SeriesProcessor processor, NodeConfig.Worker config, Path dataDir, String owner,
             Destinations destinations) {
@@ -47,6 +46,7 @@ final class Workers implements AutoCloseable {
         this.config = config;
         this.dataDir = dataDir;
         this.owner = owner;
+        this.threads = new PollingThreads("worker", config.count(), config.poll(), this::runOnce, log);
         this.leases = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "worker-lease-keeper");
             t.setDaemon(true);
@@ -55,26 +55,14 @@ final class Workers implements AutoCloseable {
     }
 
     void start() {
-        for (int i = 1; i <= config.count(); i++) {
-            Thread t = new Thread(this::loop, "worker-" + i);
-            t.setDaemon(true);
-            threads.add(t);
-            t.start();
-        }
+        threads.start();
     }
 
-    private void loop() {
-        while (running) {
-            try {
-                Optional<JobQueue.Claim> claim = queue.claim(owner);
-                if (claim.isPresent()) run(claim.get());
-                else sleep(config.poll());
-            } catch (SQLException | RuntimeException e) {
-                log.error("worker loop failed; retrying after {} ms: {}", config.poll().toMillis(), e.toString());
-                sleep(config.poll());
-            }
-            if (Thread.currentThread().isInterrupted()) return;
-        }
+    private boolean runOnce() throws SQLException {
+        Optional<JobQueue.Claim> claim = queue.claim(owner);
+        if (claim.isEmpty()) return false;
+        run(claim.get());
+        return true;
     }
 
     private void run(JobQueue.Claim claim) throws SQLException {
@@ -139,27 +127,9 @@ final class Workers implements AutoCloseable {
         }
     }
 
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(Math.max(d.toMillis(), 10));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     /** Lets each worker finish the job in hand for up to {@code timeout}; a job still running is retaken by lease. */
     void stop(Duration timeout) {
-        running = false;
-        long deadline = System.nanoTime() + timeout.toNanos();
-        for (Thread t : threads) {
-            try {
-                t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            if (t.isAlive()) t.interrupt();
-        }
+        threads.stop(timeout);
         leases.shutdownNow();
     }
 

@@ -4,7 +4,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import org.ctai.inference.Segmenter;
@@ -37,8 +36,7 @@ final class WritingShareBenchmark {
     }
 
     void run() throws Exception {
-        Path work = Files.createTempDirectory("ctai-bench-writing");
-        try (Segmenter segmenter = Segmenter.open(config.model())) {
+        try (ScratchFolder work = new ScratchFolder("ctai-bench-writing"); Segmenter segmenter = Segmenter.open(config.model())) {
             Path dir = PhantomGenerator.write(PhantomGenerator.generate(PhantomSpec.of(13).withSlices(slices).withSize(size).withTumours(2)),
                     work.resolve("series")).directory().resolve("dicom");
             SeriesAnalyzer analyzer = new SeriesAnalyzer(segmenter, new LesionMeasurer(config.measurement()));
@@ -65,10 +63,6 @@ final class WritingShareBenchmark {
                     objects, lesions, slices, size, size, rounds);
             out.printf(Locale.ROOT, "  load + inference + measurement %8.2f s%n  SEG + SR + overlays            %8.2f s  = %.1f%% of the pipeline (goal < 5%%)%n",
                     bestPipeline, bestWriting, 100 * bestWriting / (bestPipeline + bestWriting));
-        } finally {
-            try (var walk = Files.walk(work)) {
-                for (Path f : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) Files.deleteIfExists(f);
-            }
         }
     }
 }

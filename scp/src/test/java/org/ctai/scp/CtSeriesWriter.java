@@ -111,6 +111,30 @@ final class CtSeriesWriter {
 
     record Series(String studyUid, String seriesUid, List<Path> files, List<String> sopInstanceUids) { }
 
+    /** A series the loader must refuse: three slices, the middle one 48x48 among 32x32. */
+    static Series writeMixedSizes(Path dir) {
+        String study = newUid();
+        String series = newUid();
+        String frame = newUid();
+        List<Path> files = new ArrayList<>();
+        List<String> sops = new ArrayList<>();
+        try {
+            Files.createDirectories(dir);
+            for (int i = 0; i < 3; i++) {
+                String sop = newUid();
+                Path f = dir.resolve("mixed-" + i + ".dcm");
+                writeSlice(f, SOPClass.CTImageStorage, "CT", study, series, frame, sop, i, i == 1 ? 48 : 32, (short) 0);
+                files.add(f);
+                sops.add(sop);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (DicomException e) {
+            throw new IllegalStateException(e);
+        }
+        return new Series(study, series, files, sops);
+    }
+
     static AttributeTag tag(int group, int element) {
         return new AttributeTag(group, element);
     }

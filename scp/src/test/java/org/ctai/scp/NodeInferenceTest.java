@@ -83,16 +83,9 @@ class NodeInferenceTest {
 
     @Test
     void seriesWithMixedImageSizesFailsPermanentlyWithTheLoadersReason() throws Exception {
-        String study = CtSeriesWriter.newUid();
-        String series = CtSeriesWriter.newUid();
-        String frame = CtSeriesWriter.newUid();
-        List<Path> files = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            Path f = tmp.resolve("mixed-" + i + ".dcm");
-            CtSeriesWriter.writeSlice(f, SOPClass.CTImageStorage, "CT", study, series, frame, CtSeriesWriter.newUid(), i, i == 2 ? 48 : 32, (short) 0);
-            files.add(f);
-        }
-        assertThat(Dcmtk.storescu(TestNodes.CALLER, node.dicomPort(), files).exitCode()).isZero();
+        CtSeriesWriter.Series mixed = CtSeriesWriter.writeMixedSizes(tmp.resolve("mixed"));
+        String series = mixed.seriesUid();
+        assertThat(Dcmtk.storescu(TestNodes.CALLER, node.dicomPort(), mixed.files()).exitCode()).isZero();
 
         JsonNode reason = awaitFinishedJob("failed");
 

@@ -146,16 +146,9 @@ class OrthancEndToEndTest {
     @Test
     void badSeriesFailsWithItsReasonWhileTheOtherSeriesIsProcessed() throws Exception {
         startBoth();
-        String study = CtSeriesWriter.newUid();
-        String series = CtSeriesWriter.newUid();
-        String frame = CtSeriesWriter.newUid();
-        List<Path> bad = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            Path f = tmp.resolve("bad-" + i + ".dcm");
-            CtSeriesWriter.writeSlice(f, SOPClass.CTImageStorage, "CT", study, series, frame, CtSeriesWriter.newUid(), i,
-                    i == 1 ? 48 : 32, (short) 0);
-            bad.add(f);
-        }
+        CtSeriesWriter.Series mixed = CtSeriesWriter.writeMixedSizes(tmp.resolve("mixed"));
+        String series = mixed.seriesUid();
+        List<Path> bad = mixed.files();
         PhantomFiles good = phantom(9704, 1);
         String goodStudy = studyUid(good);
         Dcmtk.run(storescuTo(OrthancPacs.AE, pacs.dicomPort, bad));

@@ -40,16 +40,9 @@ class RetentionTest {
         CtSeriesWriter.Series good = CtSeriesWriter.write(tmp.resolve("good"), 4, 32);
         assertThat(Dcmtk.storescu(TestNodes.CALLER, node.dicomPort(), good.files()).exitCode()).isZero();
         // a series the loader refuses: mixed image sizes
-        String study = CtSeriesWriter.newUid();
-        String series = CtSeriesWriter.newUid();
-        String frame = CtSeriesWriter.newUid();
-        List<Path> bad = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            Path f = tmp.resolve("bad-" + i + ".dcm");
-            CtSeriesWriter.writeSlice(f, SOPClass.CTImageStorage, "CT", study, series, frame, CtSeriesWriter.newUid(), i,
-                    i == 1 ? 48 : 32, (short) 0);
-            bad.add(f);
-        }
+        CtSeriesWriter.Series mixed = CtSeriesWriter.writeMixedSizes(tmp.resolve("mixed"));
+        String series = mixed.seriesUid();
+        List<Path> bad = mixed.files();
         assertThat(Dcmtk.storescu(TestNodes.CALLER, node.dicomPort(), bad).exitCode()).isZero();
 
         await().atMost(Duration.ofSeconds(30)).until(() ->
