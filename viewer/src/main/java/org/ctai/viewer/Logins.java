@@ -1,0 +1,72 @@
+package org.ctai.viewer;
+
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Checks a name and password against {@code web.users}, throttled per user name and per address
+ * ({@link LoginThrottle}), and opens a session on success. An unknown name costs the same hash work as a known
+ * one, so timing does not tell which names exist. Log lines name the user and address, never the password.
+ * Thread-safe.
+ */
+final class Logins {
+    private static final Logger log = LoggerFactory.getLogger(Logins.class);
+
+    /** The outcome of one attempt: a session, a refusal, or a wait imposed by the throttle. */
+    record Attempt(Optional<Sessions.Session> session, Duration retryAfter) {
+        boolean throttled() {
+            return !retryAfter.isZero();
+        }
+    }
+
+    private final Map<String, WebConfig.User> users;
+    private final Sessions sessions;
+    private final LoginThrottle throttle;
+    private final String dummyHash;
+
+    Logins(WebConfig config, Sessions sessions, InstantSource clock) {
+        this.users = config.users().stream().collect(Collectors.toUnmodifiableMap(WebConfig.User::name, Function.identity()));
+        this.sessions = sessions;
+        this.throttle = new LoginThrottle(clock);
+        // same cost as the configured hashes (their largest iteration count) for unknown names
+        int iterations = config.users().stream().mapToInt(u -> iterationsOf(u.passwordHash())).max().orElse(PasswordHasher.MIN_ITERATIONS);
+        this.dummyHash = PasswordHasher.hash("not a password".toCharArray(), iterations);
+    }
+
+    Attempt login(String name, String password, String address) {
+        String user = name == null ? "" : name.trim();
+        Duration wait = throttle.waitFor(user, address);
+        if (!wait.isZero()) {
+            log.warn("login for user '{}' from {} refused: too many failed logins, {} s to wait", printable(user), address, wait.toSeconds());
+            return new Attempt(Optional.empty(), wait);
+        }
+        WebConfig.User u = users.get(user);
+        char[] pw = password == null ? new char[0] : password.toCharArray();
+        boolean ok = PasswordHasher.verify(pw, u == null ? dummyHash : u.passwordHash()) && u != null && pw.length > 0;
+        if (!ok) {
+            throttle.failed(user, address);
+            log.warn("failed login for user '{}' from {}", printable(user), address);
+            return new Attempt(Optional.empty(), Duration.ZERO);
+        }
+        throttle.succeeded(user, address);
+        log.info("user '{}' ({}) logged in from {}", user, u.role(), address);
+        return new Attempt(Optional.of(sessions.create(u.name(), u.role())), Duration.ZERO);
+    }
+
+    private static int iterationsOf(String hash) {
+        String[] p = hash.split("\\.");
+        return Integer.parseInt(p[1]);
+    }
+
+    /** A user name as typed, cut and stripped of control characters, so it cannot forge log lines. */
+    private static String printable(String s) {
+        String cut = s.length() > 64 ? s.substring(0, 64) + "..." : s;
+        return cut.replaceAll("\\p{Cntrl}", "?");
+    }
+}

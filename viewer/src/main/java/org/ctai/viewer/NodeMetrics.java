@@ -1,0 +1,108 @@
+package org.ctai.viewer;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code /metrics}: the node's figures in the Prometheus text format, through Micrometer. scp records no
+ * counters of its own yet, so every figure is derived from SQL counts at scrape time (one query per scrape):
+ * a counter here is a count of rows, which retention or a retry can lower. When a scrape cannot reach the
+ * database the previous values are kept and {@code ctai_database_up} is 0. Thread-safe (scrapes serialised).
+ */
+final class NodeMetrics {
+    private static final Logger log = LoggerFactory.getLogger(NodeMetrics.class);
+    static final List<String> JOB_STATES = List.of("queued", "running", "done", "failed", "dead");
+    static final List<String> DELIVERY_STATES = List.of("pending", "sending", "sent", "dead");
+
+    /** One scrape's counts. */
+    private record Snapshot(long instances, long seriesCompleted, long[] jobs, long[] deliveries, long inferences,
+                            double inferenceSeconds, long sendFailures, boolean databaseUp) {
+        static final Snapshot EMPTY = new Snapshot(0, 0, new long[5], new long[4], 0, 0, 0, false);
+    }
+
+    private final DataSource db;
+    private final NodeStatus node;
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private volatile Snapshot snapshot = Snapshot.EMPTY;
+
+    NodeMetrics(DataSource db, NodeStatus node) {
+        this.db = db;
+        this.node = node;
+        FunctionCounter.builder("ctai.instances.received", this, m -> m.snapshot.instances)
+                .description("DICOM instances stored (rows of scp.instance)").register(registry);
+        FunctionCounter.builder("ctai.series.completed", this, m -> m.snapshot.seriesCompleted)
+                .description("series versions completed and queued for processing (rows of scp.job)").register(registry);
+        for (int i = 0; i < JOB_STATES.size(); i++) {
+            int k = i;
+            Gauge.builder("ctai.jobs", this, m -> m.snapshot.jobs[k]).tag("state", JOB_STATES.get(i))
+                    .description("jobs by state").register(registry);
+        }
+        for (int i = 0; i < DELIVERY_STATES.size(); i++) {
+            int k = i;
+            Gauge.builder("ctai.deliveries", this, m -> m.snapshot.deliveries[k]).tag("state", DELIVERY_STATES.get(i))
+                    .description("result deliveries (outbox) by state").register(registry);
+        }
+        Gauge.builder("ctai.queue.depth", this, m -> m.snapshot.jobs[0]).description("jobs waiting to run").register(registry);
+        FunctionTimer.builder("ctai.inference", this, m -> m.snapshot.inferences, m -> m.snapshot.inferenceSeconds, TimeUnit.SECONDS)
+                .description("load + segmentation + measurement time of done jobs (their result's timingsMs)").register(registry);
+        FunctionCounter.builder("ctai.send.failures", this, m -> m.snapshot.sendFailures)
+                .description("failed delivery attempts (outbox events after a failed send)").register(registry);
+        Gauge.builder("ctai.model.loaded", this, m -> m.node.modelLoaded() ? 1 : 0).description("1 when the model is loaded").register(registry);
+        Gauge.builder("ctai.database.up", this, m -> m.snapshot.databaseUp ? 1 : 0).description("1 when the last scrape reached the database").register(registry);
+    }
+
+    /** Refreshes the counts and returns the Prometheus text. */
+    synchronized String scrape() {
+        try {
+            snapshot = read();
+        } catch (SQLException e) {
+            log.warn("metrics: cannot read the counts from the database ({}); serving the previous values", e.getMessage());
+            Snapshot s = snapshot;
+            snapshot = new Snapshot(s.instances, s.seriesCompleted, s.jobs, s.deliveries, s.inferences, s.inferenceSeconds, s.sendFailures, false);
+        }
+        return registry.scrape();
+    }
+
+    private Snapshot read() throws SQLException {
+        // failed send attempts: scp's Outbox records each as an event to 'dead', or to 'pending' with "; retry in"
+        String sql = """
+                SELECT (SELECT count(*) FROM scp.instance),
+                       (SELECT count(*) FROM scp.job),
+                       (SELECT count(*) FILTER (WHERE state = 'queued') FROM scp.job),
+                       (SELECT count(*) FILTER (WHERE state = 'running') FROM scp.job),
+                       (SELECT count(*) FILTER (WHERE state = 'done') FROM scp.job),
+                       (SELECT count(*) FILTER (WHERE state = 'failed') FROM scp.job),
+                       (SELECT count(*) FILTER (WHERE state = 'dead') FROM scp.job),
+                       (SELECT count(*) FILTER (WHERE state = 'pending') FROM scp.outbox),
+                       (SELECT count(*) FILTER (WHERE state = 'sending') FROM scp.outbox),
+                       (SELECT count(*) FILTER (WHERE state = 'sent') FROM scp.outbox),
+                       (SELECT count(*) FILTER (WHERE state = 'dead') FROM scp.outbox),
+                       (SELECT count(*) FROM scp.job WHERE state = 'done' AND result -> 'timingsMs' IS NOT NULL),
+                       (SELECT coalesce(sum(coalesce((result -> 'timingsMs' ->> 'load')::float8, 0)
+                                          + coalesce((result -> 'timingsMs' ->> 'segmentation')::float8, 0)
+                                          + coalesce((result -> 'timingsMs' ->> 'measurement')::float8, 0)), 0) / 1000.0
+                        FROM scp.job WHERE state = 'done' AND result -> 'timingsMs' IS NOT NULL),
+                       (SELECT count(*) FROM scp.outbox_event
+                        WHERE to_state = 'dead' OR (to_state = 'pending' AND reason LIKE '%; retry in %'))""";
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            long[] jobs = new long[5];
+            for (int i = 0; i < 5; i++) jobs[i] = rs.getLong(3 + i);
+            long[] deliveries = new long[4];
+            for (int i = 0; i < 4; i++) deliveries[i] = rs.getLong(8 + i);
+            return new Snapshot(rs.getLong(1), rs.getLong(2), jobs, deliveries, rs.getLong(12), rs.getDouble(13), rs.getLong(14), true);
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package org.ctai.viewer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The patient history page's data: every study of one patient in date order, each study's lesions, lesions
+ * tracked across studies ({@link LesionTracker}), the chart series and the changes since the previous and the
+ * first study.
+ *
+ * <p>A study is charted with one job: the latest done, not superseded series version of the study (a study
+ * with several processed series is charted with the one processed last; all are listed). Studies without a
+ * done job (failed, queued, ...) are listed but not charted. Thread-safe.
+ */
+final class PatientHistory {
+    /** The metrics charted per lesion, as named in the JSON. */
+    static final List<String> METRICS = List.of("volumeMm3", "largestAreaMm2", "perimeterMm", "meanHu");
+
+    private final HistoryStore store;
+
+    PatientHistory(HistoryStore store) {
+        this.store = store;
+    }
+
+    Optional<ObjectNode> load(String patientId, String issuer) throws SQLException {
+        ArrayNode jobs = store.patientJobs(patientId, issuer);
+        if (jobs.isEmpty()) return Optional.empty();
+        Map<Long, List<ObjectNode>> lesionsByJob = new LinkedHashMap<>();
+        for (JsonNode l : store.patientLesions(patientId, issuer)) {
+            lesionsByJob.computeIfAbsent(l.get("jobId").asLong(), k -> new ArrayList<>()).add((ObjectNode) l);
+        }
+        ObjectNode out = HistoryStore.JSON.createObjectNode();
+        out.put("patientId", patientId);
+        out.put("issuerOfPatientId", issuer);
+        out.put("patientName", jobs.get(jobs.size() - 1).path("patientName").asText(""));
+        ObjectNode matching = out.putObject("matching");
+        matching.put("rule", "nearest centroid, greedy, in study date order");
+        matching.put("maxDistanceMm", LesionTracker.MAX_DISTANCE_MM);
+
+        // group the jobs by study, keeping date order
+        Map<String, ObjectNode> studies = new LinkedHashMap<>();
+        for (JsonNode j : jobs) {
+            ObjectNode study = studies.computeIfAbsent(j.get("studyUid").asText(), uid -> {
+                ObjectNode s = HistoryStore.JSON.createObjectNode();
+                s.put("studyUid", uid);
+                s.put("studyDate", j.path("studyDate").asText(""));
+                s.put("studyDescription", j.path("studyDescription").asText(""));
+                s.putArray("jobs");
+                s.putNull("chartedJobId");
+                return s;
+            });
+            ((ArrayNode) study.get("jobs")).add(j);
+            if ("done".equals(j.path("state").asText()) && !j.path("superseded").asBoolean()) {
+                study.put("chartedJobId", j.get("jobId").asLong()); // rows come oldest first: the last one wins
+            }
+        }
+
+        List<ObjectNode> charted = new ArrayList<>();
+        List<List<LesionTracker.Point>> points = new ArrayList<>();
+        for (ObjectNode s : studies.values()) {
+            ArrayNode lesions = s.putArray("lesions");
+            if (s.get("chartedJobId").isNull()) continue;
+            long jobId = s.get("chartedJobId").asLong();
+            List<LesionTracker.Point> ps = new ArrayList<>();
+            for (ObjectNode l : lesionsByJob.getOrDefault(jobId, List.of())) {
+                ObjectNode row = lesions.addObject();
+                row.put("lesionId", l.get("lesionId").asInt());
+                for (String m : METRICS) row.set(m, l.get(m));
+                row.put("volumeMl", l.get("volumeMm3").asDouble() / 1000.0);
+                row.set("longestDiameterMm", l.get("longestDiameterMm"));
+                row.set("largestAreaSlice", l.get("largestAreaSlice"));
+                ObjectNode c = row.putObject("centroidMm");
+                c.set("x", l.get("centroidXMm"));
+                c.set("y", l.get("centroidYMm"));
+                c.set("z", l.get("centroidZMm"));
+                ps.add(new LesionTracker.Point(jobId, l.get("lesionId").asInt(),
+                        l.get("centroidXMm").asDouble(), l.get("centroidYMm").asDouble(), l.get("centroidZMm").asDouble()));
+            }
+            s.put("chartIndex", charted.size());
+            charted.add(s);
+            points.add(ps);
+        }
+
+        List<int[]> trackIds = LesionTracker.track(points);
+        int trackCount = 0;
+        for (int[] t : trackIds) for (int id : t) trackCount = Math.max(trackCount, id);
+
+        // the chart series: one value (or null) per charted study and track
+        int n = charted.size();
+        Double[][][] values = new Double[METRICS.size()][trackCount][n];
+        double[] totalVolume = new double[n];
+        ArrayNode labels = HistoryStore.JSON.createArrayNode();
+        for (int i = 0; i < n; i++) {
+            ObjectNode s = charted.get(i);
+            labels.add(dateLabel(s.get("studyDate").asText(), i));
+            ArrayNode lesions = (ArrayNode) s.get("lesions");
+            for (int k = 0; k < lesions.size(); k++) {
+                ObjectNode l = (ObjectNode) lesions.get(k);
+                int track = trackIds.get(i)[k];
+                l.put("track", track);
+                for (int m = 0; m < METRICS.size(); m++) {
+                    JsonNode v = l.get(METRICS.get(m));
+                    values[m][track - 1][i] = v == null || v.isNull() ? null : v.asDouble();
+                }
+                totalVolume[i] += l.get("volumeMm3").asDouble();
+            }
+            ObjectNode total = s.putObject("total");
+            total.put("volumeMm3", totalVolume[i]);
+            total.put("lesionCount", lesions.size());
+            if (i > 0) total.set("sincePrevious", change(totalVolume[i - 1], totalVolume[i]));
+            if (i > 0) total.set("sinceFirst", change(totalVolume[0], totalVolume[i]));
+        }
+        // per lesion: change of each metric since the track's previous and first appearance
+        for (int i = 0; i < n; i++) {
+            ArrayNode lesions = (ArrayNode) charted.get(i).get("lesions");
+            for (JsonNode ln : lesions) {
+                ObjectNode l = (ObjectNode) ln;
+                int t = l.get("track").asInt() - 1;
+                ObjectNode changes = l.putObject("change");
+                for (int m = 0; m < METRICS.size(); m++) {
+                    Double[] series = values[m][t];
+                    Double first = null;
+                    Double previous = null;
+                    for (int k = 0; k < i; k++) {
+                        if (series[k] == null) continue;
+                        if (first == null) first = series[k];
+                        previous = series[k];
+                    }
+                    if (previous == null || series[i] == null) continue;
+                    ObjectNode c = changes.putObject(METRICS.get(m));
+                    c.set("sincePrevious", change(previous, series[i]));
+                    c.set("sinceFirst", change(first, series[i]));
+                }
+            }
+        }
+
+        ObjectNode chart = out.putObject("chart");
+        chart.set("labels", labels);
+        ArrayNode chartJobs = chart.putArray("jobIds");
+        for (ObjectNode s : charted) chartJobs.add(s.get("chartedJobId").asLong());
+        ArrayNode total = chart.putArray("totalVolumeMm3");
+        for (double v : totalVolume) total.add(v);
+        ArrayNode tracks = chart.putArray("tracks");
+        for (int t = 0; t < trackCount; t++) {
+            ObjectNode tr = tracks.addObject();
+            tr.put("track", t + 1);
+            for (int m = 0; m < METRICS.size(); m++) {
+                ArrayNode a = tr.putArray(METRICS.get(m));
+                for (Double v : values[m][t]) {
+                    if (v == null) a.addNull();
+                    else a.add(v);
+                }
+            }
+        }
+        ArrayNode studyArray = out.putArray("studies");
+        studies.values().forEach(studyArray::add);
+        return Optional.of(out);
+    }
+
+    /** Difference and percentage from one value to another; percent is null when the baseline is 0. */
+    static ObjectNode change(double from, double to) {
+        ObjectNode c = HistoryStore.JSON.createObjectNode();
+        c.put("from", from);
+        c.put("to", to);
+        c.put("delta", to - from);
+        if (from == 0) c.putNull("percent");
+        else c.put("percent", (to - from) / Math.abs(from) * 100.0);
+        return c;
+    }
+
+    /** {@code YYYY-MM-DD} for a DICOM DA; anything else (empty, malformed) becomes "#n" so the chart axis shows no raw DICOM text. */
+    static String dateLabel(String da, int index) {
+        if (da != null && da.matches("\\d{8}")) return da.substring(0, 4) + "-" + da.substring(4, 6) + "-" + da.substring(6, 8);
+        return "#" + (index + 1);
+    }
+}

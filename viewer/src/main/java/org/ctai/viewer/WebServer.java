@@ -1,0 +1,91 @@
+package org.ctai.viewer;
+
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import io.undertow.server.handlers.BlockingHandler;
+import java.net.InetSocketAddress;
+import java.time.InstantSource;
+import java.util.Objects;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's web page and JSON API (see viewer/README.md for the endpoints), served by Undertow on
+ * {@code web.bind}:{@code web.port}.
+ *
+ * <p>Lifecycle: construct, {@link #start()}, then {@link #stop()} (or {@link #close()}); Undertow's threads keep
+ * the JVM alive until stopped. Reads scp's tables through the given DataSource and writes them only to retry a
+ * job or its deliveries (admins). Starting fails fast on a port in use. Thread-safe.
+ */
+public final class WebServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(WebServer.class);
+    /** UNIT: bytes. Larger request bodies are refused; the page only posts login forms. */
+    static final long MAX_REQUEST_BYTES = 64 * 1024;
+
+    private final WebConfig config;
+    private final DataSource db;
+    private final NodeStatus node;
+    private final InstantSource clock;
+    private Undertow server; // guarded by this
+    private int port = -1; // guarded by this
+
+    public WebServer(WebConfig config, DataSource db, NodeStatus node) {
+        this(config, db, node, InstantSource.system());
+    }
+
+    WebServer(WebConfig config, DataSource db, NodeStatus node, InstantSource clock) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.db = Objects.requireNonNull(db, "db");
+        this.node = Objects.requireNonNull(node, "node");
+        this.clock = clock;
+    }
+
+    /** Binds and starts serving. Can be called once. */
+    public synchronized void start() {
+        if (server != null) throw new IllegalStateException("the web server was started already");
+        if (!config.auth()) {
+            log.warn("web.auth=off: the web page and API are open to anyone who reaches {}:{}, as an admin; set web.users instead",
+                    config.bind(), config.port());
+        }
+        Sessions sessions = new Sessions(config.sessionTimeout(), clock);
+        Router router = new Router(config, sessions, new Logins(config, sessions, clock), new StaticFiles(),
+                new ApiHandlers(db, node, config.dataDir()));
+        Undertow u = Undertow.builder()
+                .addHttpListener(config.port(), config.bind())
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, MAX_REQUEST_BYTES)
+                .setServerOption(UndertowOptions.ALLOW_ENCODED_SLASH, false)
+                .setHandler(new BlockingHandler(router))
+                .build();
+        try {
+            u.start();
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot start the web page on " + config.bind() + ":" + config.port()
+                    + " (web.bind / web.port): " + e.getMessage(), e);
+        }
+        server = u;
+        port = ((InetSocketAddress) u.getListenerInfo().get(0).getAddress()).getPort();
+        log.info("web page on http://{}:{}/ ({} users, auth {}, secure cookie {})", config.bind(), port, config.users().size(),
+                config.auth() ? "on" : "off", config.secureCookie());
+    }
+
+    /** The port listened on (the real one when web.port is 0). */
+    public synchronized int port() {
+        if (server == null) throw new IllegalStateException("the web server is not running");
+        return port;
+    }
+
+    /** Stops serving; requests in flight are cut. Idempotent. */
+    public synchronized void stop() {
+        if (server != null) {
+            server.stop();
+            server = null;
+            log.info("web page stopped");
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}

@@ -1,0 +1,136 @@
+// Texts of the page in English and Simplified Chinese. The language comes from <html lang>, which the
+// server sets from the ctai_lang cookie (the switch) or Accept-Language.
+const TEXTS = {
+  en: {
+    'app.name': 'CTAI Node',
+    'nav.worklist': 'Worklist', 'nav.logout': 'Log out', 'nav.language': 'Language',
+    'login.title': 'Log in', 'login.user': 'User name', 'login.password': 'Password', 'login.submit': 'Log in',
+    'login.error.invalid': 'Wrong user name or password.',
+    'login.error.throttled': 'Too many failed logins. Wait a few minutes and try again.',
+    'worklist.title': 'Worklist', 'worklist.filter.patient': 'Patient', 'worklist.filter.state': 'State',
+    'worklist.filter.apply': 'Filter', 'worklist.all': 'all', 'worklist.empty': 'No series.',
+    'worklist.refreshing': 'Work in progress: refreshing every 3 s.', 'worklist.idle': 'Nothing running.',
+    'worklist.refresh': 'Refresh',
+    'col.patient': 'Patient', 'col.studyDate': 'Study date', 'col.description': 'Description', 'col.state': 'State',
+    'col.timings': 'Timings', 'col.lesions': 'Lesions', 'col.actions': '',
+    'state.receiving': 'receiving', 'state.queued': 'queued', 'state.running': 'running', 'state.done': 'done',
+    'state.failed': 'failed', 'state.dead': 'dead', 'state.undelivered': 'undelivered', 'state.sent': 'sent',
+    'state.sending': 'sending', 'state.sendDead': 'sending failed',
+    'time.received': 'received', 'time.queued': 'queued', 'time.started': 'started', 'time.inferred': 'processed',
+    'time.sent': 'sent', 'time.instances': 'instances', 'time.since': 'running since',
+    'action.retry': 'Retry', 'action.retried': 'Queued again', 'action.history': 'History', 'action.study': 'Images',
+    'patient.title': 'Patient history', 'patient.id': 'Patient ID', 'patient.issuer': 'Issuer', 'patient.name': 'Name',
+    'patient.studies': 'Studies', 'patient.charts': 'Change over time', 'patient.changes': 'Change per lesion',
+    'patient.matching': 'Lesions are matched across studies by the nearest centroid (patient coordinates), at most {d} mm apart; no image registration.',
+    'patient.noLesion': 'No lesion found.', 'patient.notCharted': 'Not charted: no finished result.',
+    'chart.volume': 'Tumour volume (mm³)', 'chart.area': 'Largest axial area (mm²)', 'chart.perimeter': 'Perimeter at the largest slice (mm)',
+    'chart.meanHu': 'Mean HU', 'chart.total': 'Total', 'chart.lesion': 'Lesion',
+    'lesion.track': 'Lesion', 'lesion.id': 'No. in study', 'lesion.volume': 'Volume (mm³)', 'lesion.volumeMl': 'Volume (mL)',
+    'lesion.area': 'Largest area (mm²)', 'lesion.perimeter': 'Perimeter (mm)', 'lesion.diameter': 'Longest diameter (mm)',
+    'lesion.meanHu': 'Mean (HU)', 'lesion.sincePrevious': 'Since previous', 'lesion.sinceFirst': 'Since first',
+    'lesion.total': 'Total volume',
+    'study.title': 'Study', 'study.slice': 'Slice', 'study.of': 'of', 'study.position': 'position', 'study.lesion': 'Lesion',
+    'study.features': 'Features of the lesion on this slice', 'study.lesionFeatures': 'Lesion (3-D)',
+    'study.notOnSlice': 'The selected lesion is not on this slice.', 'study.downloads': 'Downloads',
+    'study.seg': 'DICOM SEG', 'study.sr': 'DICOM SR (TID 1500)', 'study.noImages': 'No slice with tumour.',
+    'study.keys': 'Use the slider or the arrow keys.', 'study.model': 'Model', 'study.unavailable': 'deleted',
+    'feature': 'Feature', 'value': 'Value', 'unit': 'Unit',
+    'error.load': 'Could not load the data', 'error.notFound': 'Not found.',
+  },
+  'zh-CN': {
+    'app.name': 'CTAI 节点',
+    'nav.worklist': '工作列表', 'nav.logout': '退出登录', 'nav.language': '语言',
+    'login.title': '登录', 'login.user': '用户名', 'login.password': '密码', 'login.submit': '登录',
+    'login.error.invalid': '用户名或密码错误。',
+    'login.error.throttled': '登录失败次数过多，请几分钟后再试。',
+    'worklist.title': '工作列表', 'worklist.filter.patient': '患者', 'worklist.filter.state': '状态',
+    'worklist.filter.apply': '筛选', 'worklist.all': '全部', 'worklist.empty': '没有序列。',
+    'worklist.refreshing': '正在处理：每 3 秒刷新。', 'worklist.idle': '没有正在处理的任务。',
+    'worklist.refresh': '刷新',
+    'col.patient': '患者', 'col.studyDate': '检查日期', 'col.description': '描述', 'col.state': '状态',
+    'col.timings': '时间', 'col.lesions': '病灶数', 'col.actions': '',
+    'state.receiving': '接收中', 'state.queued': '排队中', 'state.running': '处理中', 'state.done': '完成',
+    'state.failed': '失败', 'state.dead': '已放弃', 'state.undelivered': '未送达', 'state.sent': '已发送',
+    'state.sending': '发送中', 'state.sendDead': '发送失败',
+    'time.received': '接收', 'time.queued': '排队', 'time.started': '开始', 'time.inferred': '处理完成',
+    'time.sent': '发送', 'time.instances': '张图像', 'time.since': '开始于',
+    'action.retry': '重试', 'action.retried': '已重新排队', 'action.history': '病史', 'action.study': '图像',
+    'patient.title': '患者病史', 'patient.id': '患者 ID', 'patient.issuer': '签发机构', 'patient.name': '姓名',
+    'patient.studies': '检查', 'patient.charts': '随时间的变化', 'patient.changes': '各病灶的变化',
+    'patient.matching': '各次检查的病灶按最近的质心（患者坐标）匹配，距离不超过 {d} 毫米；未做图像配准。',
+    'patient.noLesion': '未发现病灶。', 'patient.notCharted': '未绘图：没有完成的结果。',
+    'chart.volume': '肿瘤体积 (mm³)', 'chart.area': '最大轴位面积 (mm²)', 'chart.perimeter': '最大层面周长 (mm)',
+    'chart.meanHu': '平均 HU', 'chart.total': '合计', 'chart.lesion': '病灶',
+    'lesion.track': '病灶', 'lesion.id': '本次编号', 'lesion.volume': '体积 (mm³)', 'lesion.volumeMl': '体积 (mL)',
+    'lesion.area': '最大面积 (mm²)', 'lesion.perimeter': '周长 (mm)', 'lesion.diameter': '最长径 (mm)',
+    'lesion.meanHu': '平均值 (HU)', 'lesion.sincePrevious': '较上次', 'lesion.sinceFirst': '较首次',
+    'lesion.total': '总体积',
+    'study.title': '检查', 'study.slice': '层面', 'study.of': '/', 'study.position': '位置', 'study.lesion': '病灶',
+    'study.features': '该病灶在本层面的特征', 'study.lesionFeatures': '病灶（三维）',
+    'study.notOnSlice': '所选病灶不在本层面。', 'study.downloads': '下载',
+    'study.seg': 'DICOM SEG 分割', 'study.sr': 'DICOM SR 结构化报告 (TID 1500)', 'study.noImages': '没有含肿瘤的层面。',
+    'study.keys': '使用滑块或方向键。', 'study.model': '模型', 'study.unavailable': '已删除',
+    'feature': '特征', 'value': '数值', 'unit': '单位',
+    'error.load': '无法加载数据', 'error.notFound': '未找到。',
+  },
+};
+
+export const lang = TEXTS[document.documentElement.lang] ? document.documentElement.lang : 'en';
+
+export function t(key, vars) {
+  let s = TEXTS[lang][key] ?? TEXTS.en[key] ?? key;
+  if (vars) for (const [k, v] of Object.entries(vars)) s = s.replace('{' + k + '}', String(v));
+  return s;
+}
+
+/** Fills every element with data-i18n="key" (text only). */
+export function applyTexts(root = document) {
+  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  document.title = t(document.body.dataset.title || 'app.name') + ' · ' + t('app.name');
+}
+
+/** A language switch: remembers the choice in a cookie the server reads, then reloads. */
+export function languageSwitch() {
+  const select = document.createElement('select');
+  select.id = 'language';
+  select.setAttribute('aria-label', t('nav.language'));
+  for (const [code, label] of [['en', 'English'], ['zh-CN', '简体中文']]) {
+    const o = document.createElement('option');
+    o.value = code;
+    o.textContent = label;
+    o.selected = code === lang;
+    select.append(o);
+  }
+  select.addEventListener('change', () => {
+    document.cookie = 'ctai_lang=' + select.value + '; Path=/; Max-Age=31536000; SameSite=Strict';
+    location.reload();
+  });
+  return select;
+}
+
+const numberFormats = {};
+export function num(v, digits = 1) {
+  if (v === null || v === undefined || Number.isNaN(v)) return '–';
+  const f = numberFormats[digits] ??= new Intl.NumberFormat(lang, { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  return f.format(v);
+}
+
+export function signed(v, digits = 1) {
+  if (v === null || v === undefined) return '–';
+  return (v > 0 ? '+' : '') + num(v, digits);
+}
+
+/** A DICOM DA (YYYYMMDD) as YYYY-MM-DD; anything else as it is (shown as text). */
+export function date(da) {
+  return /^\d{8}$/.test(da || '') ? da.slice(0, 4) + '-' + da.slice(4, 6) + '-' + da.slice(6, 8) : (da || '–');
+}
+
+export function time(iso) {
+  if (!iso) return '–';
+  return new Date(iso).toLocaleString(lang, { dateStyle: 'short', timeStyle: 'medium' });
+}
+
+export function seconds(fromIso, toIso) {
+  if (!fromIso || !toIso) return null;
+  return (new Date(toIso) - new Date(fromIso)) / 1000;
+}

@@ -1,0 +1,196 @@
+package org.ctai.viewer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.NoAlertPresentException;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.UnexpectedAlertBehaviour;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The page in a real browser (Debian's chromium + chromium-driver, headless): log in, the patient with three
+ * studies charts one point per study, a study shows a real overlay PNG of the stored size and moves with the
+ * arrow keys, a script in a Patient Name shows as text and never runs, and the language switch works.
+ * Screenshots go to target/screenshots/.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BrowserTest {
+    static final Path SCREENSHOTS = Path.of("target", "screenshots");
+    private Clinic clinic;
+    private WebServer server;
+    private WebDriver driver;
+    private String base;
+
+    @BeforeAll
+    void start() throws Exception {
+        clinic = new Clinic();
+        server = TestServers.start(clinic);
+        base = "http://127.0.0.1:" + server.port();
+        Path profile = Files.createTempDirectory("ctai-chromium-profile");
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary("/usr/bin/chromium");
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--user-data-dir=" + profile, "--window-size=1400,1000", "--lang=en-US");
+        options.setUnhandledPromptBehaviour(UnexpectedAlertBehaviour.IGNORE);
+        org.openqa.selenium.logging.LoggingPreferences logs = new org.openqa.selenium.logging.LoggingPreferences();
+        logs.enable(org.openqa.selenium.logging.LogType.BROWSER, java.util.logging.Level.ALL);
+        options.setCapability("goog:loggingPrefs", logs);
+        // the driver path given explicitly: otherwise Selenium Manager tries the internet
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File("/usr/bin/chromedriver")).usingAnyFreePort().build();
+        driver = new ChromeDriver(service, options);
+        Files.createDirectories(SCREENSHOTS);
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (driver != null) driver.quit();
+        if (server != null) server.close();
+        if (clinic != null) clinic.close();
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void doctorFollowsAPatientFromLoginToTheContours() throws Exception {
+        driver.get(base + "/login");
+        driver.manage().deleteAllCookies();
+        driver.get(base + "/patient?id=P-1001&issuer=HOSP");
+        assertThat(driver.getCurrentUrl()).contains("/login?next=");
+        driver.findElement(By.id("user")).sendKeys(TestServers.ADMIN);
+        driver.findElement(By.id("password")).sendKeys(TestServers.ADMIN_PASSWORD);
+        driver.findElement(By.id("submit")).click();
+        waitReady();
+        assertThat(driver.getCurrentUrl()).isEqualTo(base + "/patient?id=P-1001&issuer=HOSP");
+        assertThat(driver.findElement(By.id("patient-name")).getText()).isEqualTo("DOE^JANE");
+
+        // one point per study, read from the chart itself
+        Map<String, Object> chart = (Map<String, Object>) js("""
+                const c = echarts.getInstanceByDom(document.getElementById('chart-volume')).getOption();
+                return { labels: c.xAxis[0].data, names: c.series.map(s => s.name), points: c.series.map(s => s.data.filter(v => v !== null).length),
+                         first: c.series[1].data };""");
+        assertThat((List<Object>) chart.get("labels")).containsExactly("2024-01-10", "2024-04-10", "2024-07-10");
+        assertThat((List<Object>) chart.get("names")).containsExactly("Total", "Lesion 1", "Lesion 2");
+        assertThat((List<Object>) chart.get("points")).containsOnly(3L);
+        assertThat((List<Object>) chart.get("first")).containsExactly(12000L, 8000L, 5000L);
+        for (String id : List.of("chart-area", "chart-perimeter", "chart-meanHu")) {
+            assertThat(js("return echarts.getInstanceByDom(document.getElementById(arguments[0])).getOption().series.map(s => s.data.length)", id))
+                    .as(id).isEqualTo(List.of(3L, 3L));
+        }
+        assertThat(driver.findElements(By.cssSelector("section.study"))).hasSize(3);
+        screenshot("patient-history");
+
+        driver.findElements(By.cssSelector("section.study a.study-link")).get(0).click();
+        waitReady();
+        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> (Boolean) js("const i = document.getElementById('overlay'); return i.complete && i.naturalWidth > 0;"));
+        assertThat(js("return document.getElementById('overlay').naturalWidth")).isEqualTo((long) Clinic.COLUMNS);
+        assertThat(js("return document.getElementById('overlay').naturalHeight")).isEqualTo((long) Clinic.ROWS);
+        String slice = driver.findElement(By.id("overlay")).getAttribute("data-slice");
+        assertThat(driver.findElement(By.id("features")).getText()).contains("Perimeter", "mm²", "Inverse difference moment");
+        driver.findElement(By.tagName("body")).sendKeys(Keys.ARROW_RIGHT);
+        assertThat(driver.findElement(By.id("overlay")).getAttribute("data-slice")).isEqualTo(String.valueOf(Integer.parseInt(slice) + 1));
+        assertThat(driver.findElements(By.cssSelector("a.download-seg, a.download-sr"))).hasSize(2);
+        screenshot("study");
+
+        // a download is a real file through the session
+        Object status = ((JavascriptExecutor) driver).executeAsyncScript(
+                "const done = arguments[arguments.length - 1]; fetch(document.querySelector('a.download-seg').href).then(r => done(r.status + ' ' + r.headers.get('content-type')));");
+        assertThat(status).isEqualTo("200 application/dicom");
+    }
+
+    @Test
+    void aScriptInThePatientNameIsShownAsTextAndNeverRuns() throws Exception {
+        login();
+        driver.get(base + "/?patient=P-2002");
+        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> !d.findElements(By.cssSelector("#worklist a.patient")).isEmpty());
+        assertThat(driver.findElement(By.cssSelector("#worklist a.patient")).getText()).isEqualTo("<script>alert(1)</script>");
+        assertThat(driver.findElement(By.cssSelector("#worklist tbody")).getText()).contains("<img src=x onerror=alert(3)>");
+        assertNoDialog();
+        driver.get(base + "/patient?id=P-2002&issuer=HOSP");
+        waitReady();
+        assertThat(driver.findElement(By.id("patient-name")).getText()).isEqualTo("<script>alert(1)</script>");
+        assertThat(driver.findElements(By.cssSelector("main script, main img:not(#overlay), main svg"))).isEmpty();
+        assertNoDialog();
+        driver.findElement(By.cssSelector("section.study a.study-link")).click();
+        waitReady();
+        assertThat(driver.findElement(By.id("study")).getText()).contains("<img src=x onerror=alert(3)>", "\"><svg onload=alert(4)>");
+        assertNoDialog();
+        screenshot("script-in-name");
+    }
+
+    @Test
+    void worklistShowsFailuresAndTheLanguageSwitchesToChinese() throws Exception {
+        login();
+        driver.get(base + "/");
+        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> d.findElements(By.cssSelector("#worklist tbody tr")).size() >= 10);
+        assertThat(driver.findElement(By.cssSelector("tr[data-state=failed]")).getText()).contains(Clinic.FAILED_REASON);
+        assertThat(driver.findElements(By.cssSelector("button.retry"))).hasSize(3); // failed, dead, dead delivery
+        assertThat(driver.findElement(By.id("status")).getText()).contains("refreshing");
+        screenshot("worklist");
+        new Select(driver.findElement(By.id("language"))).selectByValue("zh-CN");
+        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> "工作列表".equals(d.findElement(By.tagName("h1")).getText()));
+        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> d.findElements(By.cssSelector("#worklist tbody tr")).size() >= 10);
+        assertThat(driver.findElement(By.cssSelector("html")).getAttribute("lang")).isEqualTo("zh-CN");
+        screenshot("worklist-zh");
+        new Select(driver.findElement(By.id("language"))).selectByValue("en");
+        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> "Worklist".equals(d.findElement(By.tagName("h1")).getText()));
+    }
+
+    private void login() {
+        driver.get(base + "/login");
+        if (!driver.getCurrentUrl().contains("/login")) return;
+        driver.manage().deleteAllCookies();
+        driver.get(base + "/login");
+        driver.findElement(By.id("user")).sendKeys(TestServers.ADMIN);
+        driver.findElement(By.id("password")).sendKeys(TestServers.ADMIN_PASSWORD);
+        driver.findElement(By.id("submit")).click();
+        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> !d.getCurrentUrl().contains("/login"));
+    }
+
+    private void assertNoDialog() {
+        assertThatThrownBy(() -> driver.switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
+    }
+
+    private void waitReady() {
+        try {
+            new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> "true".equals(js("return document.body.dataset.ready || ''")));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError("page " + driver.getCurrentUrl() + " not ready; browser log: " + browserLog(), e);
+        }
+    }
+
+    private String browserLog() {
+        StringBuilder b = new StringBuilder();
+        for (var entry : driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER)) b.append('\n').append(entry.getMessage());
+        return b.toString();
+    }
+
+    private Object js(String script, Object... args) {
+        return ((JavascriptExecutor) driver).executeScript(script, args);
+    }
+
+    private void screenshot(String name) throws Exception {
+        Path shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath();
+        Files.copy(shot, SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    }
+}

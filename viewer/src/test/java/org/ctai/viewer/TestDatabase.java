@@ -1,0 +1,65 @@
+package org.ctai.viewer;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.flywaydb.core.Flyway;
+
+/**
+ * One real PostgreSQL (embedded) per test JVM and a fresh database per caller, migrated with scp's real
+ * migrations read from the scp module's source folder (this module cannot depend on scp).
+ */
+final class TestDatabase {
+    static final Path SCP_MIGRATIONS = Path.of("..", "scp", "src", "main", "resources", "db", "scp").toAbsolutePath().normalize();
+    private static final AtomicInteger databases = new AtomicInteger();
+    private static EmbeddedPostgres server;
+
+    private TestDatabase() {
+    }
+
+    private static synchronized EmbeddedPostgres server() {
+        if (server == null) {
+            try {
+                server = EmbeddedPostgres.builder().start();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start the embedded PostgreSQL for tests", e);
+            }
+            EmbeddedPostgres started = server;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    started.close();
+                } catch (IOException ignored) {
+                    // the JVM is exiting
+                }
+            }));
+        }
+        return server;
+    }
+
+    /** A new database with scp's schema, behind a small pool; close it after use. */
+    static HikariDataSource fresh() {
+        if (!Files.isDirectory(SCP_MIGRATIONS)) throw new IllegalStateException("scp's migrations not found at " + SCP_MIGRATIONS);
+        String name = "v" + ProcessHandle.current().pid() + "_" + databases.incrementAndGet();
+        try (Connection c = server().getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create test database " + name, e);
+        }
+        HikariConfig hc = new HikariConfig();
+        hc.setJdbcUrl(server().getJdbcUrl("postgres", name));
+        hc.setUsername("postgres");
+        hc.setMaximumPoolSize(8);
+        hc.setPoolName("test-" + name);
+        HikariDataSource ds = new HikariDataSource(hc);
+        Flyway.configure().dataSource(ds).schemas("scp").locations("filesystem:" + SCP_MIGRATIONS).load().migrate();
+        return ds;
+    }
+}
