@@ -24,6 +24,7 @@ import org.ctai.inference.ModelSpecException;
 import org.ctai.inference.measure.MeasurementSettings;
 import org.ctai.inference.overlay.CtWindow;
 import org.ctai.srwriter.ResultOptions;
+import org.ctai.viewer.WebConfig;
 
 /**
  * Builds a {@link NodeConfig} from, lowest precedence first: the shipped {@code ctai.conf} (on the
@@ -168,7 +169,7 @@ public final class ConfigLoader {
         if (db.poolSize() < worker.count() + send.count() + 3) {
             in.problem("db.pool-size must be at least worker.count + send.count + 3 (" + (worker.count() + send.count() + 3) + "), was " + db.poolSize());
         }
-        var web = new NodeConfig.Web(in.string("web.bind", s -> !s.isEmpty(), "an address"), in.integer("web.port", 0, 65535));
+        var web = new NodeConfig.Web(web(in, data.dir()));
         double days = in.number("retention.days", 0, 36500);
         var retention = new NodeConfig.Retention(Duration.ofSeconds(Math.round(days * 86400)), in.duration("retention.check-seconds"));
         return new NodeConfig(dicom, data, db, series, worker, inference, send, retention, web);
@@ -184,6 +185,19 @@ public final class ConfigLoader {
         } catch (ModelSpecException e) {
             e.problems().forEach(in::problem);
             return ModelConfig.defaults();
+        }
+    }
+
+    private static WebConfig web(Reading in, Path dataDir) {
+        String auth = in.raw("web.auth");
+        if (!auth.equals("on") && !auth.equals("off")) in.problem("web.auth must be on or off, was " + auth);
+        try {
+            return new WebConfig(in.string("web.bind", s -> !s.isEmpty(), "an address"), in.integer("web.port", 0, 65535),
+                    WebConfig.parseUsers(in.raw("web.users")), !auth.equals("off"), in.bool("web.secure-cookie"), dataDir,
+                    WebConfig.parsePublicPaths(in.raw("web.public-paths")), Duration.ofMinutes(in.integer("web.session-minutes", 1, 100_000)));
+        } catch (IllegalArgumentException e) {
+            in.problem(e.getMessage());
+            return null;
         }
     }
 

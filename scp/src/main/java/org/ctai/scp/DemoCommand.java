@@ -18,6 +18,7 @@ import javax.sql.DataSource;
 import org.ctai.inference.phantom.PhantomFiles;
 import org.ctai.inference.phantom.PhantomGenerator;
 import org.ctai.inference.phantom.PhantomSpec;
+import org.ctai.viewer.WebConfig;
 
 /**
  * {@code ./ctai demo}: the node on its configuration (embedded defaults), a stand-in PACS on loopback that
@@ -27,6 +28,7 @@ import org.ctai.inference.phantom.PhantomSpec;
 final class DemoCommand {
     static final String DEMO_CALLER = "CTAIDEMO";
     static final String DEMO_PACS = "DEMOPACS";
+    static final String DEMO_USER = "demo";
     private static final Duration TIMEOUT = Duration.ofMinutes(15);
 
     private final NodeConfig base;
@@ -41,11 +43,13 @@ final class DemoCommand {
         Path data = base.data().dir();
         try (LocalPacs pacs = new LocalPacs(DEMO_PACS, data.resolve("demo-pacs"),
                 f -> out.println("  PACS received " + f.getFileName()))) {
-            NodeConfig config = withDemoPeers(base, pacs.port());
+            String password = OneTimeLogin.password();
+            NodeConfig config = withDemoPeers(base, pacs.port(), OneTimeLogin.user(DEMO_USER, password));
             out.printf("starting the node (DICOM %s@%s:%d, data in %s)...%n", config.dicom().aeTitle(), config.dicom().bind(),
                     config.dicom().port(), data);
             Node node = Node.start(config);
             try {
+                out.printf("web page: http://%s:%d/  (user %s, password %s)%n", webHost(config), node.webPort(), DEMO_USER, password);
                 List<String> series = new ArrayList<>();
                 DicomSender sender = new DicomSender(DEMO_CALLER, Duration.ofSeconds(10), Duration.ofSeconds(60));
                 for (int i = 0; i < studies; i++) {
@@ -63,6 +67,8 @@ final class DemoCommand {
                 waitForResults(node.dataSource(), series);
                 printHistory(node.dataSource(), series);
                 out.printf("results (SEG, SR, overlays) received by the stand-in PACS: %d objects in %s%n", pacs.received(), data.resolve("demo-pacs"));
+                out.printf("web page: http://%s:%d/  (user %s, password %s): worklist, the patient's history and charts, the contours%n",
+                        webHost(config), node.webPort(), DEMO_USER, password);
                 if (exitWhenDone) return 0;
                 out.println("the node keeps running; Ctrl-C to stop");
                 CountDownLatch stop = new CountDownLatch(1);
@@ -81,8 +87,13 @@ final class DemoCommand {
         return com.pixelmed.dicom.Attribute.getSingleStringValueOrEmptyString(l, com.pixelmed.dicom.TagFromName.SeriesInstanceUID);
     }
 
-    /** The node as configured, plus the demo's own caller and the stand-in PACS as a destination. */
-    static NodeConfig withDemoPeers(NodeConfig c, int pacsPort) {
+    private static String webHost(NodeConfig c) {
+        String bind = c.web().server().bind();
+        return bind.equals("0.0.0.0") ? "127.0.0.1" : bind;
+    }
+
+    /** The node as configured, plus the demo's own caller, the stand-in PACS as a destination and the demo's web user. */
+    static NodeConfig withDemoPeers(NodeConfig c, int pacsPort, WebConfig.User demoUser) {
         Set<String> callers = new LinkedHashSet<>(c.dicom().allowedCallers());
         callers.add(DEMO_CALLER);
         var d = c.dicom();
@@ -93,7 +104,12 @@ final class DemoCommand {
         var s = c.send();
         var send = new NodeConfig.Send(destinations, s.returnToSender(), s.callingAeTitle(), s.connectTimeout(), s.timeout(), s.maxAttempts(),
                 s.backoff(), s.backoffFactor(), s.backoffMax(), s.count(), s.lease());
-        return new NodeConfig(dicom, c.data(), c.db(), c.series(), c.worker(), c.inference(), send, c.retention(), c.web());
+        var w = c.web().server();
+        List<WebConfig.User> users = new ArrayList<>(w.users().stream().filter(u -> !u.name().equals(demoUser.name())).toList());
+        users.add(demoUser);
+        var web = new NodeConfig.Web(new WebConfig(w.bind(), w.port(), users, w.auth(), w.secureCookie(), w.dataDir(), w.publicPaths(),
+                w.sessionTimeout()));
+        return new NodeConfig(dicom, c.data(), c.db(), c.series(), c.worker(), c.inference(), send, c.retention(), web);
     }
 
     private void waitForResults(DataSource db, List<String> series) throws Exception {

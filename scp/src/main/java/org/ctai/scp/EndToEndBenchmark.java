@@ -43,9 +43,11 @@ final class EndToEndBenchmark {
             PhantomFiles files = PhantomGenerator.write(PhantomGenerator.generate(PhantomSpec.of(31).withSlices(slices).withSize(size).withTumours(2)),
                     work.resolve("series"));
             try (LocalPacs pacs = new LocalPacs("BENCHPACS", work.resolve("pacs"), f -> { })) {
-                NodeConfig config = ConfigLoader.withShippedDefaults().load(Optional.empty(), Map.of(), List.of(
+                List<String> options = new java.util.ArrayList<>(OneTimeLogin.unusedPage());
+                options.addAll(List.of(
                         "--dicom.port=0", "--dicom.allowed-callers=STORESCU", "--data.dir=" + work.resolve("data"), "--data.min-free-mb=1",
                         "--send.destinations=BENCHPACS@127.0.0.1:" + pacs.port()));
+                NodeConfig config = ConfigLoader.withShippedDefaults().load(Optional.empty(), Map.of(), options);
                 try (Node node = Node.start(config)) {
                     List<String> cmd = new ArrayList<>(List.of("storescu", "-aet", "STORESCU", "-aec", config.dicom().aeTitle(), "127.0.0.1",
                             Integer.toString(node.dicomPort())));

@@ -74,9 +74,11 @@ final class IngestBenchmark {
     }
 
     private double node(Path data, List<Path> files, boolean fsync) throws Exception {
-        NodeConfig config = ConfigLoader.withShippedDefaults().load(Optional.empty(), Map.of(), List.of(
+        List<String> options = new java.util.ArrayList<>(OneTimeLogin.unusedPage());
+        options.addAll(List.of(
                 "--dicom.port=0", "--dicom.allowed-callers=STORESCU", "--data.dir=" + data, "--data.fsync=" + fsync,
                 "--data.min-free-mb=1", "--series.quiet-seconds=3600", "--series.release-grace-seconds=3600"));
+        NodeConfig config = ConfigLoader.withShippedDefaults().load(Optional.empty(), Map.of(), options);
         try (Node node = Node.start(config)) {
             return send("CTAI", node.dicomPort(), files);
         }

@@ -10,6 +10,8 @@ import org.ctai.inference.InferenceBenchmark;
 import org.ctai.inference.InferenceException;
 import org.ctai.inference.ModelSpecException;
 import org.ctai.inference.phantom.PhantomCli;
+import org.ctai.viewer.HistoryBenchmark;
+import org.ctai.viewer.PasswordHasher;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,7 +22,7 @@ import picocli.CommandLine.Unmatched;
 /** The node's command line, reached through {@code ./ctai}. */
 @Command(name = "ctai", mixinStandardHelpOptions = true, version = "CTAI Node 0.1.0",
         description = "AI tumour segmentation on CT beside a PACS. `./ctai build` and `./ctai test` are handled by the launcher script.",
-        subcommands = {Main.Run.class, Main.Demo.class, Main.Analyze.class, Main.Phantom.class, Main.Resend.class, Main.Bench.class})
+        subcommands = {Main.Run.class, Main.Demo.class, Main.Analyze.class, Main.Phantom.class, Main.Resend.class, Main.HashPassword.class, Main.Bench.class})
 public final class Main {
 
     public static void main(String[] args) {
@@ -145,6 +147,16 @@ public final class Main {
         }
     }
 
+    @Command(name = "hash-password", description = "Read a password (twice, from the console; or one line from standard input) and print "
+            + "its hash for web.users, as name:role:hash with role admin or viewer.")
+    static final class HashPassword implements Callable<Integer> {
+        @Override
+        public Integer call() throws java.io.IOException {
+            PasswordHasher.main(new String[0]);
+            return 0;
+        }
+    }
+
     /** Options every benchmark shares. */
     static final class BenchOptions {
         @Option(names = "--size", defaultValue = "512", description = "rows and columns (default ${DEFAULT-VALUE})")
@@ -155,7 +167,7 @@ public final class Main {
     }
 
     @Command(name = "bench", description = "Benchmarks that print figures side by side with a reference.",
-            subcommands = {Bench.Ingest.class, Bench.Inference.class, Bench.EndToEnd.class})
+            subcommands = {Bench.Ingest.class, Bench.Inference.class, Bench.EndToEnd.class, Bench.Viewer.class})
     static final class Bench {
         @Command(name = "ingest", description = "DICOM ingest: storescu to DCMTK storescp and to the node (fsync on and off); images/s and ratio.")
         static final class Ingest implements Callable<Integer> {
@@ -183,6 +195,31 @@ public final class Main {
             @Override
             public Integer call() throws Exception {
                 new EndToEndBenchmark(slices, options.size, System.out).run();
+                return 0;
+            }
+        }
+
+        @Command(name = "viewer", description = "Requests/s and latency of the patient-history API for a patient with many studies, "
+                + "over loopback, on a fresh embedded database.")
+        static final class Viewer implements Callable<Integer> {
+            @Option(names = "--studies", defaultValue = "50", description = "studies of the patient (default ${DEFAULT-VALUE})")
+            int studies;
+
+            @Option(names = "--clients", defaultValue = "4", description = "concurrent clients (default ${DEFAULT-VALUE})")
+            int clients;
+
+            @Option(names = "--seconds", defaultValue = "10", description = "measuring time (default ${DEFAULT-VALUE})")
+            int seconds;
+
+            @Override
+            public Integer call() throws Exception {
+                try (ScratchFolder work = new ScratchFolder("ctai-bench-viewer")) {
+                    NodeConfig config = ConfigLoader.withShippedDefaults().load(Optional.empty(), java.util.Map.of(),
+                            List.of("--data.dir=" + work.path()));
+                    try (Database db = Database.open(config.db(), config.data(), "ctai-bench-viewer")) {
+                        new HistoryBenchmark(db.dataSource(), work.path(), studies, clients, java.time.Duration.ofSeconds(seconds), System.out).run();
+                    }
+                }
                 return 0;
             }
         }

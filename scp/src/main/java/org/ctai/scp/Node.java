@@ -9,6 +9,8 @@ import java.time.Clock;
 import javax.sql.DataSource;
 import org.ctai.srwriter.ModelInfo;
 import org.ctai.srwriter.ResultWriter;
+import org.ctai.viewer.NodeStatus;
+import org.ctai.viewer.WebServer;
 import org.ctai.inference.InferenceException;
 import org.ctai.inference.Segmenter;
 import org.ctai.inference.SeriesAnalyzer;
@@ -35,6 +37,7 @@ public final class Node implements AutoCloseable {
     private final Workers workers;
     private final Senders senders;
     private final Cleaner cleaner;
+    private final WebServer web;
     private final DicomReceiver receiver;
     private final String owner;
     private boolean closed;
@@ -42,7 +45,8 @@ public final class Node implements AutoCloseable {
     private AutoCloseable closeLast = () -> { };
 
     private Node(NodeConfig config, Database database, SeriesTracker tracker, Workers workers, Senders senders, Cleaner cleaner,
-                 DicomReceiver receiver, String owner) {
+                 DicomReceiver receiver, WebServer web, String owner) {
+        this.web = web;
         this.cleaner = cleaner;
         this.senders = senders;
         this.config = config;
@@ -53,8 +57,12 @@ public final class Node implements AutoCloseable {
         this.owner = owner;
     }
 
-    /** Starts a node that processes series with {@code processor}. */
+    /** Starts a node that processes series with {@code processor} (no segmentation model loaded). */
     public static Node start(NodeConfig config, SeriesProcessor processor) {
+        return start(config, processor, NodeStatus.of(false, ""));
+    }
+
+    private static Node start(NodeConfig config, SeriesProcessor processor, NodeStatus status) {
         String host = hostName();
         String owner = host + ":" + ProcessHandle.current().pid() + ":" + UUID.randomUUID().toString().substring(0, 8);
         log.info("starting CTAI Node {} with {}", owner, config);
@@ -63,6 +71,7 @@ public final class Node implements AutoCloseable {
         Workers workers = null;
         Senders senders = null;
         Cleaner cleaner = null;
+        WebServer web = null;
         try {
             Spool spool = new Spool(config.data(), host);
             int dropped = spool.clearDeadIncoming(host);
@@ -75,17 +84,20 @@ public final class Node implements AutoCloseable {
                     new DicomSender(config.send().callingAeTitle().orElse(config.dicom().aeTitle()), config.send().connectTimeout(),
                             config.send().timeout()), config.send().count(), config.worker().poll(), owner);
             DicomReceiver receiver = new DicomReceiver(config.dicom(), new InstanceStore(ds, spool), tracker, spool);
+            web = new WebServer(config.web().server(), ds, status);
             cleaner = new Cleaner(ds, config.retention(), config.data().dir());
             tracker.start();
             workers.start();
             cleaner.start();
             senders.start();
             receiver.start();
-            return new Node(config, database, tracker, workers, senders, cleaner, receiver, owner);
+            web.start();
+            return new Node(config, database, tracker, workers, senders, cleaner, receiver, web, owner);
         } catch (IOException | RuntimeException e) {
             if (workers != null) workers.stop(Duration.ZERO);
             if (senders != null) senders.stop(Duration.ZERO);
             if (cleaner != null) cleaner.close();
+            if (web != null) web.close();
             if (tracker != null) tracker.close();
             database.close();
             throw new NodeException("the node could not start: " + e.getMessage(), e);
@@ -109,7 +121,7 @@ public final class Node implements AutoCloseable {
             ResultWriter writer = new ResultWriter(config.inference().results(), ModelInfo.of(segmenter, VERSION),
                     segmenter.spec().labels().get(0), Clock.systemDefaultZone());
             node = start(config, new InferenceProcessor(new SeriesAnalyzer(segmenter, new LesionMeasurer(config.inference().measurement())), writer,
-                    new OverlayRenderer(config.inference().overlayWindow())));
+                    new OverlayRenderer(config.inference().overlayWindow())), NodeStatus.of(true, segmenter.provider().kind().name()));
         } catch (RuntimeException e) {
             segmenter.close();
             throw e;
@@ -120,6 +132,11 @@ public final class Node implements AutoCloseable {
 
     public int dicomPort() {
         return receiver.port();
+    }
+
+    /** The web page's bound port (useful when configured as 0). */
+    public int webPort() {
+        return web.port();
     }
 
     public DataSource dataSource() {
@@ -148,6 +165,7 @@ public final class Node implements AutoCloseable {
         if (closed) return;
         closed = true;
         log.info("stopping: no new associations, finishing those in flight");
+        web.close();
         if (!receiver.stop(DRAIN_TIMEOUT)) log.warn("associations still open after {} s were cut", DRAIN_TIMEOUT.toSeconds());
         tracker.close();
         cleaner.close();

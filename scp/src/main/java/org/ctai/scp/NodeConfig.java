@@ -88,5 +88,6 @@ public record NodeConfig(Dicom dicom, Data data, Db db, Series series, Worker wo
         }
     }
 
-    public record Web(String bind, int port) { }
+    /** The web page, as the viewer module takes it. */
+    public record Web(org.ctai.viewer.WebConfig server) { }
 }

@@ -27,7 +27,7 @@ class ConfigLoaderTest {
         NodeConfig c = load(Map.of());
         assertThat(c.dicom().aeTitle()).isEqualTo("CTAI");
         assertThat(c.dicom().port()).isEqualTo(11112);
-        assertThat(c.web().port()).isEqualTo(8080);
+        assertThat(c.web().server().port()).isEqualTo(8080);
         assertThat(c.series().quiet()).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.series().releaseGrace()).isEqualTo(Duration.ofSeconds(2));
         assertThat(c.db().url()).isEmpty();
@@ -42,7 +42,7 @@ class ConfigLoaderTest {
         Files.writeString(file, "dicom.port = 2000\ndicom.ae-title = FROMFILE\nweb.port = 9000\n");
         NodeConfig c = loader.load(Optional.of(file), Map.of("CTAI_DICOM_PORT", "3000", "CTAI_WEB_PORT", "9100"), List.of("--dicom.port=4000"));
         assertThat(c.dicom().port()).isEqualTo(4000);
-        assertThat(c.web().port()).isEqualTo(9100);
+        assertThat(c.web().server().port()).isEqualTo(9100);
         assertThat(c.dicom().aeTitle()).isEqualTo("FROMFILE");
     }
 
@@ -74,6 +74,14 @@ class ConfigLoaderTest {
     void passwordNeverAppearsInTheConfigurationsDescription() {
         NodeConfig c = load(Map.of("CTAI_DB_PASSWORD", "s3cret"));
         assertThat(c.toString()).doesNotContain("s3cret").contains("password=****");
+    }
+
+    @Test
+    void webUsersAreParsedAndABadOneIsNamed() {
+        NodeConfig c = load(Map.of(), "--web.users=ann:viewer:" + org.ctai.viewer.PasswordHasher.hash("pw".toCharArray(), 1000));
+        assertThat(c.web().server().users()).extracting(u -> u.name()).containsExactly("ann");
+        assertThatThrownBy(() -> load(Map.of(), "--web.users=ann", "--web.auth=maybe"))
+                .hasMessageContaining("web.users").hasMessageContaining("web.auth must be on or off, was maybe");
     }
 
     @Test

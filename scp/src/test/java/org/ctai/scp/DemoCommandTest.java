@@ -21,7 +21,7 @@ class DemoCommandTest {
     @Test
     void demoProcessesThreeStudiesAndTheirResultsReachTheStandInPacs() throws Exception {
         NodeConfig config = ConfigLoader.withShippedDefaults().load(Optional.empty(), Map.of(),
-                List.of("--data.dir=" + tmp.resolve("data"), "--dicom.port=0", "--data.min-free-mb=1"));
+                List.of("--data.dir=" + tmp.resolve("data"), "--dicom.port=0", "--data.min-free-mb=1", "--web.port=0"));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
 
         int code = new DemoCommand(config, new PrintStream(out, true, StandardCharsets.UTF_8)).run(true, 3, 8);

@@ -24,7 +24,7 @@ class EmbeddedDatabaseTest {
         Path data = tmp.resolve("data");
         try (NodeProcess running = NodeProcess.start(tmp.resolve("node.log"), List.of("--data.dir=" + data, "--data.min-free-mb=1"))) {
             NodeConfig second = ConfigLoader.withShippedDefaults().load(Optional.empty(), Map.of(),
-                    List.of("--data.dir=" + data, "--dicom.port=0", "--data.min-free-mb=1"));
+                    List.of("--data.dir=" + data, "--dicom.port=0", "--data.min-free-mb=1", "--web.port=0"));
             assertThatThrownBy(() -> Node.start(second, new SeriesInventory()))
                     .hasMessageContaining("another node").hasMessageContaining("is running with its embedded PostgreSQL");
 

@@ -41,6 +41,7 @@ final class NodeProcess implements AutoCloseable {
     static NodeProcess start(Path log, int port, List<String> options) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-cp", System.getProperty("java.class.path"), "org.ctai.scp.Main", "run", "--dicom.port=" + port));
+        cmd.addAll(TestNodes.WEB_OPTIONS);
         cmd.addAll(options);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         NodeProcess node = new NodeProcess(p, log, port);

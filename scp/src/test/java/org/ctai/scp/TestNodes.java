@@ -14,6 +14,11 @@ import javax.sql.DataSource;
 /** Starts real nodes for tests: port 0, a temporary data folder, a fresh database on the test server. */
 final class TestNodes {
     static final String CALLER = "STORESCU";
+    static final String WEB_USER = "tester";
+    static final String WEB_PASSWORD = "correct horse battery staple";
+    /** The web page on a free port with one admin; a real hash, cheap iterations so every node starts fast. */
+    static final List<String> WEB_OPTIONS = List.of("--web.port=0",
+            "--web.users=" + WEB_USER + ":admin:" + org.ctai.viewer.PasswordHasher.hash(WEB_PASSWORD.toCharArray(), 1000));
 
     private TestNodes() {
     }
@@ -30,6 +35,7 @@ final class TestNodes {
                 "--series.quiet-seconds=30",
                 "--series.release-grace-seconds=1",
                 "--worker.poll-seconds=0.1"));
+        all.addAll(WEB_OPTIONS);
         all.addAll(List.of(overrides));
         return ConfigLoader.withShippedDefaults().load(Optional.empty(), Map.of(), all);
     }

@@ -66,9 +66,6 @@ public record WebConfig(String bind, int port, List<User> users, boolean auth, b
         for (User u : users) {
             if (!names.add(u.name())) problems.add("web.users names " + u.name() + " twice");
         }
-        if (auth && users.isEmpty()) {
-            problems.add("web.users is empty: add a user (name:role:hash, hash from ./ctai hash-password) or set web.auth=off");
-        }
         if (!problems.isEmpty()) throw new IllegalArgumentException(String.join("; ", problems));
     }
 

@@ -44,6 +44,10 @@ public final class WebServer implements AutoCloseable {
     /** Binds and starts serving. Can be called once. */
     public synchronized void start() {
         if (server != null) throw new IllegalStateException("the web server was started already");
+        // checked here, not in WebConfig: commands that never serve the page need no users
+        if (config.auth() && config.users().isEmpty()) {
+            throw new IllegalStateException("web.users is empty: add a user (name:role:hash, hash from ./ctai hash-password) or set web.auth=off");
+        }
         if (!config.auth()) {
             log.warn("web.auth=off: the web page and API are open to anyone who reaches {}:{}, as an admin; set web.users instead",
                     config.bind(), config.port());

@@ -134,8 +134,9 @@ class LoginTest {
 
     @Test
     void withoutUsersTheServerRefusesToStartUnlessAuthIsOff() throws Exception {
-        assertThatThrownBy(() -> WebConfig.of(clinic.dataDir, List.of()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("web.users is empty").hasMessageContaining("web.auth=off");
+        WebConfig nobody = WebConfig.of(clinic.dataDir, List.of());
+        assertThatThrownBy(() -> TestServers.start(clinic, nobody, NodeStatus.of(false, "")))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("web.users is empty").hasMessageContaining("web.auth=off");
         WebConfig open = new WebConfig("127.0.0.1", 0, List.of(), false, false, clinic.dataDir, Set.of(), WebConfig.DEFAULT_SESSION_TIMEOUT);
         try (WebServer server = TestServers.start(clinic, open, NodeStatus.of(false, ""))) {
             Http http = new Http(server.port());
