@@ -69,11 +69,23 @@ public final class SeriesAnalyzer {
      * @throws InferenceException  if the model fails
      */
     public Analysis analyze(Volume volume) {
+        return analyze(volume, done -> { });
+    }
+
+    /**
+     * As {@link #analyze(Volume)}, telling {@code slicesSegmented} how many slices are segmented so far, after each
+     * batch (from the calling thread).
+     */
+    public Analysis analyze(Volume volume, java.util.function.IntConsumer slicesSegmented) {
         long t0 = System.nanoTime();
-        List<byte[]> masks = segmenter.segment(volume);
+        List<byte[]> masks = new ArrayList<>(volume.sliceCount());
+        segmenter.segment(volume, (index, hu, mask) -> {
+            masks.add(mask);
+            slicesSegmented.accept(index + 1);
+        });
         long t1 = System.nanoTime();
         MeasurementRun run = measurer.start(volume.geometry(), sliceThicknessMm(volume), masks);
-        masks = null; // the run keeps what it needs; let a large series' raw masks go
+        masks.clear(); // the run keeps what it needs; let a large series' raw masks go
         Map<Integer, short[]> lesionLabels = new TreeMap<>();
         for (int slice : run.slicesNeedingHu()) {
             run.addHu(slice, roundedHu(volume.readSlice(slice)));

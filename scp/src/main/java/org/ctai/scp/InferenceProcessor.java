@@ -38,7 +38,7 @@ final class InferenceProcessor implements SeriesProcessor {
     }
 
     @Override
-    public Processed process(SeriesJob job, java.nio.file.Path resultsDir) throws ProcessingException {
+    public Processed process(SeriesJob job, java.nio.file.Path resultsDir, Progress progress) throws ProcessingException {
         long start = System.nanoTime();
         SeriesLoadResult loaded = loader.load(job.files(), job.seriesUid());
         if (loaded instanceof SeriesLoadResult.Refused r) throw new ProcessingException(r.message(), true, null);
@@ -47,7 +47,9 @@ final class InferenceProcessor implements SeriesProcessor {
         long loadedAt = System.nanoTime();
         SeriesAnalyzer.Analysis a;
         try {
-            a = analyzer.analyze(volume);
+            int total = volume.sliceCount();
+            progress.slices(0, total);
+            a = analyzer.analyze(volume, done -> progress.slices(done, total));
         } catch (SeriesLoadException e) {
             throw new ProcessingException(e.getMessage(), true, e);
         } catch (InferenceException e) {

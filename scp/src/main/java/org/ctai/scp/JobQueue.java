@@ -92,6 +92,19 @@ final class JobQueue {
         }
     }
 
+    /** Records how far a running job is, for the worklist; only while this process holds it. */
+    void progress(Claim claim, int done, int total) throws SQLException {
+        try (Connection c = db.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "UPDATE scp.job SET slices_done = ?, slices_total = ? WHERE id = ? AND lease_owner = ? AND state = 'running'")) {
+            ps.setInt(1, done);
+            ps.setInt(2, total);
+            ps.setLong(3, claim.jobId());
+            ps.setString(4, claim.owner());
+            ps.executeUpdate();
+        }
+    }
+
     /** Extends the lease; false if this process no longer holds the job. */
     boolean renew(Claim claim) throws SQLException {
         try (Connection c = db.getConnection();

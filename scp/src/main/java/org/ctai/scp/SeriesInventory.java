@@ -19,7 +19,7 @@ final class SeriesInventory implements SeriesProcessor {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
-    public Processed process(SeriesJob job, Path resultsDir) throws ProcessingException {
+    public Processed process(SeriesJob job, Path resultsDir, Progress progress) throws ProcessingException {
         Map<String, Integer> sizes = new TreeMap<>();
         Map<String, Integer> modalities = new TreeMap<>();
         for (Path f : job.files()) {

@@ -41,11 +41,18 @@ public interface SeriesProcessor {
         }
     }
 
+    /** Where a running job is: slices done out of the series' slices. Cheap to call often. */
+    @FunctionalInterface
+    interface Progress {
+        void slices(int done, int total);
+    }
+
     /**
      * @param resultsDir an empty folder under data.dir, this attempt's own, for the objects it writes
+     * @param progress   told how far the job is, for the worklist
      * @throws ProcessingException when the series cannot be processed; {@code permanent} says a retry cannot help
      */
-    Processed process(SeriesJob job, Path resultsDir) throws ProcessingException;
+    Processed process(SeriesJob job, Path resultsDir, Progress progress) throws ProcessingException;
 
     /** Why a series could not be processed, for the history. */
     final class ProcessingException extends Exception {

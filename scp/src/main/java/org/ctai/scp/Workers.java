@@ -76,7 +76,7 @@ final class Workers implements AutoCloseable {
             // each attempt writes into its own folder: a run cut off by a crash leaves nothing the next one reuses
             Path resultsDir = dataDir.resolve("results").resolve("job-" + claim.jobId()).resolve("attempt-" + claim.attempt());
             Files.createDirectories(resultsDir);
-            SeriesProcessor.Processed processed = processor.process(job, resultsDir);
+            SeriesProcessor.Processed processed = processor.process(job, resultsDir, new ProgressRecorder(claim));
             if (queue.complete(claim, processed, dataDir, destinations.forCaller(job.callingAeTitle()))) {
                 log.info("job {} done in {} ms", claim.jobId(), (System.nanoTime() - start) / 1_000_000);
             } else {
@@ -93,6 +93,29 @@ final class Workers implements AutoCloseable {
             queue.fail(claim, "internal error: " + e, false);
         } finally {
             keeper.cancel(false);
+        }
+    }
+
+    /** Writes a job's progress at most once a second; a failure to record it never fails the job. */
+    private final class ProgressRecorder implements SeriesProcessor.Progress {
+        private static final long INTERVAL_NANOS = 1_000_000_000L;
+        private final JobQueue.Claim claim;
+        private long last = System.nanoTime() - INTERVAL_NANOS;
+
+        ProgressRecorder(JobQueue.Claim claim) {
+            this.claim = claim;
+        }
+
+        @Override
+        public void slices(int done, int total) {
+            long now = System.nanoTime();
+            if (now - last < INTERVAL_NANOS && done < total) return;
+            last = now;
+            try {
+                queue.progress(claim, done, total);
+            } catch (SQLException e) {
+                log.debug("job {}: progress not recorded: {}", claim.jobId(), e.toString());
+            }
         }
     }
 

@@ -57,6 +57,7 @@ class NodeInferenceTest {
         assertThat(result.get("kind").asText()).isEqualTo("inference");
         assertThat(result.get("provider").asText()).isEqualTo("CPU");
         assertThat(result.get("slices").asInt()).isEqualTo(12);
+        assertThat(TestNodes.strings(node.dataSource(), "SELECT slices_done || '/' || slices_total FROM scp.job")).containsExactly("12/12");
         double measured = 0;
         for (JsonNode lesion : result.get("lesions")) measured += lesion.get("volumeMm3").asDouble();
         assertThat(result.get("lesions")).isNotEmpty();

@@ -29,7 +29,7 @@ class OutboxTest {
     /** Writes one derived object per job (the first CT instance under new UIDs), as a result writer would. */
     private static final class OneResultPerJob implements SeriesProcessor {
         @Override
-        public Processed process(SeriesJob job, Path resultsDir) throws ProcessingException {
+        public Processed process(SeriesJob job, Path resultsDir, Progress progress) throws ProcessingException {
             try {
                 AttributeList list = new AttributeList();
                 list.read(job.files().get(0).toFile());

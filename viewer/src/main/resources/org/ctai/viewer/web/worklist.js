@@ -26,7 +26,13 @@ function patientLink(r) {
 
 function stateCell(r) {
   const cell = el('td', { className: 'state state-' + r.state }, el('span', { className: 'badge' }, t('state.' + r.state)));
-  if (r.state === 'running') cell.append(el('div', { className: 'small' }, t('time.since') + ' ' + time(r.startedAt)));
+  if (r.state === 'running') {
+    cell.append(el('div', { className: 'small' }, t('time.since') + ' ' + time(r.startedAt)));
+    if (r.slicesTotal) {
+      cell.append(el('progress', { max: r.slicesTotal, value: r.slicesDone || 0 }));
+      cell.append(el('div', { className: 'small' }, (r.slicesDone || 0) + ' / ' + r.slicesTotal + ' ' + t('progress.slices')));
+    }
+  }
   if ((r.state === 'failed' || r.state === 'dead') && r.lastError) cell.append(el('div', { className: 'reason' }, r.lastError));
   if (r.state === 'done') {
     if (r.deliveriesDead > 0) {
