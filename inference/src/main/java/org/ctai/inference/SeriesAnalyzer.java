@@ -83,17 +83,34 @@ public final class SeriesAnalyzer {
             masks.add(mask);
             slicesSegmented.accept(index + 1);
         });
-        long t1 = System.nanoTime();
-        MeasurementRun run = measurer.start(volume.geometry(), sliceThicknessMm(volume), masks);
-        masks.clear(); // the run keeps what it needs; let a large series' raw masks go
+        Analysis measured = measure(measurer, volume, masks);
+        return new Analysis(volume, measured.lesions(), measured.lesionLabels(), Duration.ofNanos(System.nanoTime() - t0).minus(measured.measurement()),
+                measured.measurement());
+    }
+
+    /**
+     * The measuring half of {@link #analyze}: lesions from given masks (one 0/1 mask per slice, emptied by this
+     * call so a large series' masks can go), HU re-read only for lesion slices. For masks that come from
+     * elsewhere than the model, such as a reader's drawing.
+     *
+     * @throws SeriesLoadException if a single-slice series has no Slice Thickness (no voxel depth for volumes)
+     */
+    public static Analysis measure(LesionMeasurer measurer, Volume volume, List<byte[]> masks) {
+        long t0 = System.nanoTime();
+        double thickness = sliceThicknessMm(volume);
+        if (volume.sliceCount() == 1 && !(thickness > 0)) {
+            throw new SeriesLoadException(volume.seriesInstanceUid(), Refusal.MISSING_ATTRIBUTE, "series " + volume.seriesInstanceUid()
+                    + " has a single slice without Slice Thickness (0018,0050): lesion volumes cannot be measured");
+        }
+        MeasurementRun run = measurer.start(volume.geometry(), thickness, masks);
+        masks.clear();
         Map<Integer, short[]> lesionLabels = new TreeMap<>();
         for (int slice : run.slicesNeedingHu()) {
             run.addHu(slice, roundedHu(volume.readSlice(slice)));
             lesionLabels.put(slice, run.lesionLabels(slice));
         }
         List<Lesion> lesions = new ArrayList<>(run.finish());
-        long t2 = System.nanoTime();
-        return new Analysis(volume, lesions, lesionLabels, Duration.ofNanos(t1 - t0), Duration.ofNanos(t2 - t1));
+        return new Analysis(volume, lesions, lesionLabels, Duration.ZERO, Duration.ofNanos(System.nanoTime() - t0));
     }
 
     /** DICOM Slice Thickness of the first slice; only used for a single-slice series' voxel depth. */

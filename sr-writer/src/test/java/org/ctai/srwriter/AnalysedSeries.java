@@ -7,19 +7,14 @@ import org.ctai.inference.SeriesAnalyzer.Analysis;
 import org.ctai.inference.SeriesLoadResult;
 import org.ctai.inference.SeriesLoader;
 import org.ctai.inference.Volume;
-import org.ctai.inference.measure.Lesion;
 import org.ctai.inference.measure.LesionMeasurer;
-import org.ctai.inference.measure.MeasurementRun;
 import org.ctai.inference.phantom.PhantomGenerator;
 import org.ctai.inference.phantom.PhantomSpec;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Test inputs for the writers, made with the real parts: phantom series written to disk, loaded with
@@ -59,14 +54,7 @@ final class AnalysedSeries {
      * nothing.
      */
     static Analysis withMasks(Volume volume, List<byte[]> masks) {
-        MeasurementRun run = new LesionMeasurer().start(volume.geometry(), Double.NaN, masks);
-        Map<Integer, short[]> labels = new TreeMap<>();
-        for (int slice : run.slicesNeedingHu()) {
-            run.addHu(slice, SeriesAnalyzer.roundedHu(volume.readSlice(slice)));
-            labels.put(slice, run.lesionLabels(slice));
-        }
-        List<Lesion> lesions = new ArrayList<>(run.finish());
-        return new Analysis(volume, lesions, labels, Duration.ZERO, Duration.ZERO);
+        return SeriesAnalyzer.measure(new LesionMeasurer(), volume, new ArrayList<>(masks));
     }
 
     /** A filled disk of {@code radius} pixels around (row, column) on a {@code rows x columns} mask. */
