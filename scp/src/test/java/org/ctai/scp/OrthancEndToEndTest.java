@@ -95,8 +95,26 @@ class OrthancEndToEndTest {
         collectNumbers(sr.path("ContentSequence"), "Volume", volumes);
         List<Double> history = TestNodes.strings(node.dataSource(), "SELECT volume_mm3::text FROM scp.lesion ORDER BY lesion_id")
                 .stream().map(Double::parseDouble).toList();
-        assertThat(volumes).isNotEmpty();
-        assertThat(volumes).containsExactlyInAnyOrderElementsOf(history);
+        assertThat(volumes).hasSameSizeAs(history);
+        assertSameValues(volumes, history);
+        // largest axial area (volumetric group) and the area on that slice (planar group) are both the history's
+        List<Double> areas = new ArrayList<>();
+        collectNumbers(sr.path("ContentSequence"), "Area", areas);
+        assertSameValues(areas, numbers("SELECT largest_area_mm2::text FROM scp.lesion"));
+        List<Double> diameters = new ArrayList<>();
+        collectNumbers(sr.path("ContentSequence"), "Long Axis", diameters);
+        assertSameValues(diameters, numbers("SELECT longest_diameter_mm::text FROM scp.lesion"));
+    }
+
+    private List<Double> numbers(String sql) {
+        return TestNodes.strings(node.dataSource(), sql).stream().map(Double::parseDouble).toList();
+    }
+
+    /** Every SR value is a history value and every history value is in the SR, to the 16 characters of a DICOM DS. */
+    private static void assertSameValues(List<Double> sr, List<Double> history) {
+        assertThat(sr).isNotEmpty();
+        for (double v : sr) assertThat(history).as("SR value %s among the history's %s", v, history).anyMatch(h -> Math.abs(h - v) <= 1e-9 * Math.abs(h));
+        for (double h : history) assertThat(sr).as("history value %s among the SR's %s", h, sr).anyMatch(v -> Math.abs(h - v) <= 1e-9 * Math.abs(h));
     }
 
     /** Every NUM whose concept name's meaning is {@code meaning}, depth first. */
