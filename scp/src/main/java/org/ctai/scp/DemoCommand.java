@@ -29,6 +29,7 @@ final class DemoCommand {
     static final String DEMO_CALLER = "CTAIDEMO";
     static final String DEMO_PACS = "DEMOPACS";
     static final String DEMO_USER = "demo";
+    static final String DEMO_PATIENT_ID = "CTAI-DEMO-001";
     private static final Duration TIMEOUT = Duration.ofMinutes(15);
 
     private final NodeConfig base;
@@ -53,10 +54,7 @@ final class DemoCommand {
                 List<String> series = new ArrayList<>();
                 DicomSender sender = new DicomSender(DEMO_CALLER, Duration.ofSeconds(10), Duration.ofSeconds(60));
                 for (int i = 0; i < studies; i++) {
-                    PhantomSpec spec = PhantomSpec.of(2024).withSlices(slices).withTumours(1).withTumourScale(1.0 - 0.2 * i)
-                            .withStudyDate(LocalDate.of(2024, 1, 15).plusMonths(3L * i))
-                            .withPatient("Demo^Patient", "CTAI-DEMO-001")
-                            .withDescriptions("CT abdomen, follow-up " + i, "Axial 2.5 mm");
+                    PhantomSpec spec = study(i, slices);
                     PhantomFiles files = PhantomGenerator.write(PhantomGenerator.generate(spec), data.resolve("demo-input").resolve("study-" + (i + 1)));
                     out.printf("study %d (%s): sending %d CT images to the node...%n", i + 1, spec.studyDate(), files.images().size());
                     List<Outbox.Item> items = files.images().stream().map(f -> new Outbox.Item(
@@ -85,6 +83,14 @@ final class DemoCommand {
         com.pixelmed.dicom.AttributeList l = new com.pixelmed.dicom.AttributeList();
         l.read(files.images().get(0).toFile(), com.pixelmed.dicom.TagFromName.PixelData);
         return com.pixelmed.dicom.Attribute.getSingleStringValueOrEmptyString(l, com.pixelmed.dicom.TagFromName.SeriesInstanceUID);
+    }
+
+    /** The demo patient's study {@code i} (0, 1, 2...): three months apart, the tumour 20% smaller in scale each time. */
+    static PhantomSpec study(int i, int slices) {
+        return PhantomSpec.of(2024).withSlices(slices).withTumours(1).withTumourScale(1.0 - 0.2 * i)
+                .withStudyDate(LocalDate.of(2024, 1, 15).plusMonths(3L * i))
+                .withPatient("Demo^Patient", DEMO_PATIENT_ID)
+                .withDescriptions("CT abdomen, follow-up " + i, "Axial 2.5 mm");
     }
 
     private static String webHost(NodeConfig c) {

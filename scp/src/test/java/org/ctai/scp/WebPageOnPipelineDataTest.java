@@ -76,6 +76,12 @@ class WebPageOnPipelineDataTest {
         assertThat(seg.statusCode()).isEqualTo(200);
         assertThat(new String(seg.body(), 128, 4, StandardCharsets.US_ASCII)).isEqualTo("DICM");
 
+        JsonNode patient = JSON.readTree(get(http, base + "/api/patient?id=WEB-1&issuer=").body());
+        assertThat(patient.get("patientName").asText()).isEqualTo("Web^Test");
+        assertThat(patient.get("studies")).hasSize(1);
+        assertThat(patient.get("chart").get("totalVolumeMm3").get(0).asDouble())
+                .isEqualTo(Double.parseDouble(TestNodes.strings(node.dataSource(), "SELECT sum(volume_mm3)::text FROM scp.lesion").get(0)));
+
         JsonNode health = JSON.readTree(get(http, base + "/healthz").body());
         assertThat(health.get("modelLoaded").asBoolean()).isTrue();
         assertThat(health.get("provider").asText()).isEqualTo("CPU");
