@@ -72,6 +72,7 @@ public final class Node implements AutoCloseable {
         Senders senders = null;
         Cleaner cleaner = null;
         WebServer web = null;
+        DicomReceiver receiver = null;
         try {
             Spool spool = new Spool(config.data(), host);
             int dropped = spool.clearDeadIncoming(host);
@@ -83,17 +84,19 @@ public final class Node implements AutoCloseable {
             senders = new Senders(new Outbox(ds, config.send(), config.data().dir()),
                     new DicomSender(config.send().callingAeTitle().orElse(config.dicom().aeTitle()), config.send().connectTimeout(),
                             config.send().timeout()), config.send().count(), config.worker().poll(), owner);
-            DicomReceiver receiver = new DicomReceiver(config.dicom(), new InstanceStore(ds, spool), tracker, spool);
+            // the page first: a configuration it refuses (no users) stops the start before any peer is accepted
             web = new WebServer(config.web().server(), ds, status);
+            web.start();
+            receiver = new DicomReceiver(config.dicom(), new InstanceStore(ds, spool), tracker, spool);
             cleaner = new Cleaner(ds, config.retention(), config.data().dir());
             tracker.start();
             workers.start();
             cleaner.start();
             senders.start();
             receiver.start();
-            web.start();
             return new Node(config, database, tracker, workers, senders, cleaner, receiver, web, owner);
         } catch (IOException | RuntimeException e) {
+            if (receiver != null) receiver.stop(Duration.ZERO);
             if (workers != null) workers.stop(Duration.ZERO);
             if (senders != null) senders.stop(Duration.ZERO);
             if (cleaner != null) cleaner.close();
