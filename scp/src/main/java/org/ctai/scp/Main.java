@@ -22,7 +22,7 @@ import picocli.CommandLine.Unmatched;
 /** The node's command line, reached through {@code ./ctai}. */
 @Command(name = "ctai", mixinStandardHelpOptions = true, version = "CTAI Node 0.1.0",
         description = "AI tumour segmentation on CT beside a PACS. `./ctai build` and `./ctai test` are handled by the launcher script.",
-        subcommands = {Main.Run.class, Main.Demo.class, Main.Analyze.class, Main.Phantom.class, Main.Resend.class, Main.HashPassword.class, Main.Bench.class})
+        subcommands = {Main.Run.class, Main.Demo.class, Main.Analyze.class, Main.Phantom.class, Main.Resend.class, Main.Purge.class, Main.HashPassword.class, Main.Bench.class})
 public final class Main {
 
     public static void main(String[] args) {
@@ -143,6 +143,23 @@ public final class Main {
                 int n = Outbox.resend(db.dataSource(), job, "ctai resend");
                 System.out.println(n == 0 ? "job " + job + " has no dead or waiting delivery" : n + " deliveries of job " + job + " queued again");
                 return n == 0 ? 1 : 0;
+            }
+        }
+    }
+
+    @Command(name = "purge", description = "Delete the files (spooled CT, written results) of a failed or dead job's series, which "
+            + "retention keeps; its history stays. Works beside a running node on the same configuration.")
+    static final class Purge extends Configured {
+        @Parameters(paramLabel = "JOB", description = "the job id (the web page and the log show it)")
+        long job;
+
+        @Override
+        int run(NodeConfig config) throws java.sql.SQLException {
+            try (Database db = Database.open(config.db(), config.data(), "ctai-purge", true)) {
+                boolean purged = new Cleaner(db.dataSource(), config.retention(), config.data().dir()).purgeFailedJob(job);
+                System.out.println(purged ? "the files of job " + job + "'s series were deleted"
+                        : "job " + job + " is not failed or dead, or its files are already gone");
+                return purged ? 0 : 1;
             }
         }
     }

@@ -58,6 +58,8 @@ class NodeInferenceTest {
         assertThat(result.get("provider").asText()).isEqualTo("CPU");
         assertThat(result.get("slices").asInt()).isEqualTo(12);
         assertThat(TestNodes.strings(node.dataSource(), "SELECT slices_done || '/' || slices_total FROM scp.job")).containsExactly("12/12");
+        assertThat(TestNodes.strings(node.dataSource(), "SELECT model || ' ' || model_version FROM scp.history").get(0))
+                .contains("ctai-phantom-unet.onnx").containsPattern("sha256:[0-9a-f]{16}");
         double measured = 0;
         for (JsonNode lesion : result.get("lesions")) measured += lesion.get("volumeMm3").asDouble();
         assertThat(result.get("lesions")).isNotEmpty();

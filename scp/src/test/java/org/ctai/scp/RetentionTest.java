@@ -53,5 +53,13 @@ class RetentionTest {
         assertThat(TestNodes.count(node.dataSource(), "SELECT count(*) FROM scp.instance")).isEqualTo(3);
         assertThat(files("spool")).isEqualTo(3);
         assertThat(TestNodes.strings(node.dataSource(), "SELECT state FROM scp.history ORDER BY job_id")).containsExactly("done", "failed");
+
+        // the failed job's files go only when asked
+        long failedJob = TestNodes.count(node.dataSource(), "SELECT id FROM scp.job WHERE state = 'failed'");
+        Cleaner cleaner = new Cleaner(node.dataSource(), node.config().retention(), tmp.resolve("data"));
+        assertThat(cleaner.purgeFailedJob(failedJob)).isTrue();
+        assertThat(files("spool")).isZero();
+        assertThat(cleaner.purgeFailedJob(failedJob)).as("already purged").isFalse();
+        assertThat(TestNodes.strings(node.dataSource(), "SELECT state FROM scp.history ORDER BY job_id")).containsExactly("done", "failed");
     }
 }
