@@ -1,10 +1,5 @@
 package org.ctai.scp;
 
-import com.pixelmed.dicom.StoredFilePathStrategy;
-import com.pixelmed.network.Association;
-import com.pixelmed.network.AssociationStatusHandler;
-import com.pixelmed.network.ReceivedObjectHandler;
-import com.pixelmed.network.StorageSOPClassSCP;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -12,8 +7,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
-import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
@@ -24,47 +19,26 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * The C-ECHO / C-STORE SCP. Our own accept loop (bind address from the configuration, TCP_NODELAY, a
  * bounded number of associations) vets each A-ASSOCIATE-RQ (called and calling AE title, peer address,
- * free disk) before handing the connection to PixelMed's {@link StorageSOPClassSCP}. Each received
- * instance is made durable by {@link InstanceStore} before PixelMed sends the C-STORE response; if that
- * fails the association is aborted so the sender retries. Thread-safe.
+ * free disk), negotiates the presentation contexts ({@link Negotiation}) and runs the data transfer
+ * ({@link StoreAssociation}): each dataset is streamed into a file and made durable by {@link InstanceStore}
+ * before the C-STORE response; an instance that cannot be stored is answered with status A700. Thread-safe.
  */
 public final class DicomReceiver implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DicomReceiver.class);
     /** Aborted associations and malformed PDUs: peer-caused noise, kept out of the main log by default. */
     private static final Logger peerLog = LoggerFactory.getLogger("org.ctai.scp.peer");
-    private static final int MAX_PDU_RECEIVED = 65536;
+    /** The longest P-DATA-TF we accept: larger PDUs mean fewer per 0.5 MB CT image. */
+    private static final int MAX_PDU_RECEIVED = 1 << 18;
     private static final int ARTIM_AFTER_RELEASE_MS = 500;
-
-    static {
-        shortenReleaseTimer();
-    }
-
-    /**
-     * After answering an A-RELEASE-RQ PixelMed waits a fixed 5 s (its ARTIM timer, a private static with no
-     * setter) before it lets go of the connection, so each released association would hold a worker thread and
-     * an association slot for 5 s, and stop() would take 5 s. Peers close their end at once; half a second keeps
-     * the courtesy wait the timer is for.
-     */
-    private static void shortenReleaseTimer() {
-        try {
-            var f = Association.class.getDeclaredField("associationReleaseToTransportConnectionCloseTimeoutInMilliseconds");
-            f.setAccessible(true);
-            f.setInt(null, ARTIM_AFTER_RELEASE_MS);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            log.warn("cannot shorten PixelMed's 5 s wait after association release ({}); released associations hold their slot 5 s", e.toString());
-        }
-    }
 
     private final NodeConfig.Dicom config;
     private final InstanceStore store;
     private final SeriesTracker tracker;
     private final Spool spool;
-    private final ContextPolicy policy;
     private final ServerSocket server;
     private final ThreadPoolExecutor associations;
     /** Sends rejections when every association slot is taken, so the accept loop never blocks on a peer. */
@@ -78,7 +52,6 @@ public final class DicomReceiver implements AutoCloseable {
         this.store = store;
         this.tracker = tracker;
         this.spool = spool;
-        this.policy = new ContextPolicy(config.sopClasses(), config.transferSyntaxes());
         this.server = new ServerSocket();
         server.setReuseAddress(true);
         server.bind(new InetSocketAddress(InetAddress.getByName(config.bind()), config.port()), 64);
@@ -140,45 +113,54 @@ public final class DicomReceiver implements AutoCloseable {
 
     private void serve(Socket socket, String id) {
         AssociationContext ctx = new AssociationContext(id, "?", peer(socket));
-        MDC.put("assoc", ctx + " ");
-        PerAssociation handler = null;
+        boolean released = false;
         try {
             socket.setSoTimeout((int) config.requestTimeout().toMillis());
             AssociationRequest rq = AssociationRequest.read(socket.getInputStream());
             ctx = new AssociationContext(id, rq.callingAeTitle(), peer(socket));
-            MDC.put("assoc", ctx + " ");
             AssociationRequest.Rejection rejection = vet(rq, socket);
             if (rejection != null) {
                 reject(socket, ctx, rejection);
                 return;
             }
+            Negotiation negotiation = Negotiation.parse(rq.pdu());
+            List<Negotiation.Answer> answers = negotiation.answer(config.sopClasses(), config.transferSyntaxes());
+            OutputStream out = socket.getOutputStream();
+            out.write(Negotiation.accept(rq, answers, MAX_PDU_RECEIVED));
+            out.flush();
             socket.setSoTimeout((int) config.idleTimeout().toMillis());
-            PerAssociation h = new PerAssociation(ctx);
-            handler = h;
-            Runnable onRelease = () -> {
-                h.released = true;
-                tracker.associationEnded(id, h.failure == null);
-            };
-            new StorageSOPClassSCP(new PrefixedSocket(socket, rq.pdu(), onRelease), config.aeTitle(), MAX_PDU_RECEIVED, 0, 0,
-                    spool.incoming().toFile(), StoredFilePathStrategy.BYSOPINSTANCEUIDINSINGLEFOLDER,
-                    handler, handler.status, null, null, null, policy).run();
-            if (handler.failure != null) {
-                // PixelMed cannot answer a failure status: abort, so the sender knows the last instance is not stored
-                log.error("{} aborting association: {}", ctx, handler.failure.getMessage());
-                send(socket, AssociationRequest.abort());
-            } else if (!handler.released) {
-                peerLog.info("{} association ended without release ({} instances stored)", ctx, handler.stored);
+            StoreAssociation association = new StoreAssociation(socket, ctx, Negotiation.accepted(answers), store, spool.incoming(),
+                    outcome -> {
+                        if (outcome instanceof InstanceStore.Outcome.Stored s) tracker.instanceStored(id, s.seriesId());
+                    }, MAX_PDU_RECEIVED);
+            StoreAssociation.Ending ending = association.run();
+            released = ending == StoreAssociation.Ending.RELEASED;
+            if (released) {
+                // completion runs from the release, not from the connection's close
+                tracker.associationEnded(id, true);
+                log.info("{} released after {} instances", ctx, association.stored());
+                awaitPeerClose(socket);
             } else {
-                log.info("{} released after {} instances", ctx, handler.stored);
+                peerLog.info("{} association ended without release ({}; {} instances stored)", ctx, ending, association.stored());
             }
         } catch (AssociationRequest.MalformedPduException e) {
-            peerLog.info("{} not a DICOM association request: {}", ctx, e.getMessage());
+            peerLog.info("{} protocol error, aborting: {}", ctx, e.getMessage());
+            send(socket, AssociationRequest.abort());
         } catch (Exception e) {
             peerLog.info("{} association failed: {}", ctx, e.toString());
         } finally {
-            tracker.associationEnded(id, handler != null && handler.released && handler.failure == null);
+            if (!released) tracker.associationEnded(id, false);
             closeQuietly(socket);
-            MDC.remove("assoc");
+        }
+    }
+
+    /** After the A-RELEASE-RP the requester closes first (PS3.8 ARTIM): give it a moment, so our close does not reset. */
+    private static void awaitPeerClose(Socket socket) {
+        try {
+            socket.setSoTimeout(ARTIM_AFTER_RELEASE_MS);
+            socket.getInputStream().skip(Long.MAX_VALUE);
+        } catch (IOException e) {
+            // timed out or reset: either way the association is over
         }
     }
 
@@ -215,37 +197,6 @@ public final class DicomReceiver implements AutoCloseable {
             socket.getInputStream().skip(Long.MAX_VALUE);
         } catch (IOException e) {
             peerLog.debug("could not send PDU to {}: {}", socket.getRemoteSocketAddress(), e.toString());
-        }
-    }
-
-    /** Receives PixelMed's callbacks for one association; runs on that association's thread. */
-    private final class PerAssociation extends ReceivedObjectHandler {
-        final AssociationContext ctx;
-        volatile boolean released;
-        volatile StoreFailedException failure;
-        int stored;
-        final AssociationStatusHandler status = new AssociationStatusHandler() {
-            @Override
-            public void sendAssociationReleaseIndication(Association association) {
-                released = true;
-            }
-        };
-
-        PerAssociation(AssociationContext ctx) {
-            this.ctx = ctx;
-        }
-
-        @Override
-        public void sendReceivedObjectIndication(String fileName, String transferSyntax, String callingAeTitle) throws IOException {
-            try {
-                InstanceStore.Outcome outcome = store.store(Path.of(fileName), transferSyntax, ctx);
-                if (outcome instanceof InstanceStore.Outcome.Stored s) tracker.instanceStored(ctx.id(), s.seriesId());
-                stored++;
-            } catch (StoreFailedException e) {
-                failure = e;
-                // thrown before PixelMed sends the C-STORE response: the sender never sees success for it
-                throw new IOException(e.getMessage(), e);
-            }
         }
     }
 

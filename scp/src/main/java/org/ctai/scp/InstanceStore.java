@@ -43,20 +43,20 @@ final class InstanceStore {
     }
 
     /**
-     * @param received the file PixelMed wrote into the incoming folder; moved or deleted by this call
-     * @throws StoreFailedException when the instance could not be made durable; the caller aborts the association
+     * @param bytes    the instance as a Part 10 file (file meta information, then the dataset as received)
+     * @param received where to write it in this process's incoming folder before it moves into the spool
+     * @throws StoreFailedException when the instance could not be made durable; the sender must be told
      */
-    Outcome store(Path received, String transferSyntaxUid, AssociationContext assoc) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(received);
-        } catch (IOException e) {
-            throw new StoreFailedException("cannot read received file " + received, e);
-        }
+    Outcome store(byte[] bytes, Path received, String transferSyntaxUid, AssociationContext assoc) {
         ReceivedInstance instance;
         try {
             instance = ReceivedInstance.parse(bytes);
         } catch (ReceivedInstance.UnusableObjectException e) {
+            try {
+                Files.write(received, bytes);
+            } catch (IOException io) {
+                throw new StoreFailedException("cannot write an unusable object to quarantine: " + io.getMessage(), io);
+            }
             return quarantine(received, assoc, e.getMessage());
         }
         int offset = datasetOffset(bytes);
@@ -64,12 +64,12 @@ final class InstanceStore {
         try (Connection c = db.getConnection()) {
             Optional<Known> known = known(c, instance.sopInstanceUid());
             if (known.isPresent() && known.get().digest().equals(digest) && sameDataset(known.get().path(), bytes, offset)) {
-                Files.deleteIfExists(received);
                 log.debug("{} identical resend of {}, nothing to do", assoc, instance.sopInstanceUid());
                 return new Outcome.Duplicate(known.get().seriesId(), instance.seriesUid());
             }
             String relative = spool.instancePath(instance.studyUid(), instance.seriesUid(), instance.sopInstanceUid(), digest);
             // ack C-STORE only after file and row are durable: the modality may delete its copy on success
+            Files.write(received, bytes);
             spool.commit(received, relative);
             long seriesId = upsert(c, instance, transferSyntaxUid, relative, bytes.length, digest, assoc.callingAeTitle());
             known.map(Known::path).filter(p -> !p.equals(relative)).ifPresent(p -> deleteReplaced(p, instance));

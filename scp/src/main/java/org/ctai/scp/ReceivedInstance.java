@@ -15,16 +15,23 @@ record ReceivedInstance(String sopInstanceUid, String sopClassUid, String series
                         String studyDescription, String seriesDescription, String modality) {
     private static final Pattern UID = Pattern.compile("[0-9]+(\\.[0-9]+)*");
 
+    private static final long UNDEFINED_LENGTH = 0xFFFFFFFFL;
+
     /**
-     * Parses the whole dataset, pixel data included, so that a truncated or corrupt object is caught here
-     * and not at inference time.
+     * Parses the header (everything before Pixel Data) and checks that the pixel data is all there: its
+     * element must fit in the file and hold the whole image the header describes, so that a truncated or
+     * corrupt object is caught here and not at inference time. Reading the pixels themselves is left to the
+     * loader (most of the cost of a full parse).
      *
-     * @throws UnusableObjectException if the bytes are not a readable DICOM object or lack valid UIDs
+     * @throws UnusableObjectException if the bytes are not a readable DICOM object, lack valid UIDs, or have
+     *                                 missing or short pixel data
      */
     static ReceivedInstance parse(byte[] part10) throws UnusableObjectException {
         AttributeList list = new AttributeList();
+        long afterPixelTag;
         try (DicomInputStream in = new DicomInputStream(new ByteArrayInputStream(part10))) {
-            list.read(in);
+            // returns the offset just past the Pixel Data tag, or the end when there is none
+            afterPixelTag = list.read(in, TagFromName.PixelData);
         } catch (IOException | DicomException | RuntimeException e) {
             throw new UnusableObjectException("unreadable DICOM: " + e.getMessage());
         }
@@ -39,9 +46,31 @@ record ReceivedInstance(String sopInstanceUid, String sopClassUid, String series
         requireUid("SOP Class UID", r.sopClassUid);
         requireUid("Series Instance UID", r.seriesUid);
         requireUid("Study Instance UID", r.studyUid);
-        Attribute pixels = list.get(TagFromName.PixelData);
-        if (pixels == null || pixels.getVL() == 0) throw new UnusableObjectException("pixel data missing or truncated");
+        checkPixelData(list, part10, afterPixelTag);
         return r;
+    }
+
+    private static void checkPixelData(AttributeList list, byte[] part10, long afterPixelTag) throws UnusableObjectException {
+        if (afterPixelTag + 4 > part10.length) throw new UnusableObjectException("pixel data missing or truncated");
+        String ts = Attribute.getSingleStringValueOrEmptyString(list, TagFromName.TransferSyntaxUID);
+        int p = (int) afterPixelTag;
+        boolean explicit = !ts.equals("1.2.840.10008.1.2");
+        boolean bigEndian = ts.equals("1.2.840.10008.1.2.2");
+        int lengthAt = explicit ? p + 4 : p; // explicit VR: "OW"/"OB" and two reserved bytes come first
+        if (lengthAt + 4 > part10.length) throw new UnusableObjectException("pixel data missing or truncated");
+        long declared = bigEndian
+                ? ((part10[lengthAt] & 0xffL) << 24) | ((part10[lengthAt + 1] & 0xffL) << 16) | ((part10[lengthAt + 2] & 0xffL) << 8) | (part10[lengthAt + 3] & 0xffL)
+                : (part10[lengthAt] & 0xffL) | ((part10[lengthAt + 1] & 0xffL) << 8) | ((part10[lengthAt + 2] & 0xffL) << 16) | ((part10[lengthAt + 3] & 0xffL) << 24);
+        if (declared == UNDEFINED_LENGTH) return; // encapsulated (compressed) fragments: the loader decides
+        long available = part10.length - (lengthAt + 4L);
+        long image = (long) Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Rows, 0)
+                * Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Columns, 0)
+                * Math.max(1, Attribute.getSingleIntegerValueOrDefault(list, TagFromName.SamplesPerPixel, 1))
+                * Math.max(1, Attribute.getSingleIntegerValueOrDefault(list, TagFromName.NumberOfFrames, 1))
+                * (Attribute.getSingleIntegerValueOrDefault(list, TagFromName.BitsAllocated, 16) / 8);
+        if (declared == 0 || declared > available || declared < image) {
+            throw new UnusableObjectException("pixel data missing or truncated (" + Math.min(declared, available) + " of " + image + " bytes)");
+        }
     }
 
     private static void requireUid(String name, String value) throws UnusableObjectException {
