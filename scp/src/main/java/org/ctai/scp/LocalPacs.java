@@ -71,6 +71,8 @@ final class LocalPacs implements AutoCloseable {
     @Override
     public void close() throws IOException {
         server.close();
-        threads.shutdownNow();
+        // no interrupt: PixelMed waits out its 5 s timer after each release and logs an interrupt as an error;
+        // the threads are daemons and end by themselves
+        threads.shutdown();
     }
 }
