@@ -71,6 +71,9 @@ class SeriesCompletionTest {
                 TestNodes.count(node.dataSource(), "SELECT count(*) FROM scp.job WHERE state = 'done'") == 2);
         assertThat(TestNodes.strings(node.dataSource(), "SELECT series_version || ':' || (result->>'instances') FROM scp.job ORDER BY id"))
                 .containsExactly("1:3", "2:4");
+        // the history keeps both versions; the later one supersedes the earlier
+        assertThat(TestNodes.strings(node.dataSource(), "SELECT series_version || ' ' || superseded FROM scp.history ORDER BY series_version"))
+                .containsExactly("1 true", "2 false");
         // version 2 starts only after version 1 is done
         assertThat(TestNodes.count(node.dataSource(), """
                 SELECT count(*) FROM scp.job_event r2 JOIN scp.job j2 ON j2.id = r2.job_id AND j2.series_version = 2
