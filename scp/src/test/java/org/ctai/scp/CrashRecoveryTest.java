@@ -5,10 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -21,23 +17,12 @@ class CrashRecoveryTest {
     @TempDir
     Path tmp;
 
-    private static long count(String url, String sql, Object... args) throws Exception {
-        try (Connection c = DriverManager.getConnection(url); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+    private static long count(String url, String sql, Object... args) {
+        return TestNodes.count(TestNodes.database(url), sql, args);
     }
 
-    private static List<String> strings(String url, String sql) throws Exception {
-        try (Connection c = DriverManager.getConnection(url); PreparedStatement ps = c.prepareStatement(sql);
-             ResultSet rs = ps.executeQuery()) {
-            List<String> out = new ArrayList<>();
-            while (rs.next()) out.add(rs.getString(1));
-            return out;
-        }
+    private static List<String> strings(String url, String sql) {
+        return TestNodes.strings(TestNodes.database(url), sql);
     }
 
     private List<String> options(Path data, String... more) {

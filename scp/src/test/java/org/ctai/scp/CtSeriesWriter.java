@@ -41,6 +41,11 @@ final class CtSeriesWriter {
     }
 
     static Series write(Path dir, int count, int size, String sopClass, String modality) {
+        return write(dir, count, sopClass, modality, slice -> size);
+    }
+
+    /** One series whose slice {@code i} is {@code sizeOfSlice(i)} square. */
+    private static Series write(Path dir, int count, String sopClass, String modality, java.util.function.IntUnaryOperator sizeOfSlice) {
         String study = newUid();
         String series = newUid();
         String frame = newUid();
@@ -51,7 +56,7 @@ final class CtSeriesWriter {
             for (int i = 0; i < count; i++) {
                 String sop = newUid();
                 Path f = dir.resolve(String.format("slice-%04d.dcm", i));
-                writeSlice(f, sopClass, modality, study, series, frame, sop, i, size, (short) i);
+                writeSlice(f, sopClass, modality, study, series, frame, sop, i, sizeOfSlice.applyAsInt(i), (short) i);
                 files.add(f);
                 sops.add(sop);
             }
@@ -113,26 +118,7 @@ final class CtSeriesWriter {
 
     /** A series the loader must refuse: three slices, the middle one 48x48 among 32x32. */
     static Series writeMixedSizes(Path dir) {
-        String study = newUid();
-        String series = newUid();
-        String frame = newUid();
-        List<Path> files = new ArrayList<>();
-        List<String> sops = new ArrayList<>();
-        try {
-            Files.createDirectories(dir);
-            for (int i = 0; i < 3; i++) {
-                String sop = newUid();
-                Path f = dir.resolve("mixed-" + i + ".dcm");
-                writeSlice(f, SOPClass.CTImageStorage, "CT", study, series, frame, sop, i, i == 1 ? 48 : 32, (short) 0);
-                files.add(f);
-                sops.add(sop);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (DicomException e) {
-            throw new IllegalStateException(e);
-        }
-        return new Series(study, series, files, sops);
+        return write(dir, 3, SOPClass.CTImageStorage, "CT", slice -> slice == 1 ? 48 : 32);
     }
 
     static AttributeTag tag(int group, int element) {

@@ -4,10 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,12 +42,8 @@ class OrthancCrashTest {
         pacs.close();
     }
 
-    private long count(String sql) throws Exception {
-        try (Connection c = DriverManager.getConnection(url + "&user=postgres"); PreparedStatement ps = c.prepareStatement(sql);
-             ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
-        }
+    private long count(String sql) {
+        return TestNodes.count(TestNodes.database(url + "&user=postgres"), sql);
     }
 
     private PhantomFiles phantom(long seed, int slices, int size) throws Exception {

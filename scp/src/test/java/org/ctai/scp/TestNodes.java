@@ -44,6 +44,13 @@ final class TestNodes {
         return Node.start(config(dataDir, TestDatabase.freshDatabase(), overrides), new SeriesInventory());
     }
 
+    /** A node process's database, by its JDBC URL (user and password in the URL). */
+    static DataSource database(String jdbcUrl) {
+        org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
+        ds.setURL(jdbcUrl);
+        return ds;
+    }
+
     static long count(DataSource ds, String sql, Object... args) {
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
