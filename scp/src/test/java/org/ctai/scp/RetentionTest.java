@@ -46,7 +46,8 @@ class RetentionTest {
         assertThat(Dcmtk.storescu(TestNodes.CALLER, node.dicomPort(), bad).exitCode()).isZero();
 
         await().atMost(Duration.ofSeconds(30)).until(() ->
-                TestNodes.count(node.dataSource(), "SELECT count(*) FROM scp.series WHERE purged_at IS NOT NULL") == 1);
+                TestNodes.count(node.dataSource(), "SELECT count(*) FROM scp.series WHERE purged_at IS NOT NULL") == 1
+                        && TestNodes.count(node.dataSource(), "SELECT count(*) FROM scp.job WHERE state = 'failed'") == 1);
 
         assertThat(TestNodes.strings(node.dataSource(), "SELECT series_uid FROM scp.series WHERE purged_at IS NOT NULL"))
                 .containsExactly(good.seriesUid());
