@@ -21,7 +21,7 @@ final class StoreScp implements AutoCloseable {
 
     static StoreScp start(String aeTitle, int port, Path dir) throws Exception {
         Files.createDirectories(dir);
-        ProcessBuilder pb = new ProcessBuilder("storescp", "-aet", aeTitle, "-od", dir.toString(), Integer.toString(port))
+        ProcessBuilder pb = new ProcessBuilder("storescp", "-v", "-aet", aeTitle, "-od", dir.toString(), Integer.toString(port))
                 .redirectErrorStream(true).redirectOutput(dir.resolveSibling(dir.getFileName() + ".log").toFile());
         pb.environment().put("TCP_NODELAY", "1");
         StoreScp scp = new StoreScp(port, dir, pb.start());
