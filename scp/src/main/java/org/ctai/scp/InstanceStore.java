@@ -43,41 +43,36 @@ final class InstanceStore {
     }
 
     /**
-     * @param bytes    the instance as a Part 10 file (file meta information, then the dataset as received)
-     * @param received where to write it in this process's incoming folder before it moves into the spool
+     * @param received the instance as a Part 10 file in this process's incoming folder; moved into the spool
+     *                 or to quarantine, or left where it is when it is not kept (the caller removes it then)
      * @throws StoreFailedException when the instance could not be made durable; the sender must be told
      */
-    Outcome store(byte[] bytes, Path received, String transferSyntaxUid, AssociationContext assoc) {
+    Outcome store(IncomingFile.Received received, String transferSyntaxUid, AssociationContext assoc) {
         ReceivedInstance instance;
         try {
-            instance = ReceivedInstance.parse(bytes);
+            instance = ReceivedInstance.parse(received.bytes(), received.length());
         } catch (ReceivedInstance.UnusableObjectException e) {
-            try {
-                Files.write(received, bytes);
-            } catch (IOException io) {
-                throw new StoreFailedException("cannot write an unusable object to quarantine: " + io.getMessage(), io);
-            }
-            return quarantine(received, assoc, e.getMessage());
+            return quarantine(received.file(), assoc, e.getMessage());
         }
-        int offset = datasetOffset(bytes);
-        String digest = crc32c(bytes, offset);
+        String relative = spool.instancePath(instance.studyUid(), instance.seriesUid(), instance.sopInstanceUid(), received.digest());
         try (Connection c = db.getConnection()) {
-            Optional<Known> known = known(c, instance.sopInstanceUid());
-            if (known.isPresent() && known.get().digest().equals(digest) && sameDataset(known.get().path(), bytes, offset)) {
-                log.debug("{} identical resend of {}, nothing to do", assoc, instance.sopInstanceUid());
-                return new Outcome.Duplicate(known.get().seriesId(), instance.seriesUid());
-            }
-            String relative = spool.instancePath(instance.studyUid(), instance.seriesUid(), instance.sopInstanceUid(), digest);
             // ack C-STORE only after file and row are durable: the modality may delete its copy on success
-            Files.write(received, bytes);
-            spool.commit(received, relative);
-            long seriesId = upsert(c, instance, transferSyntaxUid, relative, bytes.length, digest, assoc.callingAeTitle());
-            known.map(Known::path).filter(p -> !p.equals(relative)).ifPresent(p -> deleteReplaced(p, instance));
-            if (known.isPresent()) {
+            if (!spool.commitNew(received.file(), relative)) {
+                // a file with this instance's UID and checksum is there already: most likely the same bytes again
+                Optional<Known> known = known(c, instance.sopInstanceUid());
+                if (known.isPresent() && known.get().digest().equals(received.digest()) && sameDataset(known.get().path(), received)) {
+                    log.debug("{} identical resend of {}, nothing to do", assoc, instance.sopInstanceUid());
+                    return new Outcome.Duplicate(known.get().seriesId(), instance.seriesUid());
+                }
+                spool.commit(received.file(), relative);
+            }
+            Upserted row = upsert(c, instance, transferSyntaxUid, relative, received.length(), received.digest(), assoc.callingAeTitle());
+            row.previousPath().filter(p -> !p.equals(relative)).ifPresent(p -> deleteReplaced(p, instance));
+            if (row.previousPath().isPresent()) {
                 log.info("{} SOP Instance {} arrived again with different content; replaced, series {} marked for reprocessing",
                         assoc, instance.sopInstanceUid(), instance.seriesUid());
             }
-            return new Outcome.Stored(seriesId, instance.seriesUid(), known.isPresent());
+            return new Outcome.Stored(row.seriesId(), instance.seriesUid(), row.previousPath().isPresent());
         } catch (SQLException | IOException e) {
             throw new StoreFailedException("cannot store SOP Instance " + instance.sopInstanceUid() + " of series "
                     + instance.seriesUid() + " from " + assoc + ": " + e.getMessage(), e);
@@ -117,24 +112,27 @@ final class InstanceStore {
     }
 
     /** Byte comparison of the datasets, so that a checksum collision can never discard a changed instance. */
-    private boolean sameDataset(String storedPath, byte[] bytes, int offset) throws IOException {
+    private boolean sameDataset(String storedPath, IncomingFile.Received received) throws IOException {
         Path stored = spool.resolve(storedPath);
         if (!Files.exists(stored)) return false;
         byte[] old = Files.readAllBytes(stored);
         int oldOffset = datasetOffset(old);
-        return java.util.Arrays.equals(old, oldOffset, old.length, bytes, offset, bytes.length);
+        return java.util.Arrays.equals(old, oldOffset, old.length, received.bytes(), received.datasetOffset(), received.length());
     }
 
+    /** The stored instance's series, and the file of the instance it replaced, if there was one. */
+    private record Upserted(long seriesId, Optional<String> previousPath) { }
+
     /**
-     * Series and instance rows in one statement (one round trip, one implicit transaction). A new instance of
-     * a series already queued starts the next version of that series.
-     *
-     * @return the series id
+     * Series and instance rows in one statement (one round trip, one implicit transaction), which also tells
+     * whether the instance replaced an earlier one. A new instance of a series already queued starts the next
+     * version of that series.
      */
-    private static long upsert(Connection c, ReceivedInstance i, String ts, String path, long size, String digest,
-                               String callingAe) throws SQLException {
+    private static Upserted upsert(Connection c, ReceivedInstance i, String ts, String path, long size, String digest,
+                                   String callingAe) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
-                WITH s AS (
+                WITH old AS (SELECT path FROM scp.instance WHERE sop_instance_uid = ?),
+                s AS (
                     INSERT INTO scp.series (series_uid, study_uid, patient_id, issuer_of_patient_id, patient_name, study_date,
                                             study_description, series_description, modality, calling_ae)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -142,16 +140,19 @@ final class InstanceStore {
                         last_received_at = now(),
                         version = CASE WHEN scp.series.state = 'queued' THEN scp.series.version + 1 ELSE scp.series.version END,
                         state = 'receiving'
-                    RETURNING id)
-                INSERT INTO scp.instance (sop_instance_uid, series_id, sop_class_uid, transfer_syntax_uid, path, size_bytes, digest, calling_ae)
-                SELECT ?, s.id, ?, ?, ?, ?, ?, ? FROM s
-                ON CONFLICT (sop_instance_uid) DO UPDATE SET
-                    series_id = excluded.series_id, sop_class_uid = excluded.sop_class_uid,
-                    transfer_syntax_uid = excluded.transfer_syntax_uid, path = excluded.path, size_bytes = excluded.size_bytes,
-                    digest = excluded.digest, calling_ae = excluded.calling_ae, received_at = now(),
-                    replaced = scp.instance.replaced + 1
-                RETURNING series_id""")) {
+                    RETURNING id),
+                i AS (
+                    INSERT INTO scp.instance (sop_instance_uid, series_id, sop_class_uid, transfer_syntax_uid, path, size_bytes, digest, calling_ae)
+                    SELECT ?, s.id, ?, ?, ?, ?, ?, ? FROM s
+                    ON CONFLICT (sop_instance_uid) DO UPDATE SET
+                        series_id = excluded.series_id, sop_class_uid = excluded.sop_class_uid,
+                        transfer_syntax_uid = excluded.transfer_syntax_uid, path = excluded.path, size_bytes = excluded.size_bytes,
+                        digest = excluded.digest, calling_ae = excluded.calling_ae, received_at = now(),
+                        replaced = scp.instance.replaced + 1
+                    RETURNING series_id)
+                SELECT i.series_id, (SELECT path FROM old) FROM i""")) {
             int k = 1;
+            ps.setString(k++, i.sopInstanceUid());
             ps.setString(k++, i.seriesUid());
             ps.setString(k++, i.studyUid());
             ps.setString(k++, i.patientId());
@@ -171,7 +172,7 @@ final class InstanceStore {
             ps.setString(k, callingAe);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return rs.getLong(1);
+                return new Upserted(rs.getLong(1), Optional.ofNullable(rs.getString(2)));
             }
         }
     }
@@ -197,12 +198,5 @@ final class InstanceStore {
         long groupLength = (part10[140] & 0xffL) | (part10[141] & 0xffL) << 8 | (part10[142] & 0xffL) << 16 | (part10[143] & 0xffL) << 24;
         long start = 144 + groupLength;
         return start <= part10.length ? (int) start : 0;
-    }
-
-    /** CRC32C of the dataset: hardware-accelerated, cheap enough for every instance; a match is confirmed byte by byte. */
-    private static String crc32c(byte[] bytes, int offset) {
-        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        crc.update(bytes, offset, bytes.length - offset);
-        return String.format("%08x", crc.getValue());
     }
 }

@@ -26,10 +26,10 @@ record ReceivedInstance(String sopInstanceUid, String sopClassUid, String series
      * @throws UnusableObjectException if the bytes are not a readable DICOM object, lack valid UIDs, or have
      *                                 missing or short pixel data
      */
-    static ReceivedInstance parse(byte[] part10) throws UnusableObjectException {
+    static ReceivedInstance parse(byte[] part10, int length) throws UnusableObjectException {
         AttributeList list = new AttributeList();
         long afterPixelTag;
-        try (DicomInputStream in = new DicomInputStream(new ByteArrayInputStream(part10))) {
+        try (DicomInputStream in = new DicomInputStream(new ByteArrayInputStream(part10, 0, length))) {
             // returns the offset just past the Pixel Data tag, or the end when there is none
             afterPixelTag = list.read(in, TagFromName.PixelData);
         } catch (IOException | DicomException | RuntimeException e) {
@@ -46,23 +46,23 @@ record ReceivedInstance(String sopInstanceUid, String sopClassUid, String series
         requireUid("SOP Class UID", r.sopClassUid);
         requireUid("Series Instance UID", r.seriesUid);
         requireUid("Study Instance UID", r.studyUid);
-        checkPixelData(list, part10, afterPixelTag);
+        checkPixelData(list, part10, length, afterPixelTag);
         return r;
     }
 
-    private static void checkPixelData(AttributeList list, byte[] part10, long afterPixelTag) throws UnusableObjectException {
-        if (afterPixelTag + 4 > part10.length) throw new UnusableObjectException("pixel data missing or truncated");
+    private static void checkPixelData(AttributeList list, byte[] part10, int length, long afterPixelTag) throws UnusableObjectException {
+        if (afterPixelTag + 4 > length) throw new UnusableObjectException("pixel data missing or truncated");
         String ts = Attribute.getSingleStringValueOrEmptyString(list, TagFromName.TransferSyntaxUID);
         int p = (int) afterPixelTag;
         boolean explicit = !ts.equals("1.2.840.10008.1.2");
         boolean bigEndian = ts.equals("1.2.840.10008.1.2.2");
         int lengthAt = explicit ? p + 4 : p; // explicit VR: "OW"/"OB" and two reserved bytes come first
-        if (lengthAt + 4 > part10.length) throw new UnusableObjectException("pixel data missing or truncated");
+        if (lengthAt + 4 > length) throw new UnusableObjectException("pixel data missing or truncated");
         long declared = bigEndian
                 ? ((part10[lengthAt] & 0xffL) << 24) | ((part10[lengthAt + 1] & 0xffL) << 16) | ((part10[lengthAt + 2] & 0xffL) << 8) | (part10[lengthAt + 3] & 0xffL)
                 : (part10[lengthAt] & 0xffL) | ((part10[lengthAt + 1] & 0xffL) << 8) | ((part10[lengthAt + 2] & 0xffL) << 16) | ((part10[lengthAt + 3] & 0xffL) << 24);
         if (declared == UNDEFINED_LENGTH) return; // encapsulated (compressed) fragments: the loader decides
-        long available = part10.length - (lengthAt + 4L);
+        long available = length - (lengthAt + 4L);
         long image = (long) Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Rows, 0)
                 * Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Columns, 0)
                 * Math.max(1, Attribute.getSingleIntegerValueOrDefault(list, TagFromName.SamplesPerPixel, 1))

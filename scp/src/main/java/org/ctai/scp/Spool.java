@@ -84,7 +84,19 @@ final class Spool {
         return "spool/" + studyUid + "/" + seriesUid + "/" + sopInstanceUid + "." + digest + ".dcm";
     }
 
-    /** Makes {@code file} durable and moves it to {@code relative} under data.dir. */
+    /**
+     * Like {@link #commit}, unless a file is at {@code relative} already: then nothing is moved.
+     *
+     * @return whether {@code file} was moved
+     */
+    boolean commitNew(Path file, String relative) throws IOException {
+        // Two receivers racing past this check hold the same UID and checksum; either copy will do.
+        if (Files.exists(data.dir().resolve(relative))) return false;
+        commit(file, relative);
+        return true;
+    }
+
+    /** Makes {@code file} durable and moves it to {@code relative} under data.dir, replacing what is there. */
     void commit(Path file, String relative) throws IOException {
         Path target = data.dir().resolve(relative);
         Path dir = target.getParent();

@@ -29,9 +29,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The data transfer phase of one accepted association (PS3.8 state 6): P-DATA-TF PDUs carrying C-ECHO and
- * C-STORE requests, each dataset gathered in memory behind its file meta information and handed to
- * {@link InstanceStore} (which writes it to the spool) before the response is sent. A store that fails is answered with status A700
- * (out of resources), so the sender retries that instance; the association goes on. Ends at A-RELEASE-RQ
+ * C-STORE requests, each dataset written to the incoming folder as it arrives (see {@link IncomingFile}) and
+ * handed to {@link InstanceStore}, which moves it into the spool, before the response is sent. A store that
+ * fails is answered with status A700 (out of resources), so the sender retries that instance; the association
+ * goes on. Ends at A-RELEASE-RQ
  * (answered with A-RELEASE-RP), A-ABORT, or the connection's end. Not thread-safe: one per connection.
  */
 final class StoreAssociation {
@@ -60,7 +61,8 @@ final class StoreAssociation {
     private final Listener listener;
     private final int maxPdu;
     /** The instance being received, meta information and dataset; reused from one instance to the next. */
-    private final ByteArrayOutputStream dataset = new ByteArrayOutputStream(1 << 20);
+    private final IncomingFile.Buffer memory = new IncomingFile.Buffer();
+    private final ByteArrayOutputStream meta = new ByteArrayOutputStream(512);
     private int stored;
 
     StoreAssociation(Socket socket, AssociationContext ctx, Map<Integer, Negotiation.Answer> contexts, InstanceStore store, Path incoming,
@@ -129,10 +131,10 @@ final class StoreAssociation {
                 request.command.write(b, offset, size);
                 if (last) request = commandComplete(request);
             } else {
-                if (request == null || !request.commandDone || request.file == null || request.contextId != contextId) {
+                if (request == null || !request.commandDone || request.incoming == null || request.contextId != contextId) {
                     throw protocol("data on presentation context " + contextId + " without its C-STORE request");
                 }
-                request.data.write(b, offset, size);
+                request.incoming.append(b, offset, size);
                 if (last) {
                     finishStore(request);
                     request = null;
@@ -162,13 +164,12 @@ final class StoreAssociation {
                 throw protocol("C-STORE request without a dataset");
             }
             r.sopInstance = Attribute.getSingleStringValueOrEmptyString(cmd, TagFromName.AffectedSOPInstanceUID);
-            r.file = incoming.resolve(UUID.randomUUID() + ".part");
-            dataset.reset();
-            r.data = dataset;
             // a Part 10 file: the dataset bytes arrive in the context's transfer syntax, after our meta information
-            DicomOutputStream meta = new DicomOutputStream(r.data, TransferSyntax.ExplicitVRLittleEndian, null);
-            new FileMetaInformation(r.sopClass, r.sopInstance, context.transferSyntax(), ctx.callingAeTitle()).getAttributeList().write(meta);
-            meta.flush();
+            meta.reset();
+            DicomOutputStream dos = new DicomOutputStream(meta, TransferSyntax.ExplicitVRLittleEndian, null);
+            new FileMetaInformation(r.sopClass, r.sopInstance, context.transferSyntax(), ctx.callingAeTitle()).getAttributeList().write(dos);
+            dos.flush();
+            r.incoming = new IncomingFile(incoming.resolve(UUID.randomUUID() + ".part"), memory, meta.toByteArray());
             return r;
         } catch (DicomException e) {
             throw protocol("unreadable command: " + e.getMessage());
@@ -176,19 +177,27 @@ final class StoreAssociation {
     }
 
     private void finishStore(Request r) throws IOException {
-        r.data = null;
-        Path file = r.file;
-        r.file = null;
+        IncomingFile transfer = r.incoming;
+        r.incoming = null;
         int status;
         try {
-            InstanceStore.Outcome outcome = store.store(dataset.toByteArray(), file, contexts.get(r.contextId).transferSyntax(), ctx);
-            listener.stored(outcome);
+            IncomingFile.Received received;
+            try {
+                received = transfer.finish();
+            } catch (IOException e) {
+                throw new StoreFailedException("cannot write SOP Instance " + r.sopInstance + " to the incoming folder: " + e.getMessage(), e);
+            }
+            try {
+                InstanceStore.Outcome outcome = store.store(received, contexts.get(r.contextId).transferSyntax(), ctx);
+                listener.stored(outcome);
+            } finally {
+                Files.deleteIfExists(received.file()); // still there only if it was neither kept nor quarantined
+            }
             stored++;
             status = SUCCESS;
         } catch (StoreFailedException e) {
             // the sender learns this instance was not stored and may retry it; the others go on
             log.error("{} SOP Instance {} not stored, answered A700: {}", ctx, r.sopInstance, e.getMessage());
-            Files.deleteIfExists(file);
             status = OUT_OF_RESOURCES;
         }
         try {
@@ -226,17 +235,16 @@ final class StoreAssociation {
         int messageId;
         String sopClass;
         String sopInstance;
-        Path file;
-        OutputStream data;
+        IncomingFile incoming;
 
         Request(int contextId) {
             this.contextId = contextId;
         }
 
-        /** A transfer cut off mid-dataset was never acknowledged and never written: nothing to keep. */
+        /** A transfer cut off mid-dataset was never acknowledged: nothing to keep. */
         void discard() {
-            data = null;
-            file = null;
+            if (incoming != null) incoming.discard();
+            incoming = null;
         }
     }
 }

@@ -31,6 +31,12 @@ class DicomReceiverTest {
         return node;
     }
 
+    private static List<Path> filesIn(Path dir) throws IOException {
+        try (var files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).toList();
+        }
+    }
+
     private long count(String sql, Object... args) {
         return TestNodes.count(node.dataSource(), sql, args);
     }
@@ -158,7 +164,7 @@ class DicomReceiverTest {
     }
 
     @Test
-    void identicalResendIsANoOpAndKeepsOneJob() {
+    void identicalResendIsANoOpAndKeepsOneJob() throws IOException {
         start();
         CtSeriesWriter.Series s = CtSeriesWriter.write(tmp.resolve("in"), 5, 32);
         assertThat(Dcmtk.storescu(TestNodes.CALLER, node.dicomPort(), s.files()).exitCode()).isZero();
@@ -170,6 +176,7 @@ class DicomReceiverTest {
         assertThat(count("SELECT sum(replaced) FROM scp.instance")).isZero();
         assertThat(count("SELECT version FROM scp.series")).isEqualTo(1);
         assertThat(count("SELECT count(*) FROM scp.job")).isEqualTo(1);
+        assertThat(filesIn(tmp.resolve("data/incoming"))).as("transfers left in the incoming folder").isEmpty();
     }
 
     @Test
