@@ -34,22 +34,35 @@ final class IncomingFile {
     private final Path file;
     private final Buffer memory;
     private final CRC32C crc = new CRC32C();
-    private final int datasetOffset;
+    private int datasetOffset;
     private FileChannel channel;
     private IOException failure;
 
-    /** Starts a transfer: {@code meta} (file meta information, preamble first) goes ahead of the dataset. */
-    IncomingFile(Path file, Buffer memory, byte[] meta) {
+    /**
+     * Creates the file, ahead of the transfer that will use it: creating a file costs about as much as writing
+     * it, and done while the sender prepares its next request it costs the sender nothing.
+     */
+    IncomingFile(Path file, Buffer memory) {
         this.file = file;
         this.memory = memory;
-        this.datasetOffset = meta.length;
-        memory.reset();
-        memory.write(meta, 0, meta.length);
         try {
             channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            write(meta, 0, meta.length);
         } catch (IOException e) {
             fail(e);
+        }
+    }
+
+    /** Starts the transfer: {@code meta} (file meta information, preamble first) goes ahead of the dataset. */
+    void begin(byte[] meta) {
+        datasetOffset = meta.length;
+        memory.reset();
+        memory.write(meta, 0, meta.length);
+        if (failure == null) {
+            try {
+                write(meta, 0, meta.length);
+            } catch (IOException e) {
+                fail(e);
+            }
         }
     }
 

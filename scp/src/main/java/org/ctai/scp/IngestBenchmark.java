@@ -70,6 +70,7 @@ final class IngestBenchmark {
         } finally {
             p.destroy();
             p.waitFor(10, TimeUnit.SECONDS);
+            ScratchFolder.delete(dir); // the next run writes into recycled page cache, as this one may have
         }
     }
 
@@ -79,17 +80,21 @@ final class IngestBenchmark {
                 "--dicom.port=0", "--dicom.allowed-callers=STORESCU", "--data.dir=" + data, "--data.fsync=" + fsync,
                 "--data.min-free-mb=1", "--series.quiet-seconds=3600", "--series.release-grace-seconds=3600"));
         NodeConfig config = ConfigLoader.withShippedDefaults().load(Optional.empty(), Map.of(), options);
-        try (Node node = Node.start(config)) {
-            double rate = send("CTAI", node.dicomPort(), files);
-            // a figure only counts if every instance was really stored (not quarantined, not refused)
-            try (var c = node.dataSource().getConnection(); var st = c.createStatement();
-                 var rs = st.executeQuery("SELECT count(*) FROM scp.instance")) {
-                rs.next();
-                if (rs.getLong(1) != files.size()) {
-                    throw new IllegalStateException("the node stored " + rs.getLong(1) + " of " + files.size() + " instances");
+        try {
+            try (Node node = Node.start(config)) {
+                double rate = send("CTAI", node.dicomPort(), files);
+                // a figure only counts if every instance was really stored (not quarantined, not refused)
+                try (var c = node.dataSource().getConnection(); var st = c.createStatement();
+                     var rs = st.executeQuery("SELECT count(*) FROM scp.instance")) {
+                    rs.next();
+                    if (rs.getLong(1) != files.size()) {
+                        throw new IllegalStateException("the node stored " + rs.getLong(1) + " of " + files.size() + " instances");
+                    }
                 }
+                return rate;
             }
-            return rate;
+        } finally {
+            ScratchFolder.delete(data);
         }
     }
 
@@ -99,6 +104,8 @@ final class IngestBenchmark {
         files.forEach(f -> cmd.add(f.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("TCP_NODELAY", "1");
+        // each receiver starts on a quiet disk, not flushing what the previous run left dirty
+        new ProcessBuilder("sync").inheritIO().start().waitFor();
         long start = System.nanoTime();
         Process p = pb.start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

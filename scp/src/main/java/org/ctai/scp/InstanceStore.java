@@ -140,10 +140,13 @@ final class InstanceStore {
                         last_received_at = now(),
                         version = CASE WHEN scp.series.state = 'queued' THEN scp.series.version + 1 ELSE scp.series.version END,
                         state = 'receiving'
+                    -- a series row rewritten per instance is a dead tuple per instance; 100 ms is precise enough
+                    -- for the quiet period and the release grace, which are seconds
+                    WHERE scp.series.state = 'queued' OR scp.series.last_received_at < now() - interval '100 milliseconds'
                     RETURNING id),
                 i AS (
                     INSERT INTO scp.instance (sop_instance_uid, series_id, sop_class_uid, transfer_syntax_uid, path, size_bytes, digest, calling_ae)
-                    SELECT ?, s.id, ?, ?, ?, ?, ?, ? FROM s
+                    SELECT ?, coalesce((SELECT id FROM s), (SELECT id FROM scp.series WHERE series_uid = ?)), ?, ?, ?, ?, ?, ?
                     ON CONFLICT (sop_instance_uid) DO UPDATE SET
                         series_id = excluded.series_id, sop_class_uid = excluded.sop_class_uid,
                         transfer_syntax_uid = excluded.transfer_syntax_uid, path = excluded.path, size_bytes = excluded.size_bytes,
@@ -164,6 +167,7 @@ final class InstanceStore {
             ps.setString(k++, i.modality());
             ps.setString(k++, callingAe);
             ps.setString(k++, i.sopInstanceUid());
+            ps.setString(k++, i.seriesUid());
             ps.setString(k++, i.sopClassUid());
             ps.setString(k++, ts);
             ps.setString(k++, path);

@@ -23,8 +23,13 @@ final class ScratchFolder implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        if (!Files.exists(path)) return;
-        try (var walk = Files.walk(path)) {
+        delete(path);
+    }
+
+    /** Deletes {@code dir} and everything in it, if it exists. */
+    static void delete(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (var walk = Files.walk(dir)) {
             for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) Files.deleteIfExists(p);
         }
     }

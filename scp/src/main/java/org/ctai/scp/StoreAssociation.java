@@ -63,6 +63,8 @@ final class StoreAssociation {
     /** The instance being received, meta information and dataset; reused from one instance to the next. */
     private final IncomingFile.Buffer memory = new IncomingFile.Buffer();
     private final ByteArrayOutputStream meta = new ByteArrayOutputStream(512);
+    /** The file for the next C-STORE, created while the sender prepares it. */
+    private IncomingFile next;
     private int stored;
 
     StoreAssociation(Socket socket, AssociationContext ctx, Map<Integer, Negotiation.Answer> contexts, InstanceStore store, Path incoming,
@@ -111,7 +113,12 @@ final class StoreAssociation {
             }
         } finally {
             if (request != null) request.discard();
+            if (next != null) next.discard();
         }
+    }
+
+    private IncomingFile newIncomingFile() {
+        return new IncomingFile(incoming.resolve(UUID.randomUUID() + ".part"), memory);
     }
 
     /** Walks the PDV items of one P-DATA-TF; returns the request still waiting for data, if any. */
@@ -169,7 +176,9 @@ final class StoreAssociation {
             DicomOutputStream dos = new DicomOutputStream(meta, TransferSyntax.ExplicitVRLittleEndian, null);
             new FileMetaInformation(r.sopClass, r.sopInstance, context.transferSyntax(), ctx.callingAeTitle()).getAttributeList().write(dos);
             dos.flush();
-            r.incoming = new IncomingFile(incoming.resolve(UUID.randomUUID() + ".part"), memory, meta.toByteArray());
+            r.incoming = next != null ? next : newIncomingFile();
+            next = null;
+            r.incoming.begin(meta.toByteArray());
             return r;
         } catch (DicomException e) {
             throw protocol("unreadable command: " + e.getMessage());
@@ -205,6 +214,7 @@ final class StoreAssociation {
         } catch (DicomException e) {
             throw new IOException("cannot build the C-STORE response: " + e.getMessage(), e);
         }
+        next = newIncomingFile();
     }
 
     /** One P-DATA-TF with one command PDV, last fragment. */
