@@ -93,24 +93,34 @@ final class OrthancPacs implements AutoCloseable {
     }
 
     JsonNode get(String path) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).timeout(Duration.ofSeconds(30)).build();
-        HttpResponse<String> r;
-        try {
-            r = http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException stale) {
-            // Orthanc closes idle keep-alive connections; the client may pick one up just as it goes
-            r = http.send(request, HttpResponse.BodyHandlers.ofString());
-        }
+        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).timeout(Duration.ofSeconds(30)).build());
         if (r.statusCode() != 200) throw new IOException("GET " + path + ": HTTP " + r.statusCode() + " " + r.body());
         return JSON.readTree(r.body());
     }
 
     /** Orthanc's id of a study by its Study Instance UID, or null. */
     String studyId(String studyUid) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/tools/lookup"))
-                .POST(HttpRequest.BodyPublishers.ofString(studyUid)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/tools/lookup"))
+                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(studyUid)).build());
         for (JsonNode hit : JSON.readTree(r.body())) if (hit.get("Type").asText().equals("Study")) return hit.get("ID").asText();
         return null;
+    }
+
+    /**
+     * Orthanc closes idle keep-alive connections, and the client may pick one up just as it goes ("header
+     * parser received no bytes"); such a request is sent again on a new client, whose connections are fresh.
+     */
+    private HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
+        IOException last = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            HttpClient client = attempt == 0 ? http : HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            try {
+                return client.send(request, HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                last = e;
+            }
+        }
+        throw last;
     }
 
     /** The instances of a study whose series modality is {@code modality}, as simplified tag maps. */
