@@ -44,7 +44,7 @@ final class InstanceStore {
 
     /**
      * @param received the instance as a Part 10 file in this process's incoming folder; moved into the spool
-     *                 or to quarantine, or left where it is when it is not kept (the caller removes it then)
+     *                 or to quarantine, or deleted when it repeats an instance already stored
      * @throws StoreFailedException when the instance could not be made durable; the sender must be told
      */
     Outcome store(IncomingFile.Received received, String transferSyntaxUid, AssociationContext assoc) {
@@ -62,12 +62,13 @@ final class InstanceStore {
                 Optional<Known> known = known(c, instance.sopInstanceUid());
                 if (known.isPresent() && known.get().digest().equals(received.digest()) && sameDataset(known.get().path(), received)) {
                     log.debug("{} identical resend of {}, nothing to do", assoc, instance.sopInstanceUid());
+                    deleteOrWarn(received.file(), "the incoming copy of a resend", instance);
                     return new Outcome.Duplicate(known.get().seriesId(), instance.seriesUid());
                 }
                 spool.commit(received.file(), relative);
             }
             Upserted row = upsert(c, instance, transferSyntaxUid, relative, received.length(), received.digest(), assoc.callingAeTitle());
-            row.previousPath().filter(p -> !p.equals(relative)).ifPresent(p -> deleteReplaced(p, instance));
+            row.previousPath().filter(p -> !p.equals(relative)).ifPresent(p -> deleteOrWarn(spool.resolve(p), "the replaced file", instance));
             if (row.previousPath().isPresent()) {
                 log.info("{} SOP Instance {} arrived again with different content; replaced, series {} marked for reprocessing",
                         assoc, instance.sopInstanceUid(), instance.seriesUid());
@@ -181,11 +182,11 @@ final class InstanceStore {
         }
     }
 
-    private void deleteReplaced(String relative, ReceivedInstance i) {
+    private static void deleteOrWarn(Path file, String what, ReceivedInstance i) {
         try {
-            Files.deleteIfExists(spool.resolve(relative));
+            Files.deleteIfExists(file);
         } catch (IOException e) {
-            log.warn("could not delete the replaced file of SOP Instance {}: {}", i.sopInstanceUid(), e.toString());
+            log.warn("could not delete {} of SOP Instance {}: {}", what, i.sopInstanceUid(), e.toString());
         }
     }
 

@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * C-STORE requests, each dataset written to the incoming folder as it arrives (see {@link IncomingFile}) and
  * handed to {@link InstanceStore}, which moves it into the spool, before the response is sent. A store that
  * fails is answered with status A700 (out of resources), so the sender retries that instance; the association
- * goes on. Ends at A-RELEASE-RQ
- * (answered with A-RELEASE-RP), A-ABORT, or the connection's end. Not thread-safe: one per connection.
+ * goes on. Ends at A-RELEASE-RQ (answered with A-RELEASE-RP), A-ABORT, or the connection's end. Not
+ * thread-safe: one per connection.
  */
 final class StoreAssociation {
     private static final Logger log = LoggerFactory.getLogger(StoreAssociation.class);
@@ -189,24 +189,20 @@ final class StoreAssociation {
         IncomingFile transfer = r.incoming;
         r.incoming = null;
         int status;
+        IncomingFile.Received received = null;
         try {
-            IncomingFile.Received received;
             try {
                 received = transfer.finish();
             } catch (IOException e) {
                 throw new StoreFailedException("cannot write SOP Instance " + r.sopInstance + " to the incoming folder: " + e.getMessage(), e);
             }
-            try {
-                InstanceStore.Outcome outcome = store.store(received, contexts.get(r.contextId).transferSyntax(), ctx);
-                listener.stored(outcome);
-            } finally {
-                Files.deleteIfExists(received.file()); // still there only if it was neither kept nor quarantined
-            }
+            listener.stored(store.store(received, contexts.get(r.contextId).transferSyntax(), ctx));
             stored++;
             status = SUCCESS;
         } catch (StoreFailedException e) {
             // the sender learns this instance was not stored and may retry it; the others go on
             log.error("{} SOP Instance {} not stored, answered A700: {}", ctx, r.sopInstance, e.getMessage());
+            if (received != null) Files.deleteIfExists(received.file()); // unless it reached the spool or quarantine
             status = OUT_OF_RESOURCES;
         }
         try {
