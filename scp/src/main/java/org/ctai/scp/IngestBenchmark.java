@@ -80,19 +80,17 @@ final class IngestBenchmark {
                 "--dicom.port=0", "--dicom.allowed-callers=STORESCU", "--data.dir=" + data, "--data.fsync=" + fsync,
                 "--data.min-free-mb=1", "--series.quiet-seconds=3600", "--series.release-grace-seconds=3600"));
         NodeConfig config = ConfigLoader.withShippedDefaults().load(Optional.empty(), Map.of(), options);
-        try {
-            try (Node node = Node.start(config)) {
-                double rate = send("CTAI", node.dicomPort(), files);
-                // a figure only counts if every instance was really stored (not quarantined, not refused)
-                try (var c = node.dataSource().getConnection(); var st = c.createStatement();
-                     var rs = st.executeQuery("SELECT count(*) FROM scp.instance")) {
-                    rs.next();
-                    if (rs.getLong(1) != files.size()) {
-                        throw new IllegalStateException("the node stored " + rs.getLong(1) + " of " + files.size() + " instances");
-                    }
+        try (Node node = Node.start(config)) {
+            double rate = send("CTAI", node.dicomPort(), files);
+            // a figure only counts if every instance was really stored (not quarantined, not refused)
+            try (var c = node.dataSource().getConnection(); var st = c.createStatement();
+                 var rs = st.executeQuery("SELECT count(*) FROM scp.instance")) {
+                rs.next();
+                if (rs.getLong(1) != files.size()) {
+                    throw new IllegalStateException("the node stored " + rs.getLong(1) + " of " + files.size() + " instances");
                 }
-                return rate;
             }
+            return rate;
         } finally {
             ScratchFolder.delete(data);
         }
