@@ -10,35 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /** The JSON API over a real database with scp's real migrations, through a real server over loopback. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ApiTest {
-    private Clinic clinic;
-    private WebServer server;
-    private Http admin;
-    private Http viewer;
-
-    @BeforeAll
-    void start() throws Exception {
-        clinic = new Clinic();
-        server = TestServers.start(clinic);
-        admin = new Http(server.port());
-        assertThat(admin.login(TestServers.ADMIN, TestServers.ADMIN_PASSWORD).statusCode()).isEqualTo(200);
-        viewer = new Http(server.port());
-        assertThat(viewer.login(TestServers.VIEWER, TestServers.VIEWER_PASSWORD).statusCode()).isEqualTo(200);
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        server.close();
-        clinic.close();
-    }
-
+class ApiTest extends LoggedInServerTest {
     private static String patientQuery(SyntheticHistory.Patient p) {
         return "/api/patient?id=" + URLEncoder.encode(p.id(), StandardCharsets.UTF_8) + "&issuer=" + URLEncoder.encode(p.issuer(), StandardCharsets.UTF_8);
     }

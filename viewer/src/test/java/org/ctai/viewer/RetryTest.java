@@ -3,35 +3,10 @@ package org.ctai.viewer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /** Retrying from the web page: admins only, POST with the CSRF token, the same rows scp itself writes. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class RetryTest {
-    private Clinic clinic;
-    private WebServer server;
-    private Http admin;
-    private Http viewer;
-
-    @BeforeAll
-    void start() throws Exception {
-        clinic = new Clinic();
-        server = TestServers.start(clinic);
-        admin = new Http(server.port());
-        assertThat(admin.login(TestServers.ADMIN, TestServers.ADMIN_PASSWORD).statusCode()).isEqualTo(200);
-        viewer = new Http(server.port());
-        assertThat(viewer.login(TestServers.VIEWER, TestServers.VIEWER_PASSWORD).statusCode()).isEqualTo(200);
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        server.close();
-        clinic.close();
-    }
-
+class RetryTest extends LoggedInServerTest {
     @Test
     void viewerCannotRetry() throws Exception {
         HttpResponse<String> r = viewer.post("/api/jobs/" + clinic.deadJob + "/retry", null, "", "X-CSRF-Token", viewer.csrf);
