@@ -4,9 +4,10 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
+import java.net.StandardSocketOptions;
 import java.net.Socket;
 import java.net.SocketException;
+import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -36,10 +37,10 @@ public final class DicomReceiver implements AutoCloseable {
     private static final int ARTIM_AFTER_RELEASE_MS = 500;
 
     private final NodeConfig.Dicom config;
-    private final InstanceStore store;
+    private final Intake intake;
     private final SeriesTracker tracker;
     private final Spool spool;
-    private final ServerSocket server;
+    private final ServerSocketChannel server;
     private final ThreadPoolExecutor associations;
     /** Sends rejections when every association slot is taken, so the accept loop never blocks on a peer. */
     private final ThreadPoolExecutor rejecter;
@@ -47,13 +48,14 @@ public final class DicomReceiver implements AutoCloseable {
     private final AtomicLong associationNumbers = new AtomicLong();
     private volatile boolean stopping;
 
-    DicomReceiver(NodeConfig.Dicom config, InstanceStore store, SeriesTracker tracker, Spool spool) throws IOException {
+    DicomReceiver(NodeConfig.Dicom config, Intake intake, SeriesTracker tracker, Spool spool) throws IOException {
         this.config = config;
-        this.store = store;
+        this.intake = intake;
         this.tracker = tracker;
         this.spool = spool;
-        this.server = new ServerSocket();
-        server.setReuseAddress(true);
+        // channels, so that an association's data can go from socket to file through direct buffers
+        this.server = ServerSocketChannel.open();
+        server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
         server.bind(new InetSocketAddress(InetAddress.getByName(config.bind()), config.port()), 64);
         this.associations = new ThreadPoolExecutor(config.maxAssociations(), config.maxAssociations(), 30, TimeUnit.SECONDS,
                 new SynchronousQueue<>(), named("scp-assoc-"));
@@ -72,16 +74,16 @@ public final class DicomReceiver implements AutoCloseable {
 
     /** The bound port (useful when configured as 0). */
     public int port() {
-        return server.getLocalPort();
+        return server.socket().getLocalPort();
     }
 
     private void acceptLoop() {
-        while (!server.isClosed()) {
+        while (server.isOpen()) {
             Socket socket;
             try {
-                socket = server.accept();
+                socket = server.accept().socket();
             } catch (IOException e) {
-                if (!server.isClosed()) log.error("accept failed on port {}: {}", port(), e.toString());
+                if (server.isOpen()) log.error("accept failed on port {}: {}", port(), e.toString());
                 continue;
             }
             String id = "a" + associationNumbers.incrementAndGet();
@@ -128,13 +130,13 @@ public final class DicomReceiver implements AutoCloseable {
             OutputStream out = socket.getOutputStream();
             out.write(Negotiation.accept(rq, answers, MAX_PDU_RECEIVED));
             out.flush();
-            socket.setSoTimeout((int) config.idleTimeout().toMillis());
-            StoreAssociation association = new StoreAssociation(socket, ctx, Negotiation.accepted(answers), store, spool.incoming(),
-                    outcome -> {
+            StoreAssociation association = new StoreAssociation(socket.getChannel(), config.idleTimeout(), ctx,
+                    Negotiation.accepted(answers), intake, spool, outcome -> {
                         if (outcome instanceof InstanceStore.Outcome.Stored s) tracker.instanceStored(id, s.seriesId());
                     }, MAX_PDU_RECEIVED);
             StoreAssociation.Ending ending = association.run();
             released = ending == StoreAssociation.Ending.RELEASED;
+            intake.settle(); // the tracker hears of every instance before it hears of the end
             if (released) {
                 // completion runs from the release, not from the connection's close
                 tracker.associationEnded(id, true);
@@ -146,11 +148,24 @@ public final class DicomReceiver implements AutoCloseable {
         } catch (AssociationRequest.MalformedPduException e) {
             peerLog.info("{} protocol error, aborting: {}", ctx, e.getMessage());
             send(socket, AssociationRequest.abort());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (Exception e) {
             peerLog.info("{} association failed: {}", ctx, e.toString());
         } finally {
-            if (!released) tracker.associationEnded(id, false);
+            if (!released) {
+                settleQuietly();
+                tracker.associationEnded(id, false);
+            }
             closeQuietly(socket);
+        }
+    }
+
+    private void settleQuietly() {
+        try {
+            intake.settle();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

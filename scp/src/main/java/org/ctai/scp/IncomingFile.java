@@ -1,6 +1,5 @@
 package org.ctai.scp;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -10,41 +9,57 @@ import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 
 /**
- * One instance as it arrives: written to its file in the incoming folder fragment by fragment while the
- * rest is still on the wire (so that little writing is left when the last fragment comes), checksummed on
- * the way, and kept in memory for the header parse and a resend comparison. A write that fails is
- * remembered and reported by {@link #finish()}, so the association can answer that one instance with a
+ * One instance as it arrives: written to its file in the incoming folder chunk by chunk while the rest is
+ * still on the wire (so that little writing is left when the last fragment comes), checksummed on the way.
+ * Only the head of the instance (where its header is) stays in memory, for the parse that follows; the
+ * pixel data goes from the socket's buffer to the file without a copy in the Java heap. A write that fails
+ * is remembered and reported by {@link #finish()}, so the association can answer that one instance with a
  * failure status and go on. Not thread-safe: one per transfer.
  */
 final class IncomingFile {
-    /** The instance received, as a Part 10 file in the incoming folder and its bytes in memory. */
-    record Received(byte[] bytes, int length, int datasetOffset, String digest, Path file) { }
+    /** Bytes of each instance kept in memory: a CT header is a few kilobytes. */
+    static final int HEAD_BYTES = 64 * 1024;
 
-    /** Memory for the instance being received, reused from one transfer to the next. */
-    static final class Buffer extends ByteArrayOutputStream {
-        Buffer() {
-            super(1 << 20);
+    /**
+     * The instance received, as a Part 10 file in the incoming folder.
+     *
+     * @param head   its first {@code headLength} bytes
+     * @param length the file's length
+     * @param digest CRC32C of the dataset (the file without its meta information), in hex
+     */
+    record Received(byte[] head, int headLength, long length, String digest, Path file) {
+        /** Whether {@link #head} holds the whole file. */
+        boolean whole() {
+            return headLength == length;
         }
 
-        byte[] array() {
-            return buf;
+        /** A file received earlier (by a process that died before indexing it), read back whole. */
+        static Received readBack(Path file) throws IOException {
+            byte[] all = Files.readAllBytes(file);
+            CRC32C crc = new CRC32C();
+            int offset = InstanceStore.datasetOffset(all);
+            crc.update(all, offset, all.length - offset);
+            return new Received(all, all.length, all.length, hex(crc), file);
         }
     }
 
     private final Path file;
-    private final Buffer memory;
+    private final byte[] head;
     private final CRC32C crc = new CRC32C();
-    private int datasetOffset;
+    private int headLength;
+    private long length;
     private FileChannel channel;
     private IOException failure;
 
     /**
      * Creates the file, ahead of the transfer that will use it: creating a file costs about as much as writing
      * it, and done while the sender prepares its next request it costs the sender nothing.
+     *
+     * @param head memory for the head of the instance, {@link #HEAD_BYTES} long, reused from one transfer to the next
      */
-    IncomingFile(Path file, Buffer memory) {
+    IncomingFile(Path file, byte[] head) {
         this.file = file;
-        this.memory = memory;
+        this.head = head;
         try {
             channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         } catch (IOException e) {
@@ -54,29 +69,28 @@ final class IncomingFile {
 
     /** Starts the transfer: {@code meta} (file meta information, preamble first) goes ahead of the dataset. */
     void begin(byte[] meta) {
-        datasetOffset = meta.length;
-        memory.reset();
-        memory.write(meta, 0, meta.length);
-        if (failure == null) {
-            try {
-                write(meta, 0, meta.length);
-            } catch (IOException e) {
-                fail(e);
-            }
-        }
+        headLength = 0;
+        length = 0;
+        keep(ByteBuffer.wrap(meta));
+        write(ByteBuffer.wrap(meta));
     }
 
-    /** The next fragment of the dataset. */
-    void append(byte[] b, int offset, int length) {
-        memory.write(b, offset, length);
-        crc.update(b, offset, length);
-        if (failure == null) {
-            try {
-                write(b, offset, length);
-            } catch (IOException e) {
-                fail(e);
-            }
+    /** The next bytes of the dataset, from {@code chunk}'s position to its limit; the position moves to the limit. */
+    void append(ByteBuffer chunk) {
+        keep(chunk);
+        crc.update(chunk.duplicate());
+        write(chunk);
+        chunk.position(chunk.limit());
+    }
+
+    private void keep(ByteBuffer bytes) {
+        int n = bytes.remaining();
+        if (headLength < head.length) {
+            int k = Math.min(n, head.length - headLength);
+            bytes.get(bytes.position(), head, headLength, k);
+            headLength += k;
         }
+        length += n;
     }
 
     /**
@@ -95,7 +109,7 @@ final class IncomingFile {
             discard();
             throw e;
         }
-        return new Received(memory.array(), memory.size(), datasetOffset, String.format("%08x", crc.getValue()), file);
+        return new Received(head, headLength, length, hex(crc), file);
     }
 
     /** A transfer cut off, or not wanted: its file is removed. */
@@ -108,9 +122,18 @@ final class IncomingFile {
         }
     }
 
-    private void write(byte[] b, int offset, int length) throws IOException {
-        ByteBuffer bb = ByteBuffer.wrap(b, offset, length);
-        while (bb.hasRemaining()) channel.write(bb);
+    private void write(ByteBuffer bytes) {
+        if (failure != null) return;
+        ByteBuffer b = bytes.duplicate();
+        try {
+            while (b.hasRemaining()) channel.write(b);
+        } catch (IOException e) {
+            fail(e);
+        }
+    }
+
+    private static String hex(CRC32C crc) {
+        return String.format("%08x", crc.getValue());
     }
 
     private void fail(IOException e) {

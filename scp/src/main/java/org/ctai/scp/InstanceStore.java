@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -43,31 +44,53 @@ final class InstanceStore {
     }
 
     /**
+     * An instance received and parsed, its file in the incoming folder, on its way into the spool.
+     *
+     * @param acknowledged whether the sender was answered already: then the file stays in the incoming folder
+     *                     until the row is written, so that a process dying in between loses nothing
+     */
+    record Arrival(ReceivedInstance instance, Path file, long length, String digest, boolean acknowledged) { }
+
+    /**
+     * Parses {@code received} and stores it: {@link #index} it, or quarantine it when it cannot be used.
+     *
      * @param received the instance as a Part 10 file in this process's incoming folder; moved into the spool
      *                 or to quarantine, or deleted when it repeats an instance already stored
      * @throws StoreFailedException when the instance could not be made durable; the sender must be told
      */
-    Outcome store(IncomingFile.Received received, String transferSyntaxUid, AssociationContext assoc) {
+    Outcome store(IncomingFile.Received received, AssociationContext assoc) {
         ReceivedInstance instance;
         try {
-            instance = ReceivedInstance.parse(received.bytes(), received.length());
+            instance = ReceivedInstance.parse(received);
         } catch (ReceivedInstance.UnusableObjectException e) {
             return quarantine(received.file(), assoc, e.getMessage());
         }
-        String relative = spool.instancePath(instance.studyUid(), instance.seriesUid(), instance.sopInstanceUid(), received.digest());
+        return index(new Arrival(instance, received.file(), received.length(), received.digest(), false), assoc);
+    }
+
+    /**
+     * Places the instance's file in the spool and writes its row, in that order.
+     *
+     * @throws StoreFailedException when the instance could not be made durable; its file is where it was
+     */
+    Outcome index(Arrival arrival, AssociationContext assoc) {
+        ReceivedInstance instance = arrival.instance();
+        String relative = spool.instancePath(instance.studyUid(), instance.seriesUid(), instance.sopInstanceUid(), arrival.digest());
         try (Connection c = db.getConnection()) {
             // ack C-STORE only after file and row are durable: the modality may delete its copy on success
-            if (!spool.commitNew(received.file(), relative)) {
+            Spool.Placement how = arrival.acknowledged() ? Spool.Placement.LINK : Spool.Placement.MOVE;
+            if (!spool.commitNew(arrival.file(), relative, how)) {
                 // a file with this instance's UID and checksum is there already: most likely the same bytes again
                 Optional<Known> known = known(c, instance.sopInstanceUid());
-                if (known.isPresent() && known.get().digest().equals(received.digest()) && sameDataset(known.get().path(), received)) {
+                if (known.isPresent() && known.get().digest().equals(arrival.digest()) && sameDataset(known.get().path(), arrival.file())) {
                     log.debug("{} identical resend of {}, nothing to do", assoc, instance.sopInstanceUid());
-                    deleteOrWarn(received.file(), "the incoming copy of a resend", instance);
+                    deleteOrWarn(arrival.file(), "the incoming copy of a resend", instance);
                     return new Outcome.Duplicate(known.get().seriesId(), instance.seriesUid());
                 }
-                spool.commit(received.file(), relative);
+                spool.commit(arrival.file(), relative, how);
             }
-            Upserted row = upsert(c, instance, transferSyntaxUid, relative, received.length(), received.digest(), assoc.callingAeTitle());
+            Upserted row = upsert(c, instance, relative, arrival.length(), arrival.digest(), assoc.callingAeTitle());
+            if (how == Spool.Placement.LINK) deleteOrWarn(arrival.file(), "the acknowledged copy in the incoming folder", instance);
             row.previousPath().filter(p -> !p.equals(relative)).ifPresent(p -> deleteOrWarn(spool.resolve(p), "the replaced file", instance));
             if (row.previousPath().isPresent()) {
                 log.info("{} SOP Instance {} arrived again with different content; replaced, series {} marked for reprocessing",
@@ -80,7 +103,8 @@ final class InstanceStore {
         }
     }
 
-    private Outcome quarantine(Path received, AssociationContext assoc, String reason) {
+    /** Keeps an object that can never be used out of the spool, and says who sent it and why. */
+    Outcome quarantine(Path received, AssociationContext assoc, String reason) {
         String name = STAMP.format(Instant.now()) + "-" + assoc.id() + "-" + received.getFileName();
         try {
             Path q = spool.quarantine(received, name);
@@ -113,12 +137,12 @@ final class InstanceStore {
     }
 
     /** Byte comparison of the datasets, so that a checksum collision can never discard a changed instance. */
-    private boolean sameDataset(String storedPath, IncomingFile.Received received) throws IOException {
+    private boolean sameDataset(String storedPath, Path incoming) throws IOException {
         Path stored = spool.resolve(storedPath);
         if (!Files.exists(stored)) return false;
         byte[] old = Files.readAllBytes(stored);
-        int oldOffset = datasetOffset(old);
-        return java.util.Arrays.equals(old, oldOffset, old.length, received.bytes(), received.datasetOffset(), received.length());
+        byte[] now = Files.readAllBytes(incoming);
+        return Arrays.equals(old, datasetOffset(old), old.length, now, datasetOffset(now), now.length);
     }
 
     /** The stored instance's series, and the file of the instance it replaced, if there was one. */
@@ -129,7 +153,7 @@ final class InstanceStore {
      * whether the instance replaced an earlier one. A new instance of a series already queued starts the next
      * version of that series.
      */
-    private static Upserted upsert(Connection c, ReceivedInstance i, String ts, String path, long size, String digest,
+    private static Upserted upsert(Connection c, ReceivedInstance i, String path, long size, String digest,
                                    String callingAe) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 WITH old AS (SELECT path FROM scp.instance WHERE sop_instance_uid = ?),
@@ -170,7 +194,7 @@ final class InstanceStore {
             ps.setString(k++, i.sopInstanceUid());
             ps.setString(k++, i.seriesUid());
             ps.setString(k++, i.sopClassUid());
-            ps.setString(k++, ts);
+            ps.setString(k++, i.transferSyntaxUid());
             ps.setString(k++, path);
             ps.setLong(k++, size);
             ps.setString(k++, digest);

@@ -30,6 +30,8 @@ public final class Node implements AutoCloseable {
     public static final String VERSION = "0.1.0";
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration WORKER_STOP_TIMEOUT = Duration.ofSeconds(30);
+    /** How soon an acknowledged instance whose indexing failed (database away) is tried again. */
+    private static final Duration INDEX_RETRY = Duration.ofSeconds(1);
 
     private final NodeConfig config;
     private final Database database;
@@ -39,13 +41,14 @@ public final class Node implements AutoCloseable {
     private final Cleaner cleaner;
     private final WebServer web;
     private final DicomReceiver receiver;
+    private final Intake intake;
     private final String owner;
     private boolean closed;
     /** Closed after the workers have stopped (the segmentation model). */
     private AutoCloseable closeLast = () -> { };
 
     private Node(NodeConfig config, Database database, SeriesTracker tracker, Workers workers, Senders senders, Cleaner cleaner,
-                 DicomReceiver receiver, WebServer web, String owner) {
+                 DicomReceiver receiver, Intake intake, WebServer web, String owner) {
         this.web = web;
         this.cleaner = cleaner;
         this.senders = senders;
@@ -54,6 +57,7 @@ public final class Node implements AutoCloseable {
         this.tracker = tracker;
         this.workers = workers;
         this.receiver = receiver;
+        this.intake = intake;
         this.owner = owner;
     }
 
@@ -73,11 +77,18 @@ public final class Node implements AutoCloseable {
         Cleaner cleaner = null;
         WebServer web = null;
         DicomReceiver receiver = null;
+        Intake intake = null;
         try {
             Spool spool = new Spool(config.data(), host);
-            int dropped = spool.clearDeadIncoming(host);
-            if (dropped > 0) log.info("dropped {} partial transfers left by the previous run (never acknowledged)", dropped);
             DataSource ds = database.dataSource();
+            InstanceStore store = new InstanceStore(ds, spool);
+            Spool.Leftovers left = spool.leftovers(host);
+            if (left.dropped() > 0) log.info("dropped {} partial transfers left by the previous run (never acknowledged)", left.dropped());
+            if (!left.acknowledged().isEmpty()) {
+                log.info("indexed {} of {} acknowledged instances left by the previous run", Indexer.recover(store, left.acknowledged()),
+                        left.acknowledged().size());
+            }
+            spool.removeEmptyDeadFolders(host);
             JobQueue queue = new JobQueue(ds, config.worker());
             tracker = new SeriesTracker(ds, config.series(), queue);
             workers = new Workers(ds, queue, processor, config.worker(), config.data().dir(), owner, new Destinations(config.send()));
@@ -87,16 +98,18 @@ public final class Node implements AutoCloseable {
             // the page first: a configuration it refuses (no users) stops the start before any peer is accepted
             web = new WebServer(config.web().server(), ds, status);
             web.start();
-            receiver = new DicomReceiver(config.dicom(), new InstanceStore(ds, spool), tracker, spool);
+            intake = config.data().fsync() ? new Intake.Immediate(store) : new Indexer(store, INDEX_RETRY);
+            receiver = new DicomReceiver(config.dicom(), intake, tracker, spool);
             cleaner = new Cleaner(ds, config.retention(), config.data().dir());
             tracker.start();
             workers.start();
             cleaner.start();
             senders.start();
             receiver.start();
-            return new Node(config, database, tracker, workers, senders, cleaner, receiver, web, owner);
+            return new Node(config, database, tracker, workers, senders, cleaner, receiver, intake, web, owner);
         } catch (IOException | RuntimeException e) {
             if (receiver != null) receiver.stop(Duration.ZERO);
+            if (intake != null) intake.close();
             if (workers != null) workers.stop(Duration.ZERO);
             if (senders != null) senders.stop(Duration.ZERO);
             if (cleaner != null) cleaner.close();
@@ -170,6 +183,7 @@ public final class Node implements AutoCloseable {
         log.info("stopping: no new associations, finishing those in flight");
         web.close();
         if (!receiver.stop(DRAIN_TIMEOUT)) log.warn("associations still open after {} s were cut", DRAIN_TIMEOUT.toSeconds());
+        intake.close();
         tracker.close();
         cleaner.close();
         workers.stop(WORKER_STOP_TIMEOUT);

@@ -1,11 +1,16 @@
 package org.ctai.scp;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The node's file area under data.dir: received instances by study and series, quarantine for unusable
@@ -15,6 +20,9 @@ import java.nio.file.StandardOpenOption;
 final class Spool {
     private final NodeConfig.Data data;
     private final Path incoming;
+    /** Names of transfers in progress: unique in this process, and unlike a dead process's of the same pid. */
+    private static final String PROCESS_START = Long.toString(ManagementFactory.getRuntimeMXBean().getStartTime(), 36) + "-";
+    private static final AtomicLong INCOMING_NAMES = new AtomicLong();
 
     /**
      * @param host this machine's name; with the pid it names this process's own incoming folder, since
@@ -28,9 +36,9 @@ final class Spool {
         Files.createDirectories(data.quarantine());
     }
 
-    /** Where PixelMed writes transfers in progress; this process's own. */
-    Path incoming() {
-        return incoming;
+    /** A new name for a transfer in progress, in this process's own incoming folder. */
+    Path newIncomingFile() {
+        return incoming.resolve(PROCESS_START + INCOMING_NAMES.incrementAndGet() + ".part");
     }
 
     Path root() {
@@ -51,32 +59,66 @@ final class Spool {
     }
 
     /**
-     * Transfers left in incoming by a process of this host that died were never acknowledged: drop them.
-     * Folders of live processes (other nodes sharing the data folder) are left alone.
+     * What processes of this host that died left in the incoming folder: partial transfers, never acknowledged,
+     * and (with fsync off) acknowledged instances not yet indexed.
+     *
+     * @param dropped      partial transfers deleted
+     * @param acknowledged files to index before any association is accepted
      */
-    int clearDeadIncoming(String host) throws IOException {
-        int n = 0;
+    record Leftovers(int dropped, List<Path> acknowledged) { }
+
+    /**
+     * Looks through the incoming folders of dead processes of this host, and through ours for files of an
+     * earlier process with our pid (a restarted container); partial transfers are deleted on the way. Folders
+     * of live processes (other nodes sharing the data folder) are left alone.
+     */
+    Leftovers leftovers(String host) throws IOException {
+        int dropped = 0;
+        List<Path> acknowledged = new ArrayList<>();
         try (var dirs = Files.list(data.incoming())) {
             for (Path dir : (Iterable<Path>) dirs::iterator) {
-                String name = dir.getFileName().toString();
-                if (!name.startsWith(host + "-") || dir.equals(incoming)) continue;
-                long pid;
-                try {
-                    pid = Long.parseLong(name.substring(host.length() + 1));
-                } catch (NumberFormatException e) {
-                    continue;
-                }
-                if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) continue;
+                boolean ours = dir.equals(incoming);
+                if (!ours && !ofDeadProcess(dir, host)) continue;
                 try (var files = Files.list(dir)) {
                     for (Path f : (Iterable<Path>) files::iterator) {
-                        Files.delete(f);
-                        n++;
+                        String name = f.getFileName().toString();
+                        if (ours && name.startsWith(PROCESS_START)) continue;
+                        if (name.endsWith(Indexer.ACKNOWLEDGED)) {
+                            acknowledged.add(f);
+                        } else {
+                            Files.delete(f);
+                            dropped++;
+                        }
                     }
                 }
-                Files.delete(dir);
             }
         }
-        return n;
+        return new Leftovers(dropped, acknowledged);
+    }
+
+    private static boolean ofDeadProcess(Path dir, String host) {
+        String name = dir.getFileName().toString();
+        if (!name.startsWith(host + "-")) return false;
+        try {
+            long pid = Long.parseLong(name.substring(host.length() + 1));
+            return !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    /** Removes the incoming folders of dead processes once nothing is left in them. */
+    void removeEmptyDeadFolders(String host) throws IOException {
+        try (var dirs = Files.list(data.incoming())) {
+            for (Path dir : (Iterable<Path>) dirs::iterator) {
+                if (!ofDeadProcess(dir, host)) continue;
+                try {
+                    Files.deleteIfExists(dir);
+                } catch (DirectoryNotEmptyException e) {
+                    // an acknowledged file could not be indexed; it is tried again at the next start
+                }
+            }
+        }
     }
 
     /** Where an instance's file lives, relative to data.dir; the digest keeps a changed resend from overwriting. */
@@ -85,25 +127,37 @@ final class Spool {
     }
 
     /**
-     * Like {@link #commit}, unless a file is at {@code relative} already: then nothing is moved.
+     * Like {@link #commit}, unless a file is at {@code relative} already: then nothing is placed.
      *
-     * @return whether {@code file} was moved
+     * @return whether {@code file} was placed
      */
-    boolean commitNew(Path file, String relative) throws IOException {
+    boolean commitNew(Path file, String relative, Placement how) throws IOException {
         // Two receivers racing past this check hold the same UID and checksum; either copy will do.
-        if (Files.exists(data.dir().resolve(relative))) return false;
-        commit(file, relative);
+        // java.io.File: Files.exists throws and catches an exception inside for every file that is not there
+        if (data.dir().resolve(relative).toFile().exists()) return false;
+        commit(file, relative, how);
         return true;
     }
 
-    /** Makes {@code file} durable and moves it to {@code relative} under data.dir, replacing what is there. */
-    void commit(Path file, String relative) throws IOException {
+    /** Whether a file placed in the spool leaves its old place at once, or stays there too until its row is written. */
+    enum Placement { MOVE, LINK }
+
+    /** Makes {@code file} durable and places it at {@code relative} under data.dir, replacing what is there. */
+    void commit(Path file, String relative, Placement how) throws IOException {
         Path target = data.dir().resolve(relative);
         Path dir = target.getParent();
         boolean created = !Files.isDirectory(dir);
-        Files.createDirectories(dir);
+        if (created) Files.createDirectories(dir); // on an existing folder it fails a mkdir and throws, per instance
         if (data.fsync()) force(file);
-        Files.move(file, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        if (how == Placement.LINK) {
+            // a second name for the same file, put in place atomically as a move would
+            Path link = dir.resolve(target.getFileName() + ".link");
+            link.toFile().delete(); // left by a process that died here; Files.deleteIfExists throws inside when it is not
+            Files.createLink(link, file);
+            Files.move(link, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } else {
+            Files.move(file, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
         if (data.fsync()) {
             force(dir);
             if (created) {

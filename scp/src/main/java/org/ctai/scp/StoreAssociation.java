@@ -10,29 +10,23 @@ import com.pixelmed.dicom.TagFromName;
 import com.pixelmed.dicom.TransferSyntax;
 import com.pixelmed.network.CEchoResponseCommandMessage;
 import com.pixelmed.network.CStoreResponseCommandMessage;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
-import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The data transfer phase of one accepted association (PS3.8 state 6): P-DATA-TF PDUs carrying C-ECHO and
  * C-STORE requests, each dataset written to the incoming folder as it arrives (see {@link IncomingFile}) and
- * handed to {@link InstanceStore}, which moves it into the spool, before the response is sent. A store that
- * fails is answered with status A700 (out of resources), so the sender retries that instance; the association
- * goes on. Ends at A-RELEASE-RQ (answered with A-RELEASE-RP), A-ABORT, or the connection's end. Not
+ * handed to the {@link Intake} before the response is sent. An instance the intake cannot take is answered
+ * with status A700 (out of resources), so the sender retries that instance; the association goes on. Ends at A-RELEASE-RQ (answered with A-RELEASE-RP), A-ABORT, or the connection's end. Not
  * thread-safe: one per connection.
  */
 final class StoreAssociation {
@@ -51,61 +45,65 @@ final class StoreAssociation {
         void stored(InstanceStore.Outcome outcome);
     }
 
-    private final Socket socket;
-    private final InputStream in;
-    private final OutputStream out;
+    private static final byte[] RELEASE_RP = {0x06, 0, 0, 0, 0, 4, 0, 0, 0, 0};
+
+    private final SocketChannel channel;
+    private final Duration idle;
     private final AssociationContext ctx;
     private final Map<Integer, Negotiation.Answer> contexts;
-    private final InstanceStore store;
-    private final Path incoming;
+    private final Intake intake;
+    private final Spool spool;
     private final Listener listener;
     private final int maxPdu;
-    /** The instance being received, meta information and dataset; reused from one instance to the next. */
-    private final IncomingFile.Buffer memory = new IncomingFile.Buffer();
+    private final ByteBuffer header = ByteBuffer.allocateDirect(6);
+    private final ByteBuffer item = ByteBuffer.allocateDirect(6);
+    /** Dataset bytes on their way from the socket to the instance's file. */
+    private final ByteBuffer data;
+    /** The head of the instance being received; reused from one instance to the next. */
+    private final byte[] head = new byte[IncomingFile.HEAD_BYTES];
     private final ByteArrayOutputStream meta = new ByteArrayOutputStream(512);
+    private Wire wire;
     /** The file for the next C-STORE, created while the sender prepares it. */
     private IncomingFile next;
     private int stored;
 
-    StoreAssociation(Socket socket, AssociationContext ctx, Map<Integer, Negotiation.Answer> contexts, InstanceStore store, Path incoming,
-                     Listener listener, int maxPdu) throws IOException {
-        this.socket = socket;
-        this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
-        this.out = new BufferedOutputStream(socket.getOutputStream(), 1 << 12);
+    /** @param idle the longest wait for the peer's next bytes */
+    StoreAssociation(SocketChannel channel, Duration idle, AssociationContext ctx, Map<Integer, Negotiation.Answer> contexts,
+                     Intake intake, Spool spool, Listener listener, int maxPdu) {
+        this.channel = channel;
+        this.idle = idle;
         this.ctx = ctx;
         this.contexts = contexts;
-        this.store = store;
-        this.incoming = incoming;
+        this.intake = intake;
+        this.spool = spool;
         this.listener = listener;
         this.maxPdu = maxPdu;
+        this.data = ByteBuffer.allocateDirect(maxPdu);
     }
 
     int stored() {
         return stored;
     }
 
+    /** Runs the data transfer to its end; the channel is left open and blocking. */
     Ending run() throws IOException {
         Request request = null;
-        byte[] header = new byte[6];
-        byte[] body = new byte[0];
-        try {
+        try (Wire w = new Wire(channel, idle)) {
+            wire = w;
             while (true) {
-                int n = in.readNBytes(header, 0, 6);
-                if (n == 0) return Ending.CLOSED;
-                if (n < 6) throw new EOFException("connection closed inside a PDU header");
-                int type = header[0] & 0xff;
-                long length = ((header[2] & 0xffL) << 24) | ((header[3] & 0xffL) << 16) | ((header[4] & 0xffL) << 8) | (header[5] & 0xffL);
+                header.clear();
+                if (wire.readSome(header) < 0) return Ending.CLOSED;
+                wire.readFully(header, "a PDU header");
+                int type = header.get(0) & 0xff;
+                long length = header.getInt(2) & 0xffffffffL;
                 if (type == 0x04) {
                     if (length > maxPdu + 6L || length < 6) throw protocol("P-DATA-TF of " + length + " bytes (we offered " + maxPdu + ")");
-                    if (body.length < length) body = new byte[(int) length];
-                    if (in.readNBytes(body, 0, (int) length) < length) throw new EOFException("connection closed inside a P-DATA-TF");
-                    request = pdvs(body, (int) length, request);
+                    request = pdvs(length, request);
                 } else if (type == 0x05) {
-                    in.skipNBytes(length);
-                    write(new byte[] {0x06, 0, 0, 0, 0, 4, 0, 0, 0, 0});
+                    wire.skip(length, "an A-RELEASE-RQ");
+                    wire.write(ByteBuffer.wrap(RELEASE_RP));
                     return Ending.RELEASED;
                 } else if (type == 0x07) {
-                    in.skipNBytes(Math.min(length, 16));
                     return Ending.ABORTED;
                 } else {
                     throw protocol("unexpected PDU type 0x" + Integer.toHexString(type));
@@ -118,36 +116,47 @@ final class StoreAssociation {
     }
 
     private IncomingFile newIncomingFile() {
-        return new IncomingFile(incoming.resolve(UUID.randomUUID() + ".part"), memory);
+        return new IncomingFile(spool.newIncomingFile(), head);
     }
 
-    /** Walks the PDV items of one P-DATA-TF; returns the request still waiting for data, if any. */
-    private Request pdvs(byte[] b, int length, Request request) throws IOException {
-        int i = 0;
-        while (i + 6 <= length) {
-            int itemLength = (int) (((b[i] & 0xffL) << 24) | ((b[i + 1] & 0xffL) << 16) | ((b[i + 2] & 0xffL) << 8) | (b[i + 3] & 0xffL));
-            if (itemLength < 2 || i + 4 + itemLength > length) throw protocol("PDV item of " + itemLength + " bytes overruns its PDU");
-            int contextId = b[i + 4] & 0xff;
-            int control = b[i + 5];
+    /** Reads the PDV items of one P-DATA-TF; returns the request still waiting for data, if any. */
+    private Request pdvs(long pduLength, Request request) throws IOException {
+        long left = pduLength;
+        while (left > 0) {
+            if (left < 6) throw protocol("P-DATA-TF ends inside a PDV item header");
+            item.clear();
+            wire.readFully(item, "a PDV item header");
+            long itemLength = item.getInt(0) & 0xffffffffL;
+            if (itemLength < 2 || 4 + itemLength > left) throw protocol("PDV item of " + itemLength + " bytes overruns its PDU");
+            left -= 4 + itemLength;
+            int contextId = item.get(4) & 0xff;
+            int control = item.get(5);
             boolean command = (control & 1) != 0;
             boolean last = (control & 2) != 0;
-            int offset = i + 6;
-            int size = itemLength - 2;
+            int size = (int) itemLength - 2;
             if (command) {
                 if (request == null || request.commandDone) request = new Request(contextId);
-                request.command.write(b, offset, size);
+                byte[] fragment = new byte[size];
+                wire.readFully(ByteBuffer.wrap(fragment), "a command");
+                request.command.write(fragment, 0, size);
                 if (last) request = commandComplete(request);
             } else {
                 if (request == null || !request.commandDone || request.incoming == null || request.contextId != contextId) {
                     throw protocol("data on presentation context " + contextId + " without its C-STORE request");
                 }
-                request.incoming.append(b, offset, size);
+                // each chunk goes to the file as soon as it is here, while the sender writes the next
+                for (int remaining = size; remaining > 0; ) {
+                    data.clear().limit(Math.min(remaining, data.capacity()));
+                    if (wire.readSome(data) < 0) throw new EOFException("connection closed inside a dataset");
+                    data.flip();
+                    remaining -= data.remaining();
+                    request.incoming.append(data);
+                }
                 if (last) {
                     finishStore(request);
                     request = null;
                 }
             }
-            i += 4 + itemLength;
         }
         return request;
     }
@@ -196,7 +205,7 @@ final class StoreAssociation {
             } catch (IOException e) {
                 throw new StoreFailedException("cannot write SOP Instance " + r.sopInstance + " to the incoming folder: " + e.getMessage(), e);
             }
-            listener.stored(store.store(received, contexts.get(r.contextId).transferSyntax(), ctx));
+            intake.take(received, ctx, listener);
             stored++;
             status = SUCCESS;
         } catch (StoreFailedException e) {
@@ -217,16 +226,9 @@ final class StoreAssociation {
     private void respond(int contextId, byte[] command) throws IOException {
         int pdv = command.length + 2;
         int pdu = pdv + 4;
-        byte[] head = {0x04, 0, (byte) (pdu >>> 24), (byte) (pdu >>> 16), (byte) (pdu >>> 8), (byte) pdu,
-                (byte) (pdv >>> 24), (byte) (pdv >>> 16), (byte) (pdv >>> 8), (byte) pdv, (byte) contextId, 0x03};
-        out.write(head);
-        out.write(command);
-        out.flush();
-    }
-
-    private void write(byte[] pdu) throws IOException {
-        out.write(pdu);
-        out.flush();
+        ByteBuffer b = ByteBuffer.allocate(6 + pdu);
+        b.put((byte) 0x04).put((byte) 0).putInt(pdu).putInt(pdv).put((byte) contextId).put((byte) 0x03).put(command).flip();
+        wire.write(b);
     }
 
     private static AssociationRequest.MalformedPduException protocol(String what) {

@@ -65,6 +65,39 @@ class CrashRecoveryTest {
     }
 
     @Test
+    void withFsyncOffAcknowledgedInstancesNotYetIndexedAtAKillAreIndexedAtRestart() throws Exception {
+        Path data = tmp.resolve("data");
+        String url = TestDatabase.freshDatabase();
+        String u = url + "&user=postgres";
+        List<String> opts = options(data, "--db.url=" + url, "--db.user=postgres", "--data.fsync=false");
+        CtSeriesWriter.Series s = CtSeriesWriter.write(tmp.resolve("in"), 30, 128);
+        List<String> acknowledged = new ArrayList<>();
+        try (NodeProcess node = NodeProcess.start(tmp.resolve("node1.log"), opts);
+             var lock = TestNodes.database(u).getConnection(); var st = lock.createStatement()) {
+            lock.setAutoCommit(false);
+            // the node answers, but cannot write a single row before it dies
+            st.execute("LOCK TABLE scp.instance IN EXCLUSIVE MODE");
+            try (HeldAssociation a = HeldAssociation.open(node.dicomPort)) {
+                acknowledged.addAll(a.send(s.files()));
+            }
+            node.kill();
+            lock.rollback();
+        }
+        assertThat(acknowledged).hasSize(30);
+
+        try (NodeProcess restarted = NodeProcess.start(tmp.resolve("node2.log"), opts)) {
+            assertThat(restarted.logText()).contains("acknowledged instances left by the previous run");
+            for (String sop : acknowledged) {
+                assertThat(count(u, "SELECT count(*) FROM scp.instance WHERE sop_instance_uid = ?", sop)).as(sop).isOne();
+            }
+            for (String path : strings(u, "SELECT path FROM scp.instance")) assertThat(data.resolve(path)).isRegularFile();
+            await().atMost(Duration.ofSeconds(30)).until(() -> count(u, "SELECT count(*) FROM scp.job WHERE state = 'done'") == 1);
+            assertThat(count(u, "SELECT count(*) FROM scp.job")).isOne();
+            assertThat(strings(u, "SELECT result->>'slices' FROM scp.job")).containsExactly("30");
+        }
+    }
+
+    @Test
     void aJobCutOffByAKillIsTakenOverAfterRestartAndCompletedOnce() throws Exception {
         Path data = tmp.resolve("data");
         String url = TestDatabase.freshDatabase();

@@ -3,7 +3,14 @@ package org.ctai.scp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.pixelmed.dicom.Attribute;
+import com.pixelmed.dicom.AttributeList;
+import com.pixelmed.dicom.AttributeTag;
+import com.pixelmed.dicom.FileMetaInformation;
+import com.pixelmed.dicom.LongStringAttribute;
+import com.pixelmed.dicom.OtherByteAttribute;
 import com.pixelmed.dicom.SOPClass;
+import com.pixelmed.dicom.TransferSyntax;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,6 +92,70 @@ class DicomReceiverTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> count("SELECT count(*) FROM scp.job WHERE state = 'done'") == 1);
         assertThat(count("SELECT count(*) FROM scp.job")).isEqualTo(1);
         assertThat(TestNodes.strings(node.dataSource(), "SELECT result->>'instances' FROM scp.job")).containsExactly("50");
+    }
+
+    @Test
+    void withFsyncOffTheSenderIsAnsweredBeforeTheRowsAndTheSeriesIsQueuedOnceAllAreIndexed() throws Exception {
+        start("--data.fsync=false");
+        CtSeriesWriter.Series s = CtSeriesWriter.write(tmp.resolve("in"), 50, 64);
+        try (var lock = node.dataSource().getConnection(); var st = lock.createStatement()) {
+            lock.setAutoCommit(false);
+            // rows wait for this transaction: the answers may not
+            st.execute("LOCK TABLE scp.instance IN EXCLUSIVE MODE");
+            Dcmtk.Result r = Dcmtk.storescu(TestNodes.CALLER, node.dicomPort(), s.files());
+            assertThat(r.exitCode()).as(r.output()).isZero();
+            assertThat(count("SELECT count(*) FROM scp.instance")).isZero();
+            Thread.sleep(1500); // past the release grace: the series must not complete without its instances
+            lock.commit();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> count("SELECT count(*) FROM scp.job WHERE state = 'done'") == 1);
+        assertThat(count("SELECT count(*) FROM scp.job")).isEqualTo(1);
+        assertThat(TestNodes.strings(node.dataSource(), "SELECT result->>'instances' FROM scp.job")).containsExactly("50");
+        for (String path : TestNodes.strings(node.dataSource(), "SELECT path FROM scp.instance")) {
+            assertThat(tmp.resolve("data").resolve(path)).isRegularFile();
+        }
+        assertThat(filesIn(tmp.resolve("data/incoming"))).isEmpty();
+    }
+
+    @Test
+    void headerLongerThanTheHeadKeptInMemoryIsReadFromTheFile() throws Exception {
+        start();
+        CtSeriesWriter.Series s = CtSeriesWriter.write(tmp.resolve("in"), 1, 64);
+        Path file = s.files().get(0);
+        AttributeList list = new AttributeList();
+        list.read(file.toFile());
+        Attribute creator = new LongStringAttribute(new AttributeTag(0x0019, 0x0010));
+        creator.addValue("CTAI TEST");
+        list.put(creator);
+        Attribute big = new OtherByteAttribute(new AttributeTag(0x0019, 0x1000));
+        big.setValues(new byte[2 * IncomingFile.HEAD_BYTES]);
+        list.put(big);
+        FileMetaInformation.addFileMetaInformation(list, TransferSyntax.ExplicitVRLittleEndian, "CTAITEST");
+        list.write(file.toFile(), TransferSyntax.ExplicitVRLittleEndian, true, true);
+
+        Dcmtk.Result r = Dcmtk.storescu(TestNodes.CALLER, node.dicomPort(), s.files());
+
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        assertThat(count("SELECT count(*) FROM scp.rejected_object")).isZero();
+        assertThat(count("SELECT count(*) FROM scp.instance WHERE sop_instance_uid = ?", s.sopInstanceUids().get(0))).isOne();
+    }
+
+    @Test
+    void associationThatGoesSilentIsClosedAfterTheIdleTimeout() throws Exception {
+        start("--dicom.idle-timeout-seconds=1");
+        CtSeriesWriter.Series s = CtSeriesWriter.write(tmp.resolve("in"), 2, 32);
+        try (HeldAssociation a = HeldAssociation.open(node.dicomPort())) {
+            assertThat(a.send(s.files().subList(0, 1))).hasSize(1);
+            Thread.sleep(2500);
+            List<String> late;
+            try {
+                late = a.send(s.files().subList(1, 2));
+            } catch (Exception closed) {
+                late = List.of();
+            }
+            assertThat(late).isEmpty();
+        }
+        assertThat(count("SELECT count(*) FROM scp.instance")).isOne();
     }
 
     @Test
