@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,8 +18,8 @@ import org.ctai.inference.phantom.PhantomSpec;
 /**
  * {@code ./ctai bench ingest}: the same N phantom CT instances sent by DCMTK storescu over one association
  * (TCP_NODELAY=1) to DCMTK storescp and to the node, side by side in one run, with the node's fsync on and
- * off. Prints images/s and the ratio node / storescp. Each node run gets a fresh data folder and database,
- * so no instance is a duplicate.
+ * off, over several rounds. Prints each round's images/s and ratios node / storescp, and their medians. Each node run gets a fresh data folder and database,
+ * so no instance is a duplicate; the folders stay until the end.
  */
 final class IngestBenchmark {
     private final int count;
@@ -32,6 +34,21 @@ final class IngestBenchmark {
         this.out = out;
     }
 
+    /** The receivers compared, in the order of the first round. */
+    private enum Receiver {
+        STORESCP("DCMTK storescp", "storescp"),
+        NODE_NO_FSYNC("CTAI node, data.fsync=false", "node-nofsync"),
+        NODE_FSYNC("CTAI node, data.fsync=true", "node-fsync");
+
+        final String label;
+        final String folder;
+
+        Receiver(String label, String folder) {
+            this.label = label;
+            this.folder = folder;
+        }
+    }
+
     void run() throws Exception {
         try (ScratchFolder work = new ScratchFolder("ctai-bench-ingest")) {
             out.printf("generating %d phantom CT instances of %dx%d...%n", count, size, size);
@@ -39,22 +56,50 @@ final class IngestBenchmark {
                     work.resolve("series")).images();
             long bytes = 0;
             for (Path f : files) bytes += Files.size(f);
-            out.printf("%d files, %.1f MB; storescu -> each receiver, %d rounds, best round reported%n", files.size(), bytes / 1e6, rounds);
-            double scp = 0;
-            double nodeSync = 0;
-            double nodeNoSync = 0;
+            out.printf("%d files, %.1f MB; storescu -> each receiver, %d rounds%n", files.size(), bytes / 1e6, rounds);
+            // not measured: the JVM compiles the node's receive path here, not in the first measured run
+            node(work.resolve("warm-up"), files, false);
+            // Nothing is deleted before the end: on ext4 without a journal (as on the machines we measure on), a file
+            // created within a minute of a deletion scans past every inode just freed, and whoever ran right after a
+            // deletion lost a third of its time to that. How fast page-cache writes are changes from one run to the
+            // next (memory the hypervisor took back must be supplied again), so each round compares receivers that
+            // ran within seconds of each other, the order rotating so each takes each place in turn, and the
+            // figure is the median of the rounds' ratios.
+            Map<Receiver, List<Double>> rates = new EnumMap<>(Receiver.class);
+            List<Receiver> order = new ArrayList<>(List.of(Receiver.values()));
             for (int r = 1; r <= rounds; r++) {
-                scp = Math.max(scp, storescp(work.resolve("storescp-" + r), files));
-                nodeSync = Math.max(nodeSync, node(work.resolve("node-fsync-" + r), files, true));
-                nodeNoSync = Math.max(nodeNoSync, node(work.resolve("node-nofsync-" + r), files, false));
-                out.printf("round %d done%n", r);
+                Map<Receiver, Double> round = new EnumMap<>(Receiver.class);
+                for (Receiver receiver : order) {
+                    Path dir = work.resolve(receiver.folder + "-" + r);
+                    round.put(receiver, switch (receiver) {
+                        case STORESCP -> storescp(dir, files);
+                        case NODE_NO_FSYNC -> node(dir, files, false);
+                        case NODE_FSYNC -> node(dir, files, true);
+                    });
+                }
+                round.forEach((receiver, rate) -> rates.computeIfAbsent(receiver, k -> new ArrayList<>()).add(rate));
+                double scp = round.get(Receiver.STORESCP);
+                out.printf("round %d: storescp %.1f, node fsync=false %.1f (%.2f), node fsync=true %.1f (%.2f) images/s%n", r, scp,
+                        round.get(Receiver.NODE_NO_FSYNC), round.get(Receiver.NODE_NO_FSYNC) / scp,
+                        round.get(Receiver.NODE_FSYNC), round.get(Receiver.NODE_FSYNC) / scp);
+                Collections.rotate(order, 1);
             }
             out.println();
-            out.printf("%-32s %10s %8s%n", "receiver", "images/s", "ratio");
-            out.printf("%-32s %10.1f %8s%n", "DCMTK storescp", scp, "1.00");
-            out.printf("%-32s %10.1f %8.2f%n", "CTAI node, data.fsync=false", nodeNoSync, nodeNoSync / scp);
-            out.printf("%-32s %10.1f %8.2f%n", "CTAI node, data.fsync=true", nodeSync, nodeSync / scp);
+            out.printf("%-30s %16s %14s %13s%n", "receiver", "median images/s", "best images/s", "median ratio");
+            List<Double> scp = rates.get(Receiver.STORESCP);
+            for (Receiver receiver : Receiver.values()) {
+                List<Double> own = rates.get(receiver);
+                List<Double> ratios = new ArrayList<>();
+                for (int i = 0; i < own.size(); i++) ratios.add(own.get(i) / scp.get(i));
+                out.printf("%-30s %16.1f %14.1f %13.2f%n", receiver.label, median(own), Collections.max(own), median(ratios));
+            }
         }
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     private double storescp(Path dir, List<Path> files) throws Exception {
@@ -70,7 +115,6 @@ final class IngestBenchmark {
         } finally {
             p.destroy();
             p.waitFor(10, TimeUnit.SECONDS);
-            ScratchFolder.delete(dir); // the next run writes into recycled page cache, as this one may have
         }
     }
 
@@ -91,8 +135,6 @@ final class IngestBenchmark {
                 }
             }
             return rate;
-        } finally {
-            ScratchFolder.delete(data);
         }
     }
 

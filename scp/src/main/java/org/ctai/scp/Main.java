@@ -191,12 +191,15 @@ public final class Main {
             @Option(names = "--count", defaultValue = "500", description = "instances per run (default ${DEFAULT-VALUE})")
             int count;
 
-            @Mixin
-            BenchOptions options;
+            @Option(names = "--size", defaultValue = "512", description = "rows and columns (default ${DEFAULT-VALUE})")
+            int size;
+
+            @Option(names = "--rounds", defaultValue = "5", description = "rounds; the median ratio is reported (default ${DEFAULT-VALUE})")
+            int rounds;
 
             @Override
             public Integer call() throws Exception {
-                new IngestBenchmark(count, options.size, options.rounds, System.out).run();
+                new IngestBenchmark(count, size, rounds, System.out).run();
                 return 0;
             }
         }
