@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * The C-ECHO / C-STORE SCP. Our own accept loop (bind address from the configuration, TCP_NODELAY, a
  * bounded number of associations) vets each A-ASSOCIATE-RQ (called and calling AE title, peer address,
  * free disk), negotiates the presentation contexts ({@link Negotiation}) and runs the data transfer
- * ({@link StoreAssociation}): each dataset is streamed into a file and made durable by {@link InstanceStore}
- * before the C-STORE response; an instance that cannot be stored is answered with status A700. Thread-safe.
+ * ({@link StoreAssociation}): each dataset is streamed into a file and handed to the {@link Intake} before the
+ * C-STORE response; an instance that cannot be taken is answered with status A700. Thread-safe.
  */
 public final class DicomReceiver implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DicomReceiver.class);
