@@ -117,6 +117,8 @@ public final class Database implements AutoCloseable {
                     .setDataDirectory(dir)
                     .setCleanDataDirectory(false)
                     .setServerConfig("listen_addresses", "127.0.0.1")
+                    // the node stops it last, in close(); the library's own hook stopped it under the workers at Ctrl-C
+                    .setRegisterShutdownHook(false)
                     .start();
             log.info("embedded PostgreSQL running on port {} with data in {}", pg.getPort(), dir);
             return pg;

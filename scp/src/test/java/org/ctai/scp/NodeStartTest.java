@@ -11,7 +11,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The node refuses to start with a page nobody may log in to, and leaves nothing listening. */
+/** How the node starts and stops: it refuses a page nobody may log in to, and stops cleanly at SIGTERM. */
 class NodeStartTest {
     @TempDir
     Path tmp;
@@ -29,5 +29,18 @@ class NodeStartTest {
         try (ServerSocket again = new ServerSocket(port)) {
             assertThat(again.getLocalPort()).isEqualTo(port);
         }
+    }
+
+    @Test
+    void sigtermStopsTheNodeBeforeItsEmbeddedDatabaseSoNothingFails() throws Exception {
+        Path data = tmp.resolve("data");
+        NodeProcess node = NodeProcess.start(tmp.resolve("node.log"), List.of("--data.dir=" + data, "--data.min-free-mb=1",
+                "--dicom.allowed-callers=STORESCU", "--worker.poll-seconds=0.05", "--send.destinations=PACS@127.0.0.1:1"));
+        Thread.sleep(1000); // workers and senders polling the database when the signal comes
+
+        node.close();
+
+        assertThat(node.logText()).contains("stopped; uptime").doesNotContain("ERROR").doesNotContain(" WARN ");
+        assertThat(data.resolve("postgres/postmaster.pid")).doesNotExist();
     }
 }
