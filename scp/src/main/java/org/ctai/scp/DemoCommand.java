@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.ctai.inference.phantom.PhantomFiles;
 import org.ctai.inference.phantom.PhantomGenerator;
@@ -49,6 +50,8 @@ final class DemoCommand {
             out.printf("starting the node (DICOM %s@%s:%d, data in %s)...%n", config.dicom().aeTitle(), config.dicom().bind(),
                     config.dicom().port(), data);
             Node node = Node.start(config);
+            // the JVM halts once its shutdown hooks return: Ctrl-C's hook waits for the close below
+            CountDownLatch closed = new CountDownLatch(1);
             try {
                 out.printf("web page: http://%s:%d/  (user %s, password %s)%n", webHost(config), node.webPort(), DEMO_USER, password);
                 List<String> series = new ArrayList<>();
@@ -70,11 +73,19 @@ final class DemoCommand {
                 if (exitWhenDone) return 0;
                 out.println("the node keeps running; Ctrl-C to stop");
                 CountDownLatch stop = new CountDownLatch(1);
-                Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "demo-shutdown"));
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    stop.countDown();
+                    try {
+                        closed.await(60, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }, "demo-shutdown"));
                 stop.await();
                 return 0;
             } finally {
                 node.close();
+                closed.countDown();
             }
         }
     }
