@@ -16,14 +16,15 @@ import org.slf4j.LoggerFactory;
 /**
  * The intake with {@code data.fsync=false}: an instance is answered as soon as its whole file is in the
  * incoming folder, renamed from {@code .part} to {@code .dcm} to say it was acknowledged; one thread then
- * moves it into the spool and writes its row, in arrival order, off the sender's critical path. Nothing
+ * links it into the spool, writes its row and deletes the incoming name, in arrival order, off the sender's
+ * critical path. Nothing
  * acknowledged is lost when the process dies: a node starting on the same data folder indexes the
  * {@code .dcm} files a dead process left (see {@link Spool#leftovers}). A machine crash may still lose what
  * was not yet written back, as any write without fsync may. A store that fails (database down) is retried
  * until it succeeds or the node stops; the file waits in the incoming folder meanwhile. When
  * {@link #CAPACITY} instances wait, the associations wait too. Thread-safe.
  */
-final class Indexer implements Intake, AutoCloseable {
+final class Indexer implements Intake {
     private static final Logger log = LoggerFactory.getLogger(Indexer.class);
     static final int CAPACITY = 256;
     static final String ACKNOWLEDGED = ".dcm";
