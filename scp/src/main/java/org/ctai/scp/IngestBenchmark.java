@@ -57,8 +57,10 @@ final class IngestBenchmark {
             long bytes = 0;
             for (Path f : files) bytes += Files.size(f);
             out.printf("%d files, %.1f MB; storescu -> each receiver, %d rounds%n", files.size(), bytes / 1e6, rounds);
-            // not measured: the JVM compiles the node's receive path here, not in the first measured run
-            node(work.resolve("warm-up"), files, false);
+            // not measured: the JVM compiles the node's receive paths here (after 500 instances its compiler was
+            // still busy, 0.1-0.4 ms of CPU per instance), not during the measured runs
+            node(work.resolve("warm-up-1"), files, false);
+            node(work.resolve("warm-up-2"), files, true);
             // Nothing is deleted before the end: on ext4 without a journal (as on the machines we measure on), a file
             // created within a minute of a deletion scans past every inode just freed, and whoever ran right after a
             // deletion lost a third of its time to that. How fast page-cache writes are changes from one run to the
