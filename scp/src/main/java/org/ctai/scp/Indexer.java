@@ -27,7 +27,6 @@ import org.slf4j.LoggerFactory;
 final class Indexer implements Intake {
     private static final Logger log = LoggerFactory.getLogger(Indexer.class);
     static final int CAPACITY = 256;
-    static final String ACKNOWLEDGED = ".dcm";
 
     /** What the indexing thread is given: an instance to index, or a request to say when all before it are. */
     private sealed interface Work permits Index, Settle { }
@@ -64,7 +63,7 @@ final class Indexer implements Intake {
             return;
         }
         Path file = received.file();
-        Path acknowledged = file.resolveSibling(file.getFileName().toString().replace(".part", ACKNOWLEDGED));
+        Path acknowledged = Spool.acknowledged(file);
         try {
             Files.move(file, acknowledged, StandardCopyOption.ATOMIC_MOVE);
             queue.put(new Index(new InstanceStore.Arrival(instance, acknowledged, received.length(), received.digest(), true), assoc, listener));
@@ -129,17 +128,7 @@ final class Indexer implements Intake {
         for (Path file : acknowledged) {
             AssociationContext assoc = new AssociationContext("recovered", "?", file.getParent().getFileName().toString());
             try {
-                IncomingFile.Received received = IncomingFile.Received.readBack(file);
-                ReceivedInstance instance;
-                try {
-                    instance = ReceivedInstance.parse(received);
-                } catch (ReceivedInstance.UnusableObjectException e) {
-                    store.quarantine(file, assoc, e.getMessage());
-                    n++;
-                    continue;
-                }
-                assoc = new AssociationContext(assoc.id(), instance.sourceAeTitle(), assoc.peer());
-                store.index(new InstanceStore.Arrival(instance, file, received.length(), received.digest(), true), assoc);
+                store.store(IncomingFile.Received.readBack(file), assoc, true);
                 n++;
             } catch (IOException | StoreFailedException e) {
                 log.error("{} acknowledged instance {} not indexed, will be tried at the next start: {}", assoc, file, e.getMessage());

@@ -54,18 +54,19 @@ final class InstanceStore {
     /**
      * Parses {@code received} and stores it: {@link #index} it, or quarantine it when it cannot be used.
      *
-     * @param received the instance as a Part 10 file in this process's incoming folder; moved into the spool
-     *                 or to quarantine, or deleted when it repeats an instance already stored
+     * @param received     the instance as a Part 10 file in an incoming folder; placed in the spool or moved to
+     *                     quarantine, or deleted when it repeats an instance already stored
+     * @param acknowledged as in {@link Arrival}
      * @throws StoreFailedException when the instance could not be made durable; the sender must be told
      */
-    Outcome store(IncomingFile.Received received, AssociationContext assoc) {
+    Outcome store(IncomingFile.Received received, AssociationContext assoc, boolean acknowledged) {
         ReceivedInstance instance;
         try {
             instance = ReceivedInstance.parse(received);
         } catch (ReceivedInstance.UnusableObjectException e) {
             return quarantine(received.file(), assoc, e.getMessage());
         }
-        return index(new Arrival(instance, received.file(), received.length(), received.digest(), false), assoc);
+        return index(new Arrival(instance, received.file(), received.length(), received.digest(), acknowledged), assoc);
     }
 
     /**
@@ -89,7 +90,7 @@ final class InstanceStore {
                 }
                 spool.commit(arrival.file(), relative, how);
             }
-            Upserted row = upsert(c, instance, relative, arrival.length(), arrival.digest(), assoc.callingAeTitle());
+            Upserted row = upsert(c, instance, relative, arrival.length(), arrival.digest());
             if (how == Spool.Placement.LINK) deleteOrWarn(arrival.file(), "the acknowledged copy in the incoming folder", instance);
             row.previousPath().filter(p -> !p.equals(relative)).ifPresent(p -> deleteOrWarn(spool.resolve(p), "the replaced file", instance));
             if (row.previousPath().isPresent()) {
@@ -153,8 +154,10 @@ final class InstanceStore {
      * whether the instance replaced an earlier one. A new instance of a series already queued starts the next
      * version of that series.
      */
-    private static Upserted upsert(Connection c, ReceivedInstance i, String path, long size, String digest,
-                                   String callingAe) throws SQLException {
+    private static Upserted upsert(Connection c, ReceivedInstance i, String path, long size, String digest) throws SQLException {
+        // the caller as the file's meta information names it (the node wrote it there from the association),
+        // so that an instance indexed after a restart keeps its sender
+        String callingAe = i.sourceAeTitle();
         try (PreparedStatement ps = c.prepareStatement("""
                 WITH old AS (SELECT path FROM scp.instance WHERE sop_instance_uid = ?),
                 s AS (

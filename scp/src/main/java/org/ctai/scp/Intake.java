@@ -24,7 +24,7 @@ sealed interface Intake extends AutoCloseable permits Intake.Immediate, Indexer 
     record Immediate(InstanceStore store) implements Intake {
         @Override
         public void take(IncomingFile.Received received, AssociationContext assoc, StoreAssociation.Listener listener) {
-            listener.stored(store.store(received, assoc));
+            listener.stored(store.store(received, assoc, false));
         }
 
         @Override

@@ -32,10 +32,10 @@ record ReceivedInstance(String sopInstanceUid, String sopClassUid, String transf
      *                                 missing or short pixel data
      */
     static ReceivedInstance parse(IncomingFile.Received received) throws UnusableObjectException {
-        if (received.whole()) return parse(received.head(), received.headLength(), received.length());
         try {
             return parse(received.head(), received.headLength(), received.length());
         } catch (UnusableObjectException e) {
+            if (received.whole()) throw e;
             // most likely a header longer than the head; the whole file decides
         }
         byte[] all;

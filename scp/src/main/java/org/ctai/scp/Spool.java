@@ -23,6 +23,9 @@ final class Spool {
     /** Names of transfers in progress: unique in this process, and unlike a dead process's of the same pid. */
     private static final String PROCESS_START = Long.toString(ManagementFactory.getRuntimeMXBean().getStartTime(), 36) + "-";
     private static final AtomicLong INCOMING_NAMES = new AtomicLong();
+    /** Suffixes in the incoming folder: a transfer in flight, and (fsync off) one answered but not yet indexed. */
+    private static final String IN_FLIGHT = ".part";
+    private static final String ACKNOWLEDGED = ".dcm";
 
     /**
      * @param host this machine's name; with the pid it names this process's own incoming folder, since
@@ -38,7 +41,13 @@ final class Spool {
 
     /** A new name for a transfer in progress, in this process's own incoming folder. */
     Path newIncomingFile() {
-        return incoming.resolve(PROCESS_START + INCOMING_NAMES.incrementAndGet() + ".part");
+        return incoming.resolve(PROCESS_START + INCOMING_NAMES.incrementAndGet() + IN_FLIGHT);
+    }
+
+    /** The name a complete transfer takes once the sender was answered before it was indexed. */
+    static Path acknowledged(Path inFlight) {
+        String name = inFlight.getFileName().toString();
+        return inFlight.resolveSibling(name.substring(0, name.length() - IN_FLIGHT.length()) + ACKNOWLEDGED);
     }
 
     Path root() {
@@ -83,7 +92,7 @@ final class Spool {
                     for (Path f : (Iterable<Path>) files::iterator) {
                         String name = f.getFileName().toString();
                         if (ours && name.startsWith(PROCESS_START)) continue;
-                        if (name.endsWith(Indexer.ACKNOWLEDGED)) {
+                        if (name.endsWith(ACKNOWLEDGED)) {
                             acknowledged.add(f);
                         } else {
                             Files.delete(f);
