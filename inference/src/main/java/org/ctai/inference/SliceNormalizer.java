@@ -4,7 +4,7 @@ import org.ctai.inference.ModelSpec.CropBox;
 import org.ctai.inference.ModelSpec.Normalization;
 
 /** Turns one slice's HU into the model's input values as the {@link Normalization} says. Stateless. */
-final class SliceNormalizer {
+public final class SliceNormalizer {
 
     private SliceNormalizer() {
     }
@@ -12,7 +12,7 @@ final class SliceNormalizer {
     /**
      * @throws InferenceException if a crop box does not fit the slice
      */
-    static float[] normalize(Normalization normalization, float[] hu, int rows, int columns, String seriesUid) {
+    public static float[] normalize(Normalization normalization, float[] hu, int rows, int columns, String seriesUid) {
         float[] out = new float[hu.length];
         if (normalization instanceof Normalization.HuWindow window) {
             double low = window.center() - window.width() / 2;

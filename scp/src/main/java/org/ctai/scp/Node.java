@@ -1,5 +1,18 @@
 package org.ctai.scp;
 
+import org.ctai.scp.process.InferenceProcessor;
+
+import org.ctai.scp.config.NodeConfig;
+import org.ctai.scp.queue.JobQueue;
+import org.ctai.scp.queue.SeriesProcessor;
+import org.ctai.scp.queue.SeriesTracker;
+import org.ctai.scp.queue.Workers;
+import org.ctai.scp.receive.DicomReceiver;
+import org.ctai.scp.send.Destinations;
+import org.ctai.scp.send.Senders;
+import org.ctai.scp.storage.Cleaner;
+import org.ctai.scp.storage.Database;
+
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -30,8 +43,6 @@ public final class Node implements AutoCloseable {
     public static final String VERSION = "0.1.0";
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration WORKER_STOP_TIMEOUT = Duration.ofSeconds(30);
-    /** How soon an acknowledged instance whose indexing failed (database away) is tried again. */
-    private static final Duration INDEX_RETRY = Duration.ofSeconds(1);
 
     private final NodeConfig config;
     private final Database database;
@@ -41,14 +52,13 @@ public final class Node implements AutoCloseable {
     private final Cleaner cleaner;
     private final WebServer web;
     private final DicomReceiver receiver;
-    private final Intake intake;
     private final String owner;
     private boolean closed;
     /** Closed after the workers have stopped (the segmentation model). */
     private AutoCloseable closeLast = () -> { };
 
     private Node(NodeConfig config, Database database, SeriesTracker tracker, Workers workers, Senders senders, Cleaner cleaner,
-                 DicomReceiver receiver, Intake intake, WebServer web, String owner) {
+                 DicomReceiver receiver, WebServer web, String owner) {
         this.web = web;
         this.cleaner = cleaner;
         this.senders = senders;
@@ -57,7 +67,6 @@ public final class Node implements AutoCloseable {
         this.tracker = tracker;
         this.workers = workers;
         this.receiver = receiver;
-        this.intake = intake;
         this.owner = owner;
     }
 
@@ -77,39 +86,25 @@ public final class Node implements AutoCloseable {
         Cleaner cleaner = null;
         WebServer web = null;
         DicomReceiver receiver = null;
-        Intake intake = null;
         try {
-            Spool spool = new Spool(config.data(), host);
             DataSource ds = database.dataSource();
-            InstanceStore store = new InstanceStore(ds, spool);
-            Spool.Leftovers left = spool.leftovers(host);
-            if (left.dropped() > 0) log.info("dropped {} partial transfers left by the previous run (never acknowledged)", left.dropped());
-            if (!left.acknowledged().isEmpty()) {
-                log.info("indexed {} of {} acknowledged instances left by the previous run", Indexer.recover(store, left.acknowledged()),
-                        left.acknowledged().size());
-            }
-            spool.removeEmptyDeadFolders(host);
             JobQueue queue = new JobQueue(ds, config.worker());
             tracker = new SeriesTracker(ds, config.series(), queue);
+            receiver = DicomReceiver.open(config.dicom(), config.data(), ds, host, tracker);
             workers = new Workers(ds, queue, processor, config.worker(), config.data().dir(), owner, new Destinations(config.send()));
-            senders = new Senders(new Outbox(ds, config.send(), config.data().dir()),
-                    new DicomSender(config.send().callingAeTitle().orElse(config.dicom().aeTitle()), config.send().connectTimeout(),
-                            config.send().timeout()), config.send().count(), config.worker().poll(), owner);
+            senders = Senders.create(ds, config.send(), config.dicom().aeTitle(), config.worker().poll(), config.data().dir(), owner);
             // the page first: a configuration it refuses (no users) stops the start before any peer is accepted
             web = new WebServer(config.web().server(), ds, status);
             web.start();
-            intake = config.data().fsync() ? new Intake.Immediate(store) : new Indexer(store, INDEX_RETRY);
-            receiver = new DicomReceiver(config.dicom(), intake, tracker, spool);
             cleaner = new Cleaner(ds, config.retention(), config.data().dir());
             tracker.start();
             workers.start();
             cleaner.start();
             senders.start();
             receiver.start();
-            return new Node(config, database, tracker, workers, senders, cleaner, receiver, intake, web, owner);
+            return new Node(config, database, tracker, workers, senders, cleaner, receiver, web, owner);
         } catch (IOException | RuntimeException e) {
             if (receiver != null) receiver.stop(Duration.ZERO);
-            if (intake != null) intake.close();
             if (workers != null) workers.stop(Duration.ZERO);
             if (senders != null) senders.stop(Duration.ZERO);
             if (cleaner != null) cleaner.close();
@@ -183,7 +178,6 @@ public final class Node implements AutoCloseable {
         log.info("stopping: no new associations, finishing those in flight");
         web.close();
         if (!receiver.stop(DRAIN_TIMEOUT)) log.warn("associations still open after {} s were cut", DRAIN_TIMEOUT.toSeconds());
-        intake.close();
         tracker.close();
         cleaner.close();
         workers.stop(WORKER_STOP_TIMEOUT);

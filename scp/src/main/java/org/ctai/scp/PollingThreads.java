@@ -10,10 +10,10 @@ import org.slf4j.Logger;
  * wait {@code poll}) until stopped. A failing step is logged and retried after {@code poll}: a database
  * hiccup must not end the thread for good.
  */
-final class PollingThreads {
+public final class PollingThreads {
     /** One round of work; returns whether there was any (if not, the thread waits before the next round). */
     @FunctionalInterface
-    interface Step {
+    public interface Step {
         boolean runOnce() throws Exception;
     }
 
@@ -25,7 +25,7 @@ final class PollingThreads {
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running = true;
 
-    PollingThreads(String name, int count, Duration poll, Step step, Logger log) {
+    public PollingThreads(String name, int count, Duration poll, Step step, Logger log) {
         this.name = name;
         this.count = count;
         this.poll = poll;
@@ -33,7 +33,7 @@ final class PollingThreads {
         this.log = log;
     }
 
-    void start() {
+    public void start() {
         for (int i = 1; i <= count; i++) {
             Thread t = new Thread(this::loop, name + "-" + i);
             t.setDaemon(true);
@@ -64,7 +64,7 @@ final class PollingThreads {
     }
 
     /** Lets each thread finish the round in hand for up to {@code timeout}, then interrupts it. */
-    void stop(Duration timeout) {
+    public void stop(Duration timeout) {
         running = false;
         long deadline = System.nanoTime() + timeout.toNanos();
         for (Thread t : threads) {

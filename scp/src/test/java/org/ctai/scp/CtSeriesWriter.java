@@ -27,20 +27,20 @@ import java.util.List;
 import java.util.UUID;
 
 /** Writes small synthetic CT series (real Part 10 files, any SOP class) for the ingest tests. */
-final class CtSeriesWriter {
+public final class CtSeriesWriter {
     private CtSeriesWriter() {
     }
 
-    static String newUid() {
+    public static String newUid() {
         return "2.25." + new BigInteger(UUID.randomUUID().toString().replace("-", ""), 16);
     }
 
     /** One series of {@code count} slices of {@code size x size}, one file per slice under {@code dir}. */
-    static Series write(Path dir, int count, int size) {
+    public static Series write(Path dir, int count, int size) {
         return write(dir, count, size, SOPClass.CTImageStorage, "CT");
     }
 
-    static Series write(Path dir, int count, int size, String sopClass, String modality) {
+    public static Series write(Path dir, int count, int size, String sopClass, String modality) {
         return write(dir, count, sopClass, modality, slice -> size);
     }
 
@@ -68,7 +68,7 @@ final class CtSeriesWriter {
         return new Series(study, series, files, sops);
     }
 
-    static void writeSlice(Path f, String sopClass, String modality, String study, String series, String frame, String sop,
+    public static void writeSlice(Path f, String sopClass, String modality, String study, String series, String frame, String sop,
                            int index, int size, short fill) throws IOException, DicomException {
         AttributeList l = new AttributeList();
         put(l, new UniqueIdentifierAttribute(TagFromName.SOPClassUID), sopClass);
@@ -114,10 +114,10 @@ final class CtSeriesWriter {
         l.put(a);
     }
 
-    record Series(String studyUid, String seriesUid, List<Path> files, List<String> sopInstanceUids) { }
+    public record Series(String studyUid, String seriesUid, List<Path> files, List<String> sopInstanceUids) { }
 
     /** A series the loader must refuse: three slices, the middle one 48x48 among 32x32. */
-    static Series writeMixedSizes(Path dir) {
+    public static Series writeMixedSizes(Path dir) {
         return write(dir, 3, SOPClass.CTImageStorage, "CT", slice -> slice == 1 ? 48 : 32);
     }
 

@@ -8,17 +8,17 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Runs DCMTK's real clients (installed by ./ctai test) and returns what they said. */
-final class Dcmtk {
+public final class Dcmtk {
     private Dcmtk() {
     }
 
-    record Result(int exitCode, String output) { }
+    public record Result(int exitCode, String output) { }
 
-    static Result echoscu(String callingAe, String calledAe, int port) {
+    public static Result echoscu(String callingAe, String calledAe, int port) {
         return run(List.of("echoscu", "-aet", callingAe, "-aec", calledAe, "127.0.0.1", Integer.toString(port)));
     }
 
-    static Result storescu(String callingAe, int port, List<Path> files, String... options) {
+    public static Result storescu(String callingAe, int port, List<Path> files, String... options) {
         List<String> cmd = new ArrayList<>(List.of("storescu", "-aet", callingAe, "-aec", "CTAI"));
         cmd.addAll(List.of(options));
         cmd.add("127.0.0.1");
@@ -27,7 +27,7 @@ final class Dcmtk {
         return run(cmd);
     }
 
-    static Process startStorescu(String callingAe, int port, List<Path> files, String... options) throws IOException {
+    public static Process startStorescu(String callingAe, int port, List<Path> files, String... options) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("storescu", "-aet", callingAe, "-aec", "CTAI"));
         cmd.addAll(List.of(options));
         cmd.add("127.0.0.1");

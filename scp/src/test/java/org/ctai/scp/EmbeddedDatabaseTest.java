@@ -1,5 +1,9 @@
 package org.ctai.scp;
 
+import org.ctai.scp.cli.Main;
+import org.ctai.scp.config.ConfigLoader;
+import org.ctai.scp.config.NodeConfig;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

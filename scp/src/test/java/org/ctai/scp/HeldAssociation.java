@@ -18,14 +18,14 @@ import java.util.List;
  * A real association from PixelMed's SCU that the test keeps open as long as it likes: to hold an
  * association slot, or to send instances and then go quiet without releasing.
  */
-final class HeldAssociation implements AutoCloseable {
+public final class HeldAssociation implements AutoCloseable {
     private final Association association;
 
     private HeldAssociation(Association association) {
         this.association = association;
     }
 
-    static HeldAssociation open(int port) throws Exception {
+    public static HeldAssociation open(int port) throws Exception {
         LinkedList<PresentationContext> contexts = new LinkedList<>();
         contexts.add(new PresentationContext((byte) 1, SOPClass.CTImageStorage, TransferSyntax.ExplicitVRLittleEndian));
         contexts.add(new PresentationContext((byte) 3, SOPClass.Verification, TransferSyntax.ImplicitVRLittleEndian));
@@ -33,7 +33,7 @@ final class HeldAssociation implements AutoCloseable {
     }
 
     /** Sends the files on this association, one C-STORE each; returns the SOP Instance UIDs answered with success. */
-    List<String> send(List<Path> files) throws Exception {
+    public List<String> send(List<Path> files) throws Exception {
         List<String> acknowledged = Collections.synchronizedList(new ArrayList<>());
         for (Path f : files) {
             SetOfDicomFiles one = new SetOfDicomFiles();
@@ -53,7 +53,7 @@ final class HeldAssociation implements AutoCloseable {
         return acknowledged;
     }
 
-    void release() throws Exception {
+    public void release() throws Exception {
         association.release();
     }
 

@@ -13,7 +13,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** The node as its own JVM, started like ./ctai run does, so a test can kill it with SIGKILL. */
-final class NodeProcess implements AutoCloseable {
+public final class NodeProcess implements AutoCloseable {
     private static final Pattern EMBEDDED_PORT = Pattern.compile("embedded PostgreSQL running on port (\\d+)");
 
     private final Process process;
@@ -26,7 +26,7 @@ final class NodeProcess implements AutoCloseable {
         this.dicomPort = dicomPort;
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
@@ -40,7 +40,7 @@ final class NodeProcess implements AutoCloseable {
     /** Starts {@code ctai run} on the given DICOM port. */
     static NodeProcess start(Path log, int port, List<String> options) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-cp", System.getProperty("java.class.path"), "org.ctai.scp.Main", "run", "--dicom.port=" + port));
+                "-Xmx512m", "-cp", System.getProperty("java.class.path"), "org.ctai.scp.cli.Main", "run", "--dicom.port=" + port));
         cmd.addAll(TestNodes.WEB_OPTIONS);
         cmd.addAll(options);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();

@@ -1,5 +1,8 @@
 package org.ctai.scp;
 
+import org.ctai.scp.config.ConfigLoader;
+import org.ctai.scp.config.NodeConfig;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

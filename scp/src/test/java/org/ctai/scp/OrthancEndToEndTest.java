@@ -1,5 +1,7 @@
 package org.ctai.scp;
 
+import org.ctai.scp.config.NodeConfig;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** DCMTK's storescp as a stand-in PACS for delivery tests: every object it accepts lands in {@code dir}. */
-final class StoreScp implements AutoCloseable {
+public final class StoreScp implements AutoCloseable {
     final int port;
     final Path dir;
     private final Process process;
@@ -19,7 +19,7 @@ final class StoreScp implements AutoCloseable {
         this.process = process;
     }
 
-    static StoreScp start(String aeTitle, int port, Path dir) throws Exception {
+    public static StoreScp start(String aeTitle, int port, Path dir) throws Exception {
         Files.createDirectories(dir);
         ProcessBuilder pb = new ProcessBuilder("storescp", "-v", "-aet", aeTitle, "-od", dir.toString(), Integer.toString(port))
                 .redirectErrorStream(true).redirectOutput(dir.resolveSibling(dir.getFileName() + ".log").toFile());
@@ -36,7 +36,7 @@ final class StoreScp implements AutoCloseable {
         throw new IllegalStateException("storescp did not listen on " + port);
     }
 
-    List<Path> received() throws IOException {
+    public List<Path> received() throws IOException {
         try (var files = Files.list(dir)) {
             return files.filter(Files::isRegularFile).toList();
         }

@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * One real PostgreSQL (embedded) for the whole test JVM, and a fresh, empty database per caller, so
  * tests never see each other's rows. The server is stopped when the JVM exits.
  */
-final class TestDatabase {
+public final class TestDatabase {
     private static final AtomicInteger databases = new AtomicInteger();
     private static EmbeddedPostgres server;
 
@@ -39,7 +39,7 @@ final class TestDatabase {
     }
 
     /** A new empty database; returns its JDBC URL (user postgres, no password). */
-    static String freshDatabase() {
+    public static String freshDatabase() {
         String name = "t" + ProcessHandle.current().pid() + "_" + databases.incrementAndGet();
         try (Connection c = server().getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + name);

@@ -1,5 +1,8 @@
 package org.ctai.scp;
 
+import org.ctai.scp.config.ConfigLoader;
+import org.ctai.scp.config.NodeConfig;
+
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -12,10 +15,10 @@ import java.util.Optional;
 import javax.sql.DataSource;
 
 /** Starts real nodes for tests: port 0, a temporary data folder, a fresh database on the test server. */
-final class TestNodes {
-    static final String CALLER = "STORESCU";
-    static final String WEB_USER = "tester";
-    static final String WEB_PASSWORD = "correct horse battery staple";
+public final class TestNodes {
+    public static final String CALLER = "STORESCU";
+    public static final String WEB_USER = "tester";
+    public static final String WEB_PASSWORD = "correct horse battery staple";
     /** The web page on a free port with one admin; a real hash, cheap iterations so every node starts fast. */
     static final List<String> WEB_OPTIONS = List.of("--web.port=0",
             "--web.users=" + WEB_USER + ":admin:" + org.ctai.viewer.PasswordHasher.hash(WEB_PASSWORD.toCharArray(), 1000));
@@ -24,7 +27,7 @@ final class TestNodes {
     }
 
     /** Configuration for a test node; later overrides win. */
-    static NodeConfig config(Path dataDir, String dbUrl, String... overrides) {
+    public static NodeConfig config(Path dataDir, String dbUrl, String... overrides) {
         List<String> all = new ArrayList<>(List.of(
                 "--dicom.port=0",
                 "--dicom.allowed-callers=" + CALLER + ",ECHOSCU,PIXELMED",
@@ -40,7 +43,7 @@ final class TestNodes {
         return ConfigLoader.withShippedDefaults().load(Optional.empty(), Map.of(), all);
     }
 
-    static Node start(Path dataDir, String... overrides) {
+    public static Node start(Path dataDir, String... overrides) {
         return Node.start(config(dataDir, TestDatabase.freshDatabase(), overrides), new SeriesInventory());
     }
 
@@ -51,7 +54,7 @@ final class TestNodes {
         return ds;
     }
 
-    static long count(DataSource ds, String sql, Object... args) {
+    public static long count(DataSource ds, String sql, Object... args) {
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
             try (ResultSet rs = ps.executeQuery()) {
@@ -63,7 +66,7 @@ final class TestNodes {
         }
     }
 
-    static List<String> strings(DataSource ds, String sql, Object... args) {
+    public static List<String> strings(DataSource ds, String sql, Object... args) {
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
             List<String> out = new ArrayList<>();

@@ -17,7 +17,7 @@ import org.flywaydb.core.Flyway;
  * One real PostgreSQL (embedded) per test JVM and a fresh database per caller, migrated with scp's real
  * migrations read from the scp module's source folder (this module cannot depend on scp).
  */
-final class TestDatabase {
+public final class TestDatabase {
     static final Path SCP_MIGRATIONS = Path.of("..", "scp", "src", "main", "resources", "db", "scp").toAbsolutePath().normalize();
     private static final AtomicInteger databases = new AtomicInteger();
     private static EmbeddedPostgres server;
@@ -45,7 +45,7 @@ final class TestDatabase {
     }
 
     /** A new database with scp's schema, behind a small pool; close it after use. */
-    static HikariDataSource fresh() {
+    public static HikariDataSource fresh() {
         if (!Files.isDirectory(SCP_MIGRATIONS)) throw new IllegalStateException("scp's migrations not found at " + SCP_MIGRATIONS);
         String name = "v" + ProcessHandle.current().pid() + "_" + databases.incrementAndGet();
         try (Connection c = server().getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {

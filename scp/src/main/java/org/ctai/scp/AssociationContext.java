@@ -1,9 +1,0 @@
-package org.ctai.scp;
-
-/** Who is on the other end of one association; its {@code toString} prefixes log lines. */
-record AssociationContext(String id, String callingAeTitle, String peer) {
-    @Override
-    public String toString() {
-        return "[" + id + " " + callingAeTitle + "@" + peer + "]";
-    }
-}

@@ -1,8 +1,0 @@
-package org.ctai.scp;
-
-/** An instance could not be made durable (disk, database); the sender is answered A700 and may retry it. */
-public final class StoreFailedException extends NodeException {
-    public StoreFailedException(String message, Throwable cause) {
-        super(message, cause);
-    }
-}

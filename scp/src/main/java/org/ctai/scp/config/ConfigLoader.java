@@ -1,0 +1,298 @@
+package org.ctai.scp.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.ctai.inference.ModelConfig;
+import org.ctai.inference.ModelSpecException;
+import org.ctai.inference.measure.MeasurementSettings;
+import org.ctai.inference.overlay.CtWindow;
+import org.ctai.srwriter.ResultOptions;
+import org.ctai.viewer.WebConfig;
+
+/**
+ * Builds a {@link NodeConfig} from, lowest precedence first: the shipped {@code ctai.conf} (on the
+ * classpath, the single source of defaults and of the set of known keys), an operator file, environment
+ * variables ({@code CTAI_DICOM_PORT} for {@code dicom.port}) and command-line overrides
+ * ({@code --dicom.port=11113}). Every problem is collected and reported at once.
+ */
+public final class ConfigLoader {
+    static final String DEFAULTS_RESOURCE = "/ctai.conf";
+    private static final Pattern AE_TITLE = Pattern.compile("[\\x20-\\x5B\\x5D-\\x7E]{1,16}");
+    private static final Pattern UID = Pattern.compile("[0-9]+(\\.[0-9]+)*");
+    private static final Pattern DESTINATION = Pattern.compile("([^@]{1,16})@([^:@]+):([0-9]{1,5})");
+
+    private final Map<String, String> defaults;
+
+    private ConfigLoader(Map<String, String> defaults) {
+        this.defaults = defaults;
+    }
+
+    /** The loader with the shipped defaults. */
+    public static ConfigLoader withShippedDefaults() {
+        try (InputStream in = ConfigLoader.class.getResourceAsStream(DEFAULTS_RESOURCE)) {
+            if (in == null) throw new IllegalStateException("ctai.conf is missing from the classpath; the build is broken");
+            return new ConfigLoader(parse(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the shipped ctai.conf", e);
+        }
+    }
+
+    /** Every known key with its shipped default, in file order. */
+    public Map<String, String> defaults() {
+        return java.util.Collections.unmodifiableMap(defaults);
+    }
+
+    /**
+     * @param file      an operator configuration file, or empty
+     * @param env       the process environment (only {@code CTAI_*} names of known keys are read)
+     * @param overrides command-line options of the form {@code --key=value}
+     * @throws ConfigException naming every unknown key and bad value
+     */
+    public NodeConfig load(Optional<Path> file, Map<String, String> env, List<String> overrides) {
+        List<String> problems = new ArrayList<>();
+        Map<String, String> values = new LinkedHashMap<>(defaults);
+        file.ifPresent(f -> {
+            try {
+                merge(values, parse(Files.readString(f, StandardCharsets.UTF_8)), "in " + f, problems);
+            } catch (IOException e) {
+                problems.add("cannot read configuration file " + f + ": " + e.getMessage());
+            }
+        });
+        for (String key : defaults.keySet()) {
+            String envName = envName(key);
+            if (env.containsKey(envName)) values.put(key, env.get(envName).trim());
+        }
+        Map<String, String> cli = new LinkedHashMap<>();
+        for (String o : overrides) {
+            int eq = o.indexOf('=');
+            if (!o.startsWith("--") || eq < 0) {
+                problems.add("command-line option " + o + " is not of the form --key=value");
+                continue;
+            }
+            cli.put(o.substring(2, eq).trim(), o.substring(eq + 1).trim());
+        }
+        merge(values, cli, "on the command line", problems);
+        NodeConfig config = build(new Reading(values, problems));
+        if (!problems.isEmpty()) throw new ConfigException(problems);
+        return config;
+    }
+
+    /** CTAI_ + the key in capitals with dots and dashes as underscores. */
+    public static String envName(String key) {
+        return "CTAI_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    private void merge(Map<String, String> values, Map<String, String> more, String where, List<String> problems) {
+        more.forEach((k, v) -> {
+            if (defaults.containsKey(k)) values.put(k, v);
+            else problems.add("unknown key " + k + " " + where + " (known keys are listed in conf/ctai.conf)");
+        });
+    }
+
+    private static Map<String, String> parse(String text) throws IOException {
+        // Properties handles comments, escapes and "key = value"; keep the file's order for readable dumps.
+        Properties p = new Properties();
+        p.load(new StringReader(text));
+        Map<String, String> ordered = new LinkedHashMap<>();
+        for (String line : text.split("\n")) {
+            String t = line.trim();
+            if (t.isEmpty() || t.startsWith("#") || t.startsWith("!")) continue;
+            String key = t.split("[=:\\s]", 2)[0];
+            if (p.containsKey(key)) ordered.put(key, p.getProperty(key).trim());
+        }
+        p.stringPropertyNames().stream().filter(k -> !ordered.containsKey(k)).forEach(k -> ordered.put(k, p.getProperty(k).trim()));
+        return ordered;
+    }
+
+    private static NodeConfig build(Reading in) {
+        Set<String> callers = in.list("dicom.allowed-callers", s -> in.check("dicom.allowed-callers", s, AE_TITLE.matcher(s).matches() || s.equals("*"), "an AE title of 1-16 characters, or *"));
+        boolean any = callers.remove("*");
+        var dicom = new NodeConfig.Dicom(
+                in.string("dicom.ae-title", s -> AE_TITLE.matcher(s).matches(), "an AE title of 1-16 characters without backslash"),
+                in.string("dicom.bind", s -> !s.isEmpty(), "an address"),
+                in.integer("dicom.port", 0, 65535),
+                callers, any,
+                in.list("dicom.allowed-addresses", s -> s),
+                in.integer("dicom.max-associations", 1, 10_000),
+                in.duration("dicom.request-timeout-seconds"),
+                in.duration("dicom.idle-timeout-seconds"),
+                List.copyOf(in.list("dicom.sop-classes", s -> in.check("dicom.sop-classes", s, UID.matcher(s).matches(), "a UID"))),
+                List.copyOf(in.list("dicom.transfer-syntaxes", s -> in.check("dicom.transfer-syntaxes", s, UID.matcher(s).matches(), "a UID"))));
+        if (dicom.transferSyntaxes().isEmpty()) in.problem("dicom.transfer-syntaxes must name at least one transfer syntax");
+        var data = new NodeConfig.Data(Path.of(in.string("data.dir", s -> !s.isEmpty(), "a folder")).toAbsolutePath().normalize(),
+                in.bool("data.fsync"), in.integer("data.min-free-mb", 0, Integer.MAX_VALUE) * 1024L * 1024L);
+        String url = in.string("db.url", s -> s.isEmpty() || s.startsWith("jdbc:postgresql:"), "empty or a jdbc:postgresql: URL");
+        var db = new NodeConfig.Db(url.isEmpty() ? Optional.empty() : Optional.of(url), in.raw("db.user"), in.raw("db.password"),
+                in.integer("db.pool-size", 2, 1000));
+        var series = new NodeConfig.Series(in.duration("series.quiet-seconds"), in.duration("series.release-grace-seconds"));
+        var worker = new NodeConfig.Worker(in.integer("worker.count", 0, 256), in.duration("worker.lease-seconds"),
+                in.integer("worker.max-attempts", 1, 1000), in.duration("worker.backoff-seconds"),
+                in.duration("worker.backoff-max-seconds"), in.duration("worker.poll-seconds"));
+        if (worker.lease().compareTo(Duration.ofSeconds(3)) < 0) in.problem("worker.lease-seconds must be at least 3, was " + in.raw("worker.lease-seconds"));
+
+        double centre = in.number("overlay.window-center", -2000, 4000);
+        double width = in.number("overlay.window-width", 1, 8000);
+        CtWindow window = new CtWindow(centre, width);
+        var inference = new NodeConfig.Inference(model(in), measurement(in), window, results(in, window));
+        var send = new NodeConfig.Send(in.list("send.destinations", s -> {
+            var m = DESTINATION.matcher(s);
+            if (!m.matches() || Integer.parseInt(m.group(3)) < 1 || Integer.parseInt(m.group(3)) > 65535) {
+                in.problem("send.destinations entry must be AE@host:port, was " + s);
+                return null;
+            }
+            return new NodeConfig.Destination(m.group(1), m.group(2), Integer.parseInt(m.group(3)));
+        }).stream().toList(), in.bool("send.return-to-sender"),
+                Optional.of(in.string("send.calling-ae-title", s -> s.isEmpty() || AE_TITLE.matcher(s).matches(), "empty or an AE title"))
+                        .filter(s -> !s.isEmpty()),
+                in.duration("send.connect-timeout-seconds"), in.duration("send.timeout-seconds"),
+                in.integer("send.max-attempts", 1, 1000), in.duration("send.backoff-seconds"),
+                in.number("send.backoff-factor", 1, 10), in.duration("send.backoff-max-seconds"),
+                in.integer("send.count", 0, 64), in.duration("send.lease-seconds"));
+        if (send.lease().compareTo(Duration.ofSeconds(3)) < 0) in.problem("send.lease-seconds must be at least 3, was " + in.raw("send.lease-seconds"));
+        if (db.poolSize() < worker.count() + send.count() + 3) {
+            in.problem("db.pool-size must be at least worker.count + send.count + 3 (" + (worker.count() + send.count() + 3) + "), was " + db.poolSize());
+        }
+        var web = new NodeConfig.Web(web(in, data.dir()));
+        double days = in.number("retention.days", 0, 36500);
+        var retention = new NodeConfig.Retention(Duration.ofSeconds(Math.round(days * 86400)), in.duration("retention.check-seconds"));
+        return new NodeConfig(dicom, data, db, series, worker, inference, send, retention, web);
+    }
+
+    private static ModelConfig model(Reading in) {
+        Map<String, String> keys = new LinkedHashMap<>();
+        in.values().forEach((k, v) -> {
+            if (k.startsWith("model.")) keys.put(k, v);
+        });
+        try {
+            return ModelConfig.fromProperties(keys);
+        } catch (ModelSpecException e) {
+            e.problems().forEach(in::problem);
+            return ModelConfig.defaults();
+        }
+    }
+
+    private static WebConfig web(Reading in, Path dataDir) {
+        String auth = in.raw("web.auth");
+        if (!auth.equals("on") && !auth.equals("off")) in.problem("web.auth must be on or off, was " + auth);
+        try {
+            return new WebConfig(in.string("web.bind", s -> !s.isEmpty(), "an address"), in.integer("web.port", 0, 65535),
+                    WebConfig.parseUsers(in.raw("web.users")), !auth.equals("off"), in.bool("web.secure-cookie"), dataDir,
+                    WebConfig.parsePublicPaths(in.raw("web.public-paths")), Duration.ofMinutes(in.integer("web.session-minutes", 1, 100_000)));
+        } catch (IllegalArgumentException e) {
+            in.problem(e.getMessage());
+            return null;
+        }
+    }
+
+    private static ResultOptions results(Reading in, CtWindow window) {
+        try {
+            return new ResultOptions(in.integer("results.seg-series-number", 0, Integer.MAX_VALUE), in.raw("results.seg-series-description"),
+                    in.integer("results.sr-series-number", 0, Integer.MAX_VALUE), in.raw("results.sr-series-description"),
+                    in.integer("results.overlay-series-number", 0, Integer.MAX_VALUE), in.raw("results.overlay-series-description"),
+                    in.bool("results.overlays"), window, in.raw("results.device-serial-number"));
+        } catch (IllegalArgumentException e) {
+            in.problem(e.getMessage());
+            return ResultOptions.defaults();
+        }
+    }
+
+    private static MeasurementSettings measurement(Reading in) {
+        double minArea;
+        try {
+            minArea = Double.parseDouble(in.raw("measure.min-component-area-mm2"));
+            if (!(minArea >= 0) || Double.isInfinite(minArea)) throw new NumberFormatException();
+        } catch (NumberFormatException e) {
+            in.problem("measure.min-component-area-mm2 must be a number of mm2 >= 0, was " + in.raw("measure.min-component-area-mm2"));
+            minArea = MeasurementSettings.DEFAULT_MIN_COMPONENT_AREA_MM2;
+        }
+        MeasurementSettings.Connectivity connectivity = switch (in.raw("measure.connectivity")) {
+            case "26" -> MeasurementSettings.Connectivity.FULL_26;
+            case "6" -> MeasurementSettings.Connectivity.FACE_6;
+            default -> {
+                in.problem("measure.connectivity must be 26 or 6, was " + in.raw("measure.connectivity"));
+                yield MeasurementSettings.DEFAULT_CONNECTIVITY;
+            }
+        };
+        return MeasurementSettings.DEFAULTS.withMinComponentAreaMm2(minArea).withConnectivity(connectivity);
+    }
+
+    /** Typed reads that record a problem naming the key and the bad value instead of throwing. */
+    private record Reading(Map<String, String> values, List<String> problems) {
+        String raw(String key) { return values.getOrDefault(key, ""); }
+
+        void problem(String p) { problems.add(p); }
+
+        String check(String key, String value, boolean ok, String expected) {
+            if (!ok) problem(key + " must be " + expected + ", was " + value);
+            return value;
+        }
+
+        String string(String key, java.util.function.Predicate<String> ok, String expected) {
+            return check(key, raw(key), ok.test(raw(key)), expected);
+        }
+
+        int integer(String key, int min, int max) {
+            try {
+                int v = Integer.parseInt(raw(key));
+                if (v >= min && v <= max) return v;
+            } catch (NumberFormatException ignored) {
+                // reported below with the value
+            }
+            problem(key + " must be a whole number from " + min + " to " + max + ", was " + raw(key));
+            return min;
+        }
+
+        double number(String key, double min, double max) {
+            try {
+                double v = Double.parseDouble(raw(key));
+                if (v >= min && v <= max) return v;
+            } catch (NumberFormatException ignored) {
+                // reported below with the value
+            }
+            problem(key + " must be a number from " + min + " to " + max + ", was " + raw(key));
+            return Math.max(min, 1);
+        }
+
+        boolean bool(String key) {
+            String v = raw(key).toLowerCase(Locale.ROOT);
+            if (v.equals("true") || v.equals("false")) return Boolean.parseBoolean(v);
+            problem(key + " must be true or false, was " + raw(key));
+            return false;
+        }
+
+        Duration duration(String key) {
+            try {
+                double seconds = Double.parseDouble(raw(key));
+                if (seconds >= 0 && seconds < 1e9) return Duration.ofNanos(Math.round(seconds * 1e9));
+            } catch (NumberFormatException ignored) {
+                // reported below with the value
+            }
+            problem(key + " must be a number of seconds >= 0, was " + raw(key));
+            return Duration.ZERO;
+        }
+
+        <T> Set<T> list(String key, Function<String, T> item) {
+            Set<T> out = new LinkedHashSet<>();
+            Arrays.stream(raw(key).split(",")).map(String::trim).filter(s -> !s.isEmpty()).map(item)
+                    .filter(java.util.Objects::nonNull).forEach(out::add);
+            return out;
+        }
+    }
+}

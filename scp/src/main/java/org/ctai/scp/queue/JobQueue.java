@@ -1,0 +1,266 @@
+package org.ctai.scp.queue;
+
+import org.ctai.scp.send.Outbox;
+
+import org.ctai.scp.config.NodeConfig;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The job queue in PostgreSQL. Jobs are claimed with FOR UPDATE SKIP LOCKED under a lease, so any number
+ * of node processes on one database share it; every transition is fenced by the lease owner, so a
+ * process whose lease ran out cannot complete a job another process has taken over. Every state change
+ * is recorded in {@code job_event} with its reason. Thread-safe.
+ */
+public final class JobQueue {
+    private static final Logger log = LoggerFactory.getLogger(JobQueue.class);
+
+    /** A job this process holds the lease of. */
+    record Claim(long jobId, long seriesId, int seriesVersion, int attempt, String owner) { }
+
+    private final DataSource db;
+    private final NodeConfig.Worker config;
+
+    public JobQueue(DataSource db, NodeConfig.Worker config) {
+        this.db = db;
+        this.config = config;
+    }
+
+    /** Queues version {@code version} of a series inside the caller's transaction; a second call is a no-op. */
+    void enqueue(Connection c, long seriesId, int version, String reason) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO scp.job (series_id, series_version, max_attempts) VALUES (?, ?, ?)
+                ON CONFLICT (series_id, series_version) DO NOTHING RETURNING id""")) {
+            ps.setLong(1, seriesId);
+            ps.setInt(2, version);
+            ps.setInt(3, config.maxAttempts());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) event(c, rs.getLong(1), null, "queued", null, reason);
+            }
+        }
+    }
+
+    /**
+     * Takes the oldest ready job: queued and due, or running under a lease that ran out (its process died).
+     * A later version of a series waits until the earlier ones are finished.
+     */
+    Optional<Claim> claim(String owner) throws SQLException {
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("""
+                    WITH next AS (
+                        SELECT j.id, j.state AS prev_state, j.lease_owner AS prev_owner FROM scp.job j
+                        WHERE ((j.state = 'queued' AND j.next_attempt_at <= now())
+                               OR (j.state = 'running' AND j.lease_until < now()))
+                          AND NOT EXISTS (SELECT 1 FROM scp.job e WHERE e.series_id = j.series_id
+                                          AND e.series_version < j.series_version AND e.state IN ('queued', 'running'))
+                        ORDER BY j.id LIMIT 1 FOR UPDATE OF j SKIP LOCKED)
+                    UPDATE scp.job j SET state = 'running', attempts = j.attempts + 1, lease_owner = ?,
+                        lease_until = now() + make_interval(secs => ?), updated_at = now()
+                    FROM next WHERE j.id = next.id
+                    RETURNING j.id, j.series_id, j.series_version, j.attempts, j.max_attempts, next.prev_state, next.prev_owner""")) {
+                ps.setString(1, owner);
+                ps.setDouble(2, config.lease().toMillis() / 1000.0);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        c.rollback();
+                        return Optional.empty();
+                    }
+                    var claim = new Claim(rs.getLong(1), rs.getLong(2), rs.getInt(3), rs.getInt(4), owner);
+                    int max = rs.getInt(5);
+                    boolean reclaimed = "running".equals(rs.getString(6));
+                    String reason = reclaimed ? "lease of " + rs.getString(7) + " ran out; taken over" : "claimed";
+                    if (reclaimed && claim.attempt() > max) {
+                        // a job whose process keeps dying must not take the node down forever
+                        setState(c, claim.jobId(), "dead", "running", owner, "lease ran out on attempt " + (claim.attempt() - 1) + " of " + max);
+                        c.commit();
+                        log.error("job {} dead: its process died {} times while running it", claim.jobId(), max);
+                        return claim(owner);
+                    }
+                    event(c, claim.jobId(), rs.getString(6), "running", owner, reason + ", attempt " + claim.attempt());
+                    c.commit();
+                    return Optional.of(claim);
+                }
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    /** Records how far a running job is, for the worklist; only while this process holds it. */
+    void progress(Claim claim, int done, int total) throws SQLException {
+        try (Connection c = db.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "UPDATE scp.job SET slices_done = ?, slices_total = ? WHERE id = ? AND lease_owner = ? AND state = 'running'")) {
+            ps.setInt(1, done);
+            ps.setInt(2, total);
+            ps.setLong(3, claim.jobId());
+            ps.setString(4, claim.owner());
+            ps.executeUpdate();
+        }
+    }
+
+    /** Extends the lease; false if this process no longer holds the job. */
+    boolean renew(Claim claim) throws SQLException {
+        try (Connection c = db.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     UPDATE scp.job SET lease_until = now() + make_interval(secs => ?)
+                     WHERE id = ? AND lease_owner = ? AND state = 'running'""")) {
+            ps.setDouble(1, config.lease().toMillis() / 1000.0);
+            ps.setLong(2, claim.jobId());
+            ps.setString(3, claim.owner());
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    /**
+     * Marks the job done with its result, and in the same transaction records its lesions, its DICOM objects
+     * and one outbox delivery per destination, so nothing is lost between processing and sending.
+     *
+     * @param dataDir      the objects' paths are stored relative to it
+     * @param destinations where the objects go; ignored when there are none
+     * @return false (nothing written) if this process lost the lease meanwhile
+     */
+    boolean complete(Claim claim, SeriesProcessor.Processed processed, java.nio.file.Path dataDir,
+                     java.util.List<String> destinations) throws SQLException {
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("""
+                    UPDATE scp.job SET state = 'done', result = ?::jsonb, last_error = NULL, lease_owner = NULL,
+                        lease_until = NULL, updated_at = now(), inferred_at = now(), model = ?::jsonb->>'model'
+                    WHERE id = ? AND lease_owner = ? AND state = 'running'""")) {
+                ps.setString(1, processed.resultJson());
+                ps.setString(2, processed.resultJson());
+                ps.setLong(3, claim.jobId());
+                ps.setString(4, claim.owner());
+                if (ps.executeUpdate() != 1) {
+                    c.rollback();
+                    return false;
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO scp.lesion (job_id, lesion_id, volume_mm3, largest_area_mm2, largest_area_slice, longest_diameter_mm,
+                                            mean_hu, centroid_x_mm, centroid_y_mm, centroid_z_mm, measurements)
+                    SELECT ?, (l->>'id')::int, (l->>'volumeMm3')::float8, (l->>'largestAreaMm2')::float8,
+                           (l->>'largestAreaSlice')::int, (l->>'longestDiameterMm')::float8, (l->'hu'->>'meanHu')::float8,
+                           (l->'centroidMm'->>'x')::float8, (l->'centroidMm'->>'y')::float8, (l->'centroidMm'->>'z')::float8, l
+                    FROM jsonb_array_elements(coalesce(?::jsonb->'lesions', '[]'::jsonb)) AS l""")) {
+                ps.setLong(1, claim.jobId());
+                ps.setString(2, processed.resultJson());
+                ps.executeUpdate();
+            }
+            for (SeriesProcessor.ResultFile f : processed.files()) {
+                try (PreparedStatement ps = c.prepareStatement("""
+                        INSERT INTO scp.result_object (job_id, kind, sop_class_uid, sop_instance_uid, path) VALUES (?, ?, ?, ?, ?)""")) {
+                    ps.setLong(1, claim.jobId());
+                    ps.setString(2, f.kind());
+                    ps.setString(3, f.sopClassUid());
+                    ps.setString(4, f.sopInstanceUid());
+                    ps.setString(5, dataDir.relativize(f.file()).toString());
+                    ps.executeUpdate();
+                }
+            }
+            for (SeriesProcessor.OverlayImage o : processed.overlays()) {
+                try (PreparedStatement ps = c.prepareStatement("""
+                        INSERT INTO scp.overlay_image (job_id, slice_index, sop_instance_uid, slice_position, path, rows, columns)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)""")) {
+                    ps.setLong(1, claim.jobId());
+                    ps.setInt(2, o.sliceIndex());
+                    ps.setString(3, o.sopInstanceUid());
+                    ps.setDouble(4, o.slicePositionMm());
+                    ps.setString(5, dataDir.relativize(o.file()).toString());
+                    ps.setInt(6, o.rows());
+                    ps.setInt(7, o.columns());
+                    ps.executeUpdate();
+                }
+            }
+            if (!processed.files().isEmpty()) {
+                for (String destination : destinations) {
+                    try (PreparedStatement ps = c.prepareStatement(
+                            "INSERT INTO scp.outbox (job_id, destination) VALUES (?, ?) RETURNING id")) {
+                        ps.setLong(1, claim.jobId());
+                        ps.setString(2, destination);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            rs.next();
+                            Outbox.event(c, rs.getLong(1), "pending", claim.owner(), processed.files().size() + " objects to send");
+                        }
+                    }
+                }
+            }
+            event(c, claim.jobId(), "running", "done", claim.owner(),
+                    "processed; " + processed.files().size() + " objects for " + (processed.files().isEmpty() ? 0 : destinations.size()) + " destinations");
+            c.commit();
+            return true;
+        } 
+    }
+
+    /**
+     * Records a failed attempt. A permanent failure (the input can never work) ends in {@code failed}; a
+     * transient one is retried with exponential backoff until {@code worker.max-attempts}, then {@code dead}.
+     */
+    void fail(Claim claim, String reason, boolean permanent) throws SQLException {
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            String to;
+            Duration delay = Duration.ZERO;
+            if (permanent) to = "failed";
+            else if (claim.attempt() >= config.maxAttempts()) to = "dead";
+            else {
+                to = "queued";
+                delay = config.backoffAfter(claim.attempt());
+            }
+            try (PreparedStatement ps = c.prepareStatement("""
+                    UPDATE scp.job SET state = ?, last_error = ?, lease_owner = NULL, lease_until = NULL,
+                        next_attempt_at = now() + make_interval(secs => ?), updated_at = now()
+                    WHERE id = ? AND lease_owner = ? AND state = 'running'""")) {
+                ps.setString(1, to);
+                ps.setString(2, reason);
+                ps.setDouble(3, delay.toMillis() / 1000.0);
+                ps.setLong(4, claim.jobId());
+                ps.setString(5, claim.owner());
+                if (ps.executeUpdate() != 1) {
+                    c.rollback();
+                    return;
+                }
+                String why = to.equals("queued") ? reason + "; retry in " + delay.toSeconds() + " s" : reason;
+                event(c, claim.jobId(), "running", to, claim.owner(), why);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private static void setState(Connection c, long jobId, String to, String from, String owner, String reason) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                UPDATE scp.job SET state = ?, last_error = ?, lease_owner = NULL, lease_until = NULL, updated_at = now() WHERE id = ?""")) {
+            ps.setString(1, to);
+            ps.setString(2, reason);
+            ps.setLong(3, jobId);
+            ps.executeUpdate();
+        }
+        event(c, jobId, from, to, owner, reason);
+    }
+
+    private static void event(Connection c, long jobId, String from, String to, String owner, String reason) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO scp.job_event (job_id, from_state, to_state, owner, reason) VALUES (?, ?, ?, ?, ?)")) {
+            ps.setLong(1, jobId);
+            ps.setString(2, from);
+            ps.setString(3, to);
+            ps.setString(4, owner);
+            ps.setString(5, reason);
+            ps.executeUpdate();
+        }
+    }
+}

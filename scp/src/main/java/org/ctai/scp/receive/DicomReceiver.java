@@ -1,0 +1,304 @@
+package org.ctai.scp.receive;
+
+import org.ctai.scp.config.NodeConfig;
+import org.ctai.scp.queue.SeriesTracker;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.channels.ServerSocketChannel;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The C-ECHO / C-STORE SCP. Our own accept loop (bind address from the configuration, TCP_NODELAY, a
+ * bounded number of associations) vets each A-ASSOCIATE-RQ (called and calling AE title, peer address,
+ * free disk), negotiates the presentation contexts ({@link Negotiation}) and runs the data transfer
+ * ({@link StoreAssociation}): each dataset is streamed into a file and handed to the {@link Intake} before the
+ * C-STORE response; an instance that cannot be taken is answered with status A700. Thread-safe.
+ */
+public final class DicomReceiver implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DicomReceiver.class);
+    /** Aborted associations and malformed PDUs: peer-caused noise, kept out of the main log by default. */
+    private static final Logger peerLog = LoggerFactory.getLogger("org.ctai.scp.peer");
+    /** The longest P-DATA-TF we accept: larger PDUs mean fewer per 0.5 MB CT image. */
+    private static final int MAX_PDU_RECEIVED = 1 << 18;
+    private static final int ARTIM_AFTER_RELEASE_MS = 500;
+    /** How soon an acknowledged instance whose indexing failed (database away) is tried again. */
+    private static final Duration INDEX_RETRY = Duration.ofSeconds(1);
+
+    private final NodeConfig.Dicom config;
+    private final Intake intake;
+    private final SeriesTracker tracker;
+    private final Spool spool;
+    private final ServerSocketChannel server;
+    private final ThreadPoolExecutor associations;
+    /** Sends rejections when every association slot is taken, so the accept loop never blocks on a peer. */
+    private final ThreadPoolExecutor rejecter;
+    private final Thread acceptor;
+    private final AtomicLong associationNumbers = new AtomicLong();
+    private volatile boolean stopping;
+    private boolean intakeClosed;
+
+    /**
+     * Opens the spool under {@code data}, indexes the instances a previous run acknowledged but left
+     * unindexed, drops its partial transfers, and binds the DICOM port; {@link #start()} then accepts
+     * associations. With {@code data.fsync} each instance is committed before its C-STORE response,
+     * otherwise it is indexed right after.
+     */
+    public static DicomReceiver open(NodeConfig.Dicom config, NodeConfig.Data data, DataSource db, String host, SeriesTracker tracker)
+            throws IOException {
+        Spool spool = new Spool(data, host);
+        InstanceStore store = new InstanceStore(db, spool);
+        Spool.Leftovers left = spool.leftovers(host);
+        if (left.dropped() > 0) log.info("dropped {} partial transfers left by the previous run (never acknowledged)", left.dropped());
+        if (!left.acknowledged().isEmpty()) {
+            log.info("indexed {} of {} acknowledged instances left by the previous run", Indexer.recover(store, left.acknowledged()),
+                    left.acknowledged().size());
+        }
+        spool.removeEmptyDeadFolders(host);
+        Intake intake = data.fsync() ? new Intake.Immediate(store) : new Indexer(store, INDEX_RETRY);
+        try {
+            return new DicomReceiver(config, intake, tracker, spool);
+        } catch (IOException | RuntimeException e) {
+            intake.close();
+            throw e;
+        }
+    }
+
+    DicomReceiver(NodeConfig.Dicom config, Intake intake, SeriesTracker tracker, Spool spool) throws IOException {
+        this.config = config;
+        this.intake = intake;
+        this.tracker = tracker;
+        this.spool = spool;
+        // channels, so that an association's data can go from socket to file through direct buffers
+        this.server = ServerSocketChannel.open();
+        server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+        server.bind(new InetSocketAddress(InetAddress.getByName(config.bind()), config.port()), 64);
+        this.associations = new ThreadPoolExecutor(config.maxAssociations(), config.maxAssociations(), 30, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), named("scp-assoc-"));
+        associations.allowCoreThreadTimeOut(true);
+        this.rejecter = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(32), named("scp-reject-"));
+        this.acceptor = new Thread(this::acceptLoop, "scp-accept");
+    }
+
+    public void start() {
+        acceptor.start();
+        log.info("DICOM SCP {} listening on {}:{}", config.aeTitle(), config.bind(), port());
+        if (!config.anyCaller() && config.allowedCallers().isEmpty()) {
+            log.warn("dicom.allowed-callers is empty: every association will be rejected; list the PACS's AE title there");
+        }
+    }
+
+    /** The bound port (useful when configured as 0). */
+    public int port() {
+        return server.socket().getLocalPort();
+    }
+
+    private void acceptLoop() {
+        while (server.isOpen()) {
+            Socket socket;
+            try {
+                socket = server.accept().socket();
+            } catch (IOException e) {
+                if (server.isOpen()) log.error("accept failed on port {}: {}", port(), e.toString());
+                continue;
+            }
+            String id = "a" + associationNumbers.incrementAndGet();
+            try {
+                socket.setTcpNoDelay(true);
+                associations.execute(() -> serve(socket, id));
+            } catch (RejectedExecutionException e) {
+                try {
+                    rejecter.execute(() -> rejectAfterRequest(socket, id, AssociationRequest.Rejection.TOO_MANY_ASSOCIATIONS));
+                } catch (RejectedExecutionException flood) {
+                    peerLog.warn("{} dropped: every association slot and the rejection queue are full", id);
+                    closeQuietly(socket);
+                }
+            } catch (SocketException e) {
+                closeQuietly(socket);
+            }
+        }
+    }
+
+    private void rejectAfterRequest(Socket socket, String id, AssociationRequest.Rejection why) {
+        try (socket) {
+            socket.setSoTimeout((int) config.requestTimeout().toMillis());
+            AssociationRequest rq = AssociationRequest.read(socket.getInputStream());
+            reject(socket, new AssociationContext(id, rq.callingAeTitle(), peer(socket)), why);
+        } catch (IOException e) {
+            peerLog.debug("{} closed before it could be rejected: {}", id, e.toString());
+        }
+    }
+
+    private void serve(Socket socket, String id) {
+        AssociationContext ctx = new AssociationContext(id, "?", peer(socket));
+        boolean released = false;
+        try {
+            socket.setSoTimeout((int) config.requestTimeout().toMillis());
+            AssociationRequest rq = AssociationRequest.read(socket.getInputStream());
+            ctx = new AssociationContext(id, rq.callingAeTitle(), peer(socket));
+            AssociationRequest.Rejection rejection = vet(rq, socket);
+            if (rejection != null) {
+                reject(socket, ctx, rejection);
+                return;
+            }
+            Negotiation negotiation = Negotiation.parse(rq.pdu());
+            List<Negotiation.Answer> answers = negotiation.answer(config.sopClasses(), config.transferSyntaxes());
+            OutputStream out = socket.getOutputStream();
+            out.write(Negotiation.accept(rq, answers, MAX_PDU_RECEIVED));
+            out.flush();
+            StoreAssociation association = new StoreAssociation(socket.getChannel(), config.idleTimeout(), ctx,
+                    Negotiation.accepted(answers), intake, spool, outcome -> {
+                        if (outcome instanceof InstanceStore.Outcome.Stored s) tracker.instanceStored(id, s.seriesId());
+                    }, MAX_PDU_RECEIVED);
+            StoreAssociation.Ending ending = association.run();
+            released = ending == StoreAssociation.Ending.RELEASED;
+            intake.settle(); // the tracker hears of every instance before it hears of the end
+            if (released) {
+                // completion runs from the release, not from the connection's close
+                tracker.associationEnded(id, true);
+                log.info("{} released after {} instances", ctx, association.stored());
+                awaitPeerClose(socket);
+            } else {
+                peerLog.info("{} association ended without release ({}; {} instances stored)", ctx, ending, association.stored());
+            }
+        } catch (AssociationRequest.MalformedPduException e) {
+            peerLog.info("{} protocol error, aborting: {}", ctx, e.getMessage());
+            send(socket, AssociationRequest.abort());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            peerLog.info("{} association failed: {}", ctx, e.toString());
+        } finally {
+            if (!released) {
+                settleQuietly();
+                tracker.associationEnded(id, false);
+            }
+            closeQuietly(socket);
+        }
+    }
+
+    private void settleQuietly() {
+        try {
+            intake.settle();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** After the A-RELEASE-RP the requester closes first (PS3.8 ARTIM): give it a moment, so our close does not reset. */
+    private static void awaitPeerClose(Socket socket) {
+        try {
+            socket.setSoTimeout(ARTIM_AFTER_RELEASE_MS);
+            socket.getInputStream().skip(Long.MAX_VALUE);
+        } catch (IOException e) {
+            // timed out or reset: either way the association is over
+        }
+    }
+
+    /** @return why the association must be rejected, or null to accept it */
+    private AssociationRequest.Rejection vet(AssociationRequest rq, Socket socket) {
+        if (stopping) return AssociationRequest.Rejection.SHUTTING_DOWN;
+        if (!config.aeTitle().equals(rq.calledAeTitle())) return AssociationRequest.Rejection.CALLED_AE_NOT_RECOGNIZED;
+        if (!config.admitsCaller(rq.callingAeTitle())) return AssociationRequest.Rejection.CALLING_AE_NOT_RECOGNIZED;
+        if (!config.allowedAddresses().isEmpty() && !config.allowedAddresses().contains(socket.getInetAddress().getHostAddress())) {
+            return AssociationRequest.Rejection.CALLING_AE_NOT_RECOGNIZED;
+        }
+        if (spool.belowFloor()) return AssociationRequest.Rejection.DISK_FULL;
+        return null;
+    }
+
+    private void reject(Socket socket, AssociationContext ctx, AssociationRequest.Rejection why) {
+        if (why == AssociationRequest.Rejection.DISK_FULL) {
+            log.warn("{} association rejected (transient): {}; free space on {} will be checked again at the next association",
+                    ctx, why.description, spool.root());
+        } else {
+            log.warn("{} association rejected: {}", ctx, why.description);
+        }
+        send(socket, AssociationRequest.reject(why));
+    }
+
+    private static void send(Socket socket, byte[] pdu) {
+        try {
+            OutputStream out = socket.getOutputStream();
+            out.write(pdu);
+            out.flush();
+            socket.shutdownOutput();
+            // let the peer read the PDU and close first, so our close does not reset it away
+            socket.setSoTimeout(2000);
+            socket.getInputStream().skip(Long.MAX_VALUE);
+        } catch (IOException e) {
+            peerLog.debug("could not send PDU to {}: {}", socket.getRemoteSocketAddress(), e.toString());
+        }
+    }
+
+    /**
+     * Refuses new associations, waits up to {@code timeout} for the ones in flight to finish their
+     * C-STOREs, then closes them and finishes indexing what they acknowledged.
+     *
+     * @return true if every association finished in time
+     */
+    public synchronized boolean stop(Duration timeout) {
+        stopping = true;
+        closeQuietly(server);
+        associations.shutdown();
+        rejecter.shutdown();
+        boolean drained;
+        try {
+            drained = associations.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (!drained) associations.shutdownNow();
+            acceptor.join(1000);
+        } catch (InterruptedException e) {
+            associations.shutdownNow();
+            Thread.currentThread().interrupt();
+            drained = false;
+        }
+        if (!intakeClosed) {
+            intakeClosed = true;
+            intake.close();
+        }
+        return drained;
+    }
+
+    @Override
+    public void close() {
+        stop(Duration.ofSeconds(10));
+    }
+
+    private static String peer(Socket s) {
+        return s.getInetAddress() == null ? "?" : s.getInetAddress().getHostAddress() + ":" + s.getPort();
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // closing after failure; the original problem is already logged
+        }
+    }
+
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,79 @@
+package org.ctai.scp.send;
+
+import org.ctai.scp.PollingThreads;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import javax.sql.DataSource;
+import org.ctai.scp.config.NodeConfig;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code send.count} threads that take deliveries from the {@link Outbox} and send them with the
+ * {@link DicomSender}. A delivery cut off by a crash is taken again when its lease runs out, so pending
+ * sends resume after a restart.
+ */
+public final class Senders {
+    private static final Logger log = LoggerFactory.getLogger(Senders.class);
+
+    private final Outbox outbox;
+    private final DicomSender sender;
+    private final String owner;
+    private final PollingThreads threads;
+
+    /**
+     * The senders of the outbox under {@code config}: they call as {@code send.calling-ae-title}, or as
+     * {@code nodeAeTitle} when that is not set.
+     */
+    public static Senders create(DataSource db, NodeConfig.Send config, String nodeAeTitle, Duration poll, Path dataDir, String owner) {
+        return new Senders(new Outbox(db, config, dataDir),
+                new DicomSender(config.callingAeTitle().orElse(nodeAeTitle), config.connectTimeout(), config.timeout()), config.count(),
+                poll, owner);
+    }
+
+    Senders(Outbox outbox, DicomSender sender, int count, Duration poll, String owner) {
+        this.outbox = outbox;
+        this.sender = sender;
+        this.owner = owner;
+        this.threads = new PollingThreads("outbox-sender", count, poll, this::runOnce, log);
+    }
+
+    public void start() {
+        threads.start();
+    }
+
+    private boolean runOnce() throws SQLException {
+        Optional<Outbox.Delivery> d = outbox.claim(owner);
+        if (d.isEmpty()) return false;
+        deliver(d.get());
+        return true;
+    }
+
+    private void deliver(Outbox.Delivery d) throws SQLException {
+        if (d.items().isEmpty()) {
+            outbox.sent(d, "nothing to send");
+            return;
+        }
+        try {
+            DicomSender.Report report = sender.send(d.destination(), d.items());
+            if (report.complete()) {
+                log.info("job {}: {} objects sent to {} ({} with warnings)", d.jobId(), report.delivered(), d.destination(), report.warnings());
+                outbox.sent(d, report.delivered() + " objects stored" + (report.warnings() > 0 ? ", " + report.warnings() + " with warnings" : ""));
+            } else {
+                log.warn("job {}: {} refused {} of {} objects: {}", d.jobId(), d.destination(), report.failures().size(), d.items().size(), report.failures());
+                outbox.failed(d, d.destination() + " refused " + report.failures().size() + " of " + d.items().size() + " objects");
+            }
+        } catch (IOException e) {
+            log.warn("job {}: sending to {} failed (attempt {}): {}", d.jobId(), d.destination(), d.attempt(), e.getMessage());
+            outbox.failed(d, e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+    }
+
+    public void stop(Duration timeout) {
+        threads.stop(timeout);
+    }
+}

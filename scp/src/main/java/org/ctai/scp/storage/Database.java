@@ -1,0 +1,232 @@
+package org.ctai.scp.storage;
+
+import org.ctai.scp.NodeException;
+
+import org.ctai.scp.config.NodeConfig;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's PostgreSQL: the configured server, or an embedded one whose data directory lives in the
+ * node's data folder so nothing is lost on restart. Owns the connection pool and runs each module's
+ * Flyway migrations in that module's own schema. Thread-safe; {@link #close()} is idempotent.
+ */
+public final class Database implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Database.class);
+    private static final Duration ORPHAN_STOP_TIMEOUT = Duration.ofSeconds(30);
+
+    private final Optional<EmbeddedPostgres> embedded;
+    private final HikariDataSource pool;
+    /** Held while this process runs the embedded server. */
+    private final Optional<FileLock> ownership;
+    private volatile boolean closed;
+
+    private Database(Optional<EmbeddedPostgres> embedded, HikariDataSource pool, Optional<FileLock> ownership) {
+        this.embedded = embedded;
+        this.pool = pool;
+        this.ownership = ownership;
+    }
+
+    /** Connects (starting the embedded server first when no URL is configured) and migrates the scp schema. */
+    public static Database open(NodeConfig.Db db, NodeConfig.Data data, String poolName) {
+        return open(db, data, poolName, false);
+    }
+
+    /**
+     * @param attach for commands beside a running node: with the embedded server, use the one a live node
+     *               runs on this data folder instead of refusing to start a second
+     */
+    public static Database open(NodeConfig.Db db, NodeConfig.Data data, String poolName, boolean attach) {
+        Optional<EmbeddedPostgres> embedded = Optional.empty();
+        FileLock[] ownership = new FileLock[1];
+        String url;
+        String user = db.user();
+        String password = db.password();
+        Optional<Integer> running = db.url().isPresent() || !attach ? Optional.empty() : livePostmasterPort(data.embeddedDatabase());
+        if (db.url().isPresent()) {
+            url = db.url().get();
+        } else if (running.isPresent()) {
+            // a node is running on this data folder: use its embedded server, never start or stop a second one
+            url = "jdbc:postgresql://127.0.0.1:" + running.get() + "/postgres";
+            user = "postgres";
+            password = "";
+            log.info("using the embedded PostgreSQL of the node running on {} (port {})", data.dir(), running.get());
+        } else {
+            EmbeddedPostgres pg = startEmbedded(data.embeddedDatabase(), ownership);
+            embedded = Optional.of(pg);
+            url = pg.getJdbcUrl("postgres", "postgres");
+            user = "postgres";
+            password = "";
+        }
+        HikariConfig hc = new HikariConfig();
+        hc.setPoolName(poolName);
+        hc.setJdbcUrl(url);
+        hc.setUsername(user);
+        hc.setPassword(password);
+        hc.setMaximumPoolSize(db.poolSize());
+        hc.setConnectionTimeout(Duration.ofSeconds(30).toMillis());
+        if (!data.fsync()) {
+            // data.fsync=false (benchmarks): commits do not wait for the database's disk either
+            hc.addDataSourceProperty("options", "-c synchronous_commit=off");
+        }
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(hc);
+        } catch (RuntimeException e) {
+            embedded.ifPresent(Database::closeQuietly);
+            if (ownership[0] != null) release(ownership[0]);
+            throw new NodeException("cannot connect to the database at " + url + ": " + e.getMessage(), e);
+        }
+        Database database = new Database(embedded, pool, Optional.ofNullable(ownership[0]));
+        database.migrate("scp");
+        return database;
+    }
+
+    public DataSource dataSource() {
+        return pool;
+    }
+
+    /** Applies {@code classpath:db/<module>} to schema {@code <module>}, with that module's own history table. */
+    public void migrate(String module) {
+        Flyway.configure(getClass().getClassLoader())
+                .dataSource(pool)
+                .schemas(module)
+                .locations("classpath:db/" + module)
+                .load()
+                .migrate();
+    }
+
+    private static EmbeddedPostgres startEmbedded(Path dir, FileLock[] ownership) {
+        try {
+            Files.createDirectories(dir);
+            ownership[0] = tryOwn(dir).orElseThrow(() -> new NodeException("another node is running with its embedded PostgreSQL on "
+                    + dir + "; stop it first or use another data.dir"));
+            stopOrphanPostmaster(dir);
+            EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                    .setDataDirectory(dir)
+                    .setCleanDataDirectory(false)
+                    .setServerConfig("listen_addresses", "127.0.0.1")
+                    // the node stops it last, in close(); the library's own hook stopped it under the workers at Ctrl-C
+                    .setRegisterShutdownHook(false)
+                    .start();
+            log.info("embedded PostgreSQL running on port {} with data in {}", pg.getPort(), dir);
+            return pg;
+        } catch (IOException e) {
+            throw new NodeException("cannot start the embedded PostgreSQL in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The postmaster named by the data directory's postmaster.pid, if it is running. */
+    private static Optional<ProcessHandle> postmaster(Path dir) throws IOException {
+        Path pidFile = dir.resolve("postmaster.pid");
+        if (!Files.exists(pidFile)) return Optional.empty();
+        String first = Files.readAllLines(pidFile, StandardCharsets.US_ASCII).stream().findFirst().orElse("").trim();
+        try {
+            return ProcessHandle.of(Long.parseLong(first))
+                    .filter(p -> p.info().command().map(c -> c.endsWith("postgres")).orElse(false));
+        } catch (NumberFormatException e) {
+            return Optional.empty(); // not a pid file PostgreSQL would honour either
+        }
+    }
+
+    /**
+     * The process that runs the embedded server holds an OS file lock on {@code <dir>.lock} for as long as it
+     * lives; the kernel drops it when the process dies, SIGKILL included. (pg_ctl daemonises the postmaster, so
+     * its parent process says nothing about the node.)
+     */
+    private static Optional<FileLock> tryOwn(Path dir) throws IOException {
+        Path lockFile = dir.resolveSibling(dir.getFileName() + ".lock");
+        FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = channel.tryLock();
+        if (lock == null) {
+            channel.close();
+            return Optional.empty();
+        }
+        return Optional.of(lock);
+    }
+
+    private static boolean ownedByLiveNode(Path dir) throws IOException {
+        Optional<FileLock> lock = tryOwn(dir);
+        lock.ifPresent(Database::release);
+        return lock.isEmpty();
+    }
+
+    private static void release(FileLock lock) {
+        try {
+            lock.release();
+            lock.channel().close();
+        } catch (IOException e) {
+            log.debug("releasing {} failed: {}", lock, e.toString());
+        }
+    }
+
+    /** The port of a live node's embedded server on this data directory (postmaster.pid line 4), if there is one. */
+    static Optional<Integer> livePostmasterPort(Path dir) {
+        try {
+            Optional<ProcessHandle> p = postmaster(dir);
+            if (p.isEmpty() || !ownedByLiveNode(dir)) return Optional.empty();
+            java.util.List<String> lines = Files.readAllLines(dir.resolve("postmaster.pid"), StandardCharsets.US_ASCII);
+            return lines.size() > 3 ? Optional.of(Integer.parseInt(lines.get(3).trim())) : Optional.empty();
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * A node killed with SIGKILL leaves its embedded postmaster running on the data directory, and the
+     * next start would fail against it. Stop it (SIGTERM is PostgreSQL's smart shutdown; the dead node's
+     * sessions are already gone) so one restart after a crash is enough. A postmaster whose node still
+     * runs is never touched.
+     */
+    static void stopOrphanPostmaster(Path dir) throws IOException {
+        Optional<ProcessHandle> postmaster = postmaster(dir);
+        if (postmaster.isEmpty()) return;
+        long pid = postmaster.get().pid();
+        log.warn("an embedded PostgreSQL (pid {}) from a previous run still holds {}; stopping it", pid, dir);
+        ProcessHandle p = postmaster.get();
+        p.destroy();
+        try {
+            p.onExit().get(ORPHAN_STOP_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new NodeException("the orphaned PostgreSQL (pid " + pid + ") on " + dir + " did not stop within "
+                    + ORPHAN_STOP_TIMEOUT.toSeconds() + " s; stop it by hand (pg_ctl stop -m fast -D " + dir + ")");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new NodeException("waiting for the orphaned PostgreSQL (pid " + pid + ") failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NodeException("interrupted while stopping the orphaned PostgreSQL (pid " + pid + ")", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        pool.close();
+        embedded.ifPresent(Database::closeQuietly);
+        ownership.ifPresent(Database::release);
+    }
+
+    private static void closeQuietly(EmbeddedPostgres pg) {
+        try {
+            pg.close();
+        } catch (IOException e) {
+            log.warn("stopping the embedded PostgreSQL failed: {}", e.toString());
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package org.ctai.scp.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    private final ConfigLoader loader = ConfigLoader.withShippedDefaults();
+
+    @TempDir
+    Path tmp;
+
+    private NodeConfig load(Map<String, String> env, String... cli) {
+        return loader.load(Optional.empty(), env, List.of(cli));
+    }
+
+    @Test
+    void shippedDefaultsMatchThePublicContract() {
+        NodeConfig c = load(Map.of());
+        assertThat(c.dicom().aeTitle()).isEqualTo("CTAI");
+        assertThat(c.dicom().port()).isEqualTo(11112);
+        assertThat(c.web().server().port()).isEqualTo(8080);
+        assertThat(c.series().quiet()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.series().releaseGrace()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(c.db().url()).isEmpty();
+        assertThat(loader.defaults()).containsKeys("dicom.ae-title", "dicom.bind", "dicom.port", "dicom.allowed-callers", "data.dir",
+                "db.url", "db.user", "db.password", "series.quiet-seconds", "series.release-grace-seconds", "send.destinations",
+                "web.bind", "web.port");
+    }
+
+    @Test
+    void commandLineBeatsEnvironmentBeatsFileBeatsDefaults() throws Exception {
+        Path file = tmp.resolve("node.conf");
+        Files.writeString(file, "dicom.port = 2000\ndicom.ae-title = FROMFILE\nweb.port = 9000\n");
+        NodeConfig c = loader.load(Optional.of(file), Map.of("CTAI_DICOM_PORT", "3000", "CTAI_WEB_PORT", "9100"), List.of("--dicom.port=4000"));
+        assertThat(c.dicom().port()).isEqualTo(4000);
+        assertThat(c.web().server().port()).isEqualTo(9100);
+        assertThat(c.dicom().aeTitle()).isEqualTo("FROMFILE");
+    }
+
+    @Test
+    void unknownKeyStopsStartUpAndIsNamed() {
+        assertThatThrownBy(() -> load(Map.of(), "--dicom.prot=11113"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("unknown key dicom.prot on the command line");
+    }
+
+    @Test
+    void badValuesAreAllReportedWithKeyAndValue() {
+        assertThatThrownBy(() -> load(Map.of(), "--dicom.port=70000", "--series.quiet-seconds=soon", "--send.destinations=PACS@host"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("dicom.port must be a whole number from 0 to 65535, was 70000")
+                .hasMessageContaining("series.quiet-seconds must be a number of seconds >= 0, was soon")
+                .hasMessageContaining("send.destinations entry must be AE@host:port, was PACS@host");
+    }
+
+    @Test
+    void allowedCallersAndDestinationsAreParsed() {
+        NodeConfig c = load(Map.of(), "--dicom.allowed-callers=ORTHANC, MODALITY1", "--send.destinations=PACS@10.0.0.5:104,ARCH@pacs:11112");
+        assertThat(c.dicom().admitsCaller("ORTHANC")).isTrue();
+        assertThat(c.dicom().admitsCaller("OTHER")).isFalse();
+        assertThat(c.send().destinations()).extracting(Object::toString).containsExactly("PACS@10.0.0.5:104", "ARCH@pacs:11112");
+        assertThat(load(Map.of(), "--dicom.allowed-callers=*").dicom().admitsCaller("ANYONE")).isTrue();
+    }
+
+    @Test
+    void passwordNeverAppearsInTheConfigurationsDescription() {
+        NodeConfig c = load(Map.of("CTAI_DB_PASSWORD", "s3cret"));
+        assertThat(c.toString()).doesNotContain("s3cret").contains("password=****");
+    }
+
+    @Test
+    void webUsersAreParsedAndABadOneIsNamed() {
+        NodeConfig c = load(Map.of(), "--web.users=ann:viewer:" + org.ctai.viewer.PasswordHasher.hash("pw".toCharArray(), 1000));
+        assertThat(c.web().server().users()).extracting(u -> u.name()).containsExactly("ann");
+        assertThatThrownBy(() -> load(Map.of(), "--web.users=ann", "--web.auth=maybe"))
+                .hasMessageContaining("web.users").hasMessageContaining("web.auth must be on or off, was maybe");
+    }
+
+    @Test
+    void poolTooSmallForTheWorkersIsRejected() {
+        assertThatThrownBy(() -> load(Map.of(), "--worker.count=8", "--db.pool-size=4"))
+                .hasMessageContaining("db.pool-size must be at least worker.count + send.count + 3 (12), was 4");
+    }
+}

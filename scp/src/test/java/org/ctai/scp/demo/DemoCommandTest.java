@@ -1,0 +1,41 @@
+package org.ctai.scp.demo;
+
+import org.ctai.scp.config.ConfigLoader;
+import org.ctai.scp.config.NodeConfig;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code ./ctai demo --exit-when-done} on embedded defaults: three studies in, their results out. */
+class DemoCommandTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void demoProcessesThreeStudiesAndTheirResultsReachTheStandInPacs() throws Exception {
+        NodeConfig config = ConfigLoader.withShippedDefaults().load(Optional.empty(), Map.of(),
+                List.of("--data.dir=" + tmp.resolve("data"), "--dicom.port=0", "--data.min-free-mb=1", "--web.port=0"));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        int code = new DemoCommand(config, new PrintStream(out, true, StandardCharsets.UTF_8)).run(true, 3, 8);
+
+        String printed = out.toString(StandardCharsets.UTF_8);
+        assertThat(code).as(printed).isZero();
+        assertThat(printed).contains("jobs: sent, sent, sent").contains("20240115").contains("20240415").contains("20240715");
+        try (var files = Files.list(tmp.resolve("data").resolve("demo-pacs"))) {
+            List<String> names = files.map(p -> p.getFileName().toString()).toList();
+            // per study: SEG + SR + one overlay per lesion
+            assertThat(names).hasSizeGreaterThanOrEqualTo(9);
+        }
+    }
+}

@@ -1,0 +1,315 @@
+package org.ctai.scp.receive;
+
+import org.ctai.scp.HeldAssociation;
+
+import org.ctai.scp.CtSeriesWriter;
+import org.ctai.scp.Dcmtk;
+import org.ctai.scp.Node;
+import org.ctai.scp.TestNodes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.pixelmed.dicom.Attribute;
+import com.pixelmed.dicom.AttributeList;
+import com.pixelmed.dicom.AttributeTag;
+import com.pixelmed.dicom.FileMetaInformation;
+import com.pixelmed.dicom.LongStringAttribute;
+import com.pixelmed.dicom.OtherByteAttribute;
+import com.pixelmed.dicom.SOPClass;
+import com.pixelmed.dicom.TransferSyntax;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The receiving edge against DCMTK's real storescu and echoscu over real sockets. */
+class DicomReceiverTest {
+    @TempDir
+    Path tmp;
+
+    private Node node;
+
+    @AfterEach
+    void stop() {
+        if (node != null) node.close();
+    }
+
+    private Node start(String... overrides) {
+        node = TestNodes.start(tmp.resolve("data"), overrides);
+        return node;
+    }
+
+    /** Truncates {@code file} to its first {@code length} bytes, as a transfer cut off would leave it. */
+    private static void cutShort(Path file, long length) throws IOException {
+        try (var channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+            channel.truncate(length);
+        }
+    }
+
+    private static List<Path> filesIn(Path dir) throws IOException {
+        try (var files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).toList();
+        }
+    }
+
+    private long count(String sql, Object... args) {
+        return TestNodes.count(node.dataSource(), sql, args);
+    }
+
+    @Test
+    void echoSucceedsForAnAllowedCaller() {
+        start();
+        Dcmtk.Result r = Dcmtk.echoscu("ECHOSCU", "CTAI", node.dicomPort());
+        assertThat(r.exitCode()).as(r.output()).isZero();
+    }
+
+    @Test
+    void unknownCallingAeIsRejectedAtAssociation() {
+        start();
+        Dcmtk.Result r = Dcmtk.echoscu("INTRUDER", "CTAI", node.dicomPort());
+        assertThat(r.exitCode()).isNotZero();
+        assertThat(r.output()).contains("Association Rejected").contains("Calling AE Title Not Recognized");
+    }
+
+    @Test
+    void wrongCalledAeIsRejectedAtAssociation() {
+        start();
+        Dcmtk.Result r = Dcmtk.echoscu("ECHOSCU", "NOTUS", node.dicomPort());
+        assertThat(r.output()).contains("Association Rejected").contains("Called AE Title Not Recognized");
+    }
+
+    @Test
+    void fiftyInstanceSeriesOverOneAssociationIsStoredAndQueuedOnce() {
+        start();
+        CtSeriesWriter.Series s = CtSeriesWriter.write(tmp.resolve("in"), 50, 64);
+        Dcmtk.Result r = Dcmtk.storescu(TestNodes.CALLER, node.dicomPort(), s.files());
+        assertThat(r.exitCode()).as(r.output()).isZero();
+
+        assertThat(count("SELECT count(*) FROM scp.instance i JOIN scp.series s ON s.id = i.series_id WHERE s.series_uid = ?", s.seriesUid()))
+                .isEqualTo(50);
+        for (String path : TestNodes.strings(node.dataSource(), "SELECT path FROM scp.instance")) {
+            assertThat(tmp.resolve("data").resolve(path)).isRegularFile();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> count("SELECT count(*) FROM scp.job WHERE state = 'done'") == 1);
+        assertThat(count("SELECT count(*) FROM scp.job")).isEqualTo(1);
+        assertThat(TestNodes.strings(node.dataSource(), "SELECT result->>'instances' FROM scp.job")).containsExactly("50");
+    }
+
+    @Test
+    void withFsyncOffTheSenderIsAnsweredBeforeTheRowsAndTheSeriesIsQueuedOnceAllAreIndexed() throws Exception {
+        start("--data.fsync=false");
+        CtSeriesWriter.Series s = CtSeriesWriter.write(tmp.resolve("in"), 50, 64);
+        try (var lock = node.dataSource().getConnection(); var st = lock.createStatement()) {
+            lock.setAutoCommit(false);
+            // rows wait for this transaction: the answers may not
+            st.execute("LOCK TABLE scp.instance IN EXCLUSIVE MODE");
+            Dcmtk.Result r = Dcmtk.storescu(TestNodes.CALLER, node.dicomPort(), s.files());
+            assertThat(r.exitCode()).as(r.output()).isZero();
+            assertThat(count("SELECT count(*) FROM scp.instance")).isZero();
+            Thread.sleep(1500); // past the release grace: the series must not complete without its instances
+            lock.commit();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> count("SELECT count(*) FROM scp.job WHERE state = 'done'") == 1);
+        assertThat(count("SELECT count(*) FROM scp.job")).isEqualTo(1);
+        assertThat(TestNodes.strings(node.dataSource(), "SELECT result->>'instances' FROM scp.job")).containsExactly("50");
+        for (String path : TestNodes.strings(node.dataSource(), "SELECT path FROM scp.instance")) {
+            assertThat(tmp.resolve("data").resolve(path)).isRegularFile();
+        }
+        assertThat(filesIn(tmp.resolve("data/incoming"))).isEmpty();
+    }
+
+    @Test
+    void headerLongerThanTheHeadKeptInMemoryIsReadFromTheFile() throws Exception {
+        start();
+        CtSeriesWriter.Series s = CtSeriesWriter.write(tmp.resolve("in"), 1, 64);
+        Path file = s.files().get(0);
+        AttributeList list = new AttributeList();
+        list.read(file.toFile());
+        Attribute creator = new LongStringAttribute(new AttributeTag(0x0019, 0x0010));
+        creator.addValue("CTAI TEST");
+        list.put(creator);
+        Attribute big = new OtherByteAttribute(new AttributeTag(0x0019, 0x1000));
+        big.setValues(new byte[2 * IncomingFile.HEAD_BYTES]);
+        list.put(big);
+        FileMetaInformation.addFileMetaInformation(list, TransferSyntax.ExplicitVRLittleEndian, "CTAITEST");
+        list.write(file.toFile(), TransferSyntax.ExplicitVRLittleEndian, true, true);
+
+        Dcmtk.Result r = Dcmtk.storescu(TestNodes.CALLER, node.dicomPort(), s.files());
+
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        assertThat(count("SELECT count(*) FROM scp.rejected_object")).isZero();
+        assertThat(count("SELECT count(*) FROM scp.instance WHERE sop_instance_uid = ?", s.sopInstanceUids().get(0))).isOne();
+    }
+
+    @Test
+    void associationThatGoesSilentIsClosedAfterTheIdleTimeout() throws Exception {
+        start("--dicom.idle-timeout-seconds=1");
+        CtSeriesWriter.Series s = CtSeriesWriter.write(tmp.resolve("in"), 2, 32);
+        try (HeldAssociation a = HeldAssociation.open(node.dicomPort())) {
+            assertThat(a.send(s.files().subList(0, 1))).hasSize(1);
+            Thread.sleep(2500);
+            List<String> late;
+            try {
+                late = a.send(s.files().subList(1, 2));
+            } catch (Exception closed) {
+                late = List.of();
+            }
+            assertThat(late).isEmpty();
+        }
+        assertThat(count("SELECT count(*) FROM scp.instance")).isOne();
+    }
+
+    @Test
+    void fourSeriesOverFourConcurrentAssociationsEachProduceOneJob() throws Exception {
+        start();
+        List<CtSeriesWriter.Series> series = new ArrayList<>();
+        List<Process> senders = new ArrayList<>();
+        for (int i = 0; i < 4; i++) series.add(CtSeriesWriter.write(tmp.resolve("in" + i), 20, 64));
+        for (CtSeriesWriter.Series s : series) senders.add(Dcmtk.startStorescu(TestNodes.CALLER, node.dicomPort(), s.files()));
+        for (Process p : senders) {
+            String out = new String(p.getInputStream().readAllBytes());
+            assertThat(p.waitFor()).as(out).isZero();
+        }
+        assertThat(count("SELECT count(*) FROM scp.instance")).isEqualTo(80);
+        await().atMost(Duration.ofSeconds(15)).until(() -> count("SELECT count(*) FROM scp.job WHERE state = 'done'") == 4);
+        assertThat(count("SELECT count(*) FROM scp.job")).isEqualTo(4);
+        assertThat(count("SELECT count(DISTINCT series_id) FROM scp.job")).isEqualTo(4);
+    }
+
+    @Test
+    void nonCtSopClassIsRefusedAtPresentationContextNegotiation() {
+        start();
+        CtSeriesWriter.Series mr = CtSeriesWriter.write(tmp.resolve("mr"), 1, 32, SOPClass.MRImageStorage, "MR");
+        Dcmtk.Result r = Dcmtk.storescu(TestNodes.CALLER, node.dicomPort(), mr.files());
+        assertThat(r.exitCode()).isNotZero();
+        assertThat(r.output()).contains("No presentation context");
+        assertThat(count("SELECT count(*) FROM scp.instance")).isZero();
+    }
+
+    @Test
+    void truncatedFileInTheMiddleOfASeriesDoesNotStopTheRest() throws IOException {
+        start();
+        CtSeriesWriter.Series s = CtSeriesWriter.write(tmp.resolve("in"), 10, 64);
+        Path broken = s.files().get(5);
+        cutShort(broken, Files.size(broken) / 2);
+
+        Dcmtk.Result r = Dcmtk.storescu(TestNodes.CALLER, node.dicomPort(), s.files(), "--no-halt");
+
+        assertThat(r.output()).contains("Bad DICOM file");
+        assertThat(count("SELECT count(*) FROM scp.instance")).isEqualTo(9);
+        assertThat(count("SELECT count(*) FROM scp.instance WHERE sop_instance_uid = ?", s.sopInstanceUids().get(9))).isOne();
+    }
+
+    @Test
+    void truncatedDatasetThatArrivesIsQuarantinedWithItsCallerAndTheAssociationGoesOn() throws Exception {
+        start();
+        CtSeriesWriter.Series s = CtSeriesWriter.write(tmp.resolve("in"), 3, 64);
+        Path broken = s.files().get(1);
+        cutShort(broken, Files.size(broken) - 3000);
+
+        List<String> acknowledged;
+        try (HeldAssociation a = HeldAssociation.open(node.dicomPort())) {
+            acknowledged = a.send(s.files());
+            a.release();
+        }
+
+        assertThat(acknowledged).hasSize(3);
+        assertThat(count("SELECT count(*) FROM scp.instance")).isEqualTo(2);
+        assertThat(TestNodes.strings(node.dataSource(), "SELECT calling_ae || ' ' || reason FROM scp.rejected_object"))
+                .singleElement().asString().startsWith("PIXELMED pixel data missing or truncated");
+        String kept = TestNodes.strings(node.dataSource(), "SELECT quarantine_path FROM scp.rejected_object").get(0);
+        assertThat(tmp.resolve("data").resolve(kept)).isRegularFile();
+    }
+
+    @Test
+    void instanceThatCannotBeStoredIsRefusedWithOutOfResourcesAndTheSenderCanRetry() throws Exception {
+        start();
+        CtSeriesWriter.Series s = CtSeriesWriter.write(tmp.resolve("in"), 3, 32);
+        try (var c = node.dataSource().getConnection(); var st = c.createStatement()) {
+            // the database refuses every row: nothing may be acknowledged
+            st.execute("ALTER TABLE scp.instance ADD CONSTRAINT refuse_all CHECK (false) NOT VALID");
+        }
+        Dcmtk.Result refused = Dcmtk.storescu(TestNodes.CALLER, node.dicomPort(), s.files(), "-v");
+        assertThat(refused.output()).contains("Received Store Response (Refused: OutOfResources)");
+        assertThat(count("SELECT count(*) FROM scp.instance")).isZero();
+
+        try (var c = node.dataSource().getConnection(); var st = c.createStatement()) {
+            st.execute("ALTER TABLE scp.instance DROP CONSTRAINT refuse_all");
+        }
+        assertThat(Dcmtk.storescu(TestNodes.CALLER, node.dicomPort(), s.files()).exitCode()).isZero();
+        assertThat(count("SELECT count(*) FROM scp.instance")).isEqualTo(3);
+    }
+
+    @Test
+    void identicalResendIsANoOpAndKeepsOneJob() {
+        start();
+        CtSeriesWriter.Series s = CtSeriesWriter.write(tmp.resolve("in"), 5, 32);
+        assertThat(Dcmtk.storescu(TestNodes.CALLER, node.dicomPort(), s.files()).exitCode()).isZero();
+        await().atMost(Duration.ofSeconds(10)).until(() -> count("SELECT count(*) FROM scp.job WHERE state = 'done'") == 1);
+
+        assertThat(Dcmtk.storescu(TestNodes.CALLER, node.dicomPort(), s.files()).exitCode()).isZero();
+
+        assertThat(count("SELECT count(*) FROM scp.instance")).isEqualTo(5);
+        assertThat(count("SELECT sum(replaced) FROM scp.instance")).isZero();
+        assertThat(count("SELECT version FROM scp.series")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM scp.job")).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(filesIn(tmp.resolve("data/incoming"))).as("transfers left in the incoming folder").isEmpty());
+    }
+
+    @Test
+    void changedInstanceUnderTheSameUidReplacesItAndQueuesANewVersion() throws Exception {
+        start();
+        CtSeriesWriter.Series s = CtSeriesWriter.write(tmp.resolve("in"), 3, 32);
+        assertThat(Dcmtk.storescu(TestNodes.CALLER, node.dicomPort(), s.files()).exitCode()).isZero();
+        await().atMost(Duration.ofSeconds(10)).until(() -> count("SELECT count(*) FROM scp.job WHERE state = 'done'") == 1);
+        String oldPath = TestNodes.strings(node.dataSource(), "SELECT path FROM scp.instance WHERE sop_instance_uid = ?", s.sopInstanceUids().get(0)).get(0);
+
+        Path changed = tmp.resolve("changed.dcm");
+        CtSeriesWriter.writeSlice(changed, SOPClass.CTImageStorage, "CT", s.studyUid(), s.seriesUid(), CtSeriesWriter.newUid(),
+                s.sopInstanceUids().get(0), 0, 32, (short) 999);
+        assertThat(Dcmtk.storescu(TestNodes.CALLER, node.dicomPort(), List.of(changed)).exitCode()).isZero();
+
+        assertThat(count("SELECT replaced FROM scp.instance WHERE sop_instance_uid = ?", s.sopInstanceUids().get(0))).isOne();
+        assertThat(tmp.resolve("data").resolve(oldPath)).doesNotExist();
+        await().atMost(Duration.ofSeconds(10)).until(() -> count("SELECT count(*) FROM scp.job WHERE state = 'done'") == 2);
+        assertThat(TestNodes.strings(node.dataSource(), "SELECT series_version::text FROM scp.job ORDER BY id")).containsExactly("1", "2");
+    }
+
+    @Test
+    void associationsBeyondTheLimitAreRejectedTransiently() throws Exception {
+        start("--dicom.max-associations=1");
+        try (HeldAssociation held = HeldAssociation.open(node.dicomPort())) {
+            Dcmtk.Result r = Dcmtk.echoscu("ECHOSCU", "CTAI", node.dicomPort());
+            assertThat(r.output()).contains("Association Rejected").contains("Rejected Transient").contains("Local Limit Exceeded");
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> Dcmtk.echoscu("ECHOSCU", "CTAI", node.dicomPort()).exitCode() == 0);
+    }
+
+    @Test
+    void spoolBelowItsFreeSpaceFloorRejectsTransientlyAndResumesWhenSpaceReturns() throws Exception {
+        Path data = tmp.resolve("data");
+        Files.createDirectories(data);
+        long free = Files.getFileStore(data).getUsableSpace();
+        long floorMb = (free / (1024 * 1024)) - 300;
+        start("--data.min-free-mb=" + floorMb);
+        assertThat(Dcmtk.echoscu("ECHOSCU", "CTAI", node.dicomPort()).exitCode()).isZero();
+
+        Path filler = data.resolve("filler.bin");
+        Process fallocate = new ProcessBuilder("fallocate", "-l", "600M", filler.toString()).inheritIO().start();
+        assertThat(fallocate.waitFor()).isZero();
+        try {
+            Dcmtk.Result r = Dcmtk.echoscu("ECHOSCU", "CTAI", node.dicomPort());
+            assertThat(r.output()).contains("Association Rejected").contains("Rejected Transient");
+        } finally {
+            Files.delete(filler);
+        }
+        assertThat(Dcmtk.echoscu("ECHOSCU", "CTAI", node.dicomPort()).exitCode()).isZero();
+    }
+}
