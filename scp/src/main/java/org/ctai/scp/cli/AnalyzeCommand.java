@@ -14,6 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
+import com.pixelmed.dicom.DicomFileUtilities;
 import org.ctai.inference.Geometry;
 import org.ctai.inference.Segmenter;
 import org.ctai.inference.SeriesAnalyzer;
@@ -36,15 +38,23 @@ final class AnalyzeCommand {
 
     private final NodeConfig.Inference config;
     private final PrintStream out;
+    private final PrintStream err;
 
-    AnalyzeCommand(NodeConfig.Inference config, PrintStream out) {
+    /** Results go to {@code out} (with {@code --json} nothing else does), warnings and progress to {@code err}. */
+    AnalyzeCommand(NodeConfig.Inference config, PrintStream out, PrintStream err) {
         this.config = config;
         this.out = out;
+        this.err = err;
     }
 
-    /** @return 0 when every series was analysed, 1 when any was refused or unreadable */
+    /**
+     * Files named on the command line are analysed as given; inside folders, files that are not DICOM (the PNG
+     * masks and truth.json that {@code ./ctai phantom} writes beside its series) are skipped with one warning.
+     *
+     * @return 0 when every series was analysed, 1 when any was refused or unreadable
+     */
     int run(List<Path> paths, Path outDir, boolean json) throws IOException {
-        List<SeriesLoadResult> results = new SeriesLoader().loadAll(paths);
+        List<SeriesLoadResult> results = new SeriesLoader().loadAll(dicomFiles(paths));
         List<Map<String, Object>> reports = new ArrayList<>();
         int failures = 0;
         try (Segmenter segmenter = Segmenter.open(config.model())) {
@@ -112,6 +122,28 @@ final class AnalyzeCommand {
             Files.write(dir.resolve("lesion-" + l.id() + "-slice-" + slice + ".png"), renderer.renderPng(g.rows(), g.columns(), hu, a.lesionMask(slice)));
         }
         Files.writeString(dir.resolve("analysis.json"), JSON.writeValueAsString(report));
-        out.printf("wrote %s%n", dir);
+        err.printf("wrote %s%n", dir);
+    }
+
+    private List<Path> dicomFiles(List<Path> paths) throws IOException {
+        List<Path> files = new ArrayList<>();
+        List<Path> skipped = new ArrayList<>();
+        for (Path path : paths) {
+            if (!Files.isDirectory(path)) {
+                files.add(path);
+                continue;
+            }
+            try (Stream<Path> walk = Files.walk(path)) {
+                for (Path f : walk.filter(Files::isRegularFile).sorted().toList()) {
+                    if (DicomFileUtilities.isDicomOrAcrNemaFile(f.toFile())) files.add(f);
+                    else skipped.add(f);
+                }
+            }
+        }
+        if (!skipped.isEmpty()) {
+            err.printf("analyze: skipped %d file%s that %s not DICOM (e.g. %s)%n", skipped.size(), skipped.size() == 1 ? "" : "s",
+                    skipped.size() == 1 ? "is" : "are", skipped.get(0));
+        }
+        return files;
     }
 }

@@ -111,12 +111,12 @@ public final class Main {
         @Option(names = "--out", paramLabel = "DIR", description = "write analysis.json and one overlay PNG per lesion per series here")
         Path out;
 
-        @Option(names = "--json", description = "print JSON instead of a table")
+        @Option(names = "--json", description = "print only JSON on standard output (logs and progress go to standard error)")
         boolean json;
 
         @Override
         protected int run(NodeConfig config) throws java.io.IOException {
-            return new AnalyzeCommand(config.inference(), System.out).run(paths, out, json);
+            return new AnalyzeCommand(config.inference(), System.out, System.err).run(paths, out, json);
         }
     }
 

@@ -5,6 +5,7 @@ import org.ctai.scp.config.NodeConfig;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
@@ -29,14 +30,20 @@ class AnalyzeCommandTest {
     Path tmp;
 
     private final ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream warned = new ByteArrayOutputStream();
 
     private int analyze(List<Path> paths, Path out, boolean json) throws Exception {
         NodeConfig config = ConfigLoader.withShippedDefaults().load(Optional.empty(), Map.of(), List.of());
-        return new AnalyzeCommand(config.inference(), new PrintStream(printed, true, StandardCharsets.UTF_8)).run(paths, out, json);
+        return new AnalyzeCommand(config.inference(), new PrintStream(printed, true, StandardCharsets.UTF_8),
+                new PrintStream(warned, true, StandardCharsets.UTF_8)).run(paths, out, json);
     }
 
     private String printed() {
         return printed.toString(StandardCharsets.UTF_8);
+    }
+
+    private String warned() {
+        return warned.toString(StandardCharsets.UTF_8);
     }
 
     @Test
@@ -74,5 +81,39 @@ class AnalyzeCommandTest {
         assertThat(reports).hasSize(2);
         assertThat(reports.get(0).get("lesions")).isEmpty();
         assertThat(reports.get(1).get("unreadable").asText()).isNotBlank();
+    }
+
+    @Test
+    void thePhantomFolderAsWrittenIsAnalysedAndItsMasksAndTruthAreSkippedWithOneWarning() throws Exception {
+        PhantomFiles files = PhantomGenerator.write(PhantomGenerator.generate(PhantomSpec.of(9201).withSlices(8).withSize(256).withTumours(1)),
+                tmp.resolve("p"));
+        try (var all = Files.walk(files.directory())) {
+            assertThat(all.filter(f -> f.toString().endsWith(".png") || f.toString().endsWith(".json")).count()).isPositive();
+        }
+
+        int code = analyze(List.of(files.directory()), null, false);
+
+        assertThat(code).isZero();
+        assertThat(printed()).contains("volume mL").doesNotContain("unreadable");
+        assertThat(warned().lines().toList()).singleElement().asString().contains("not DICOM");
+    }
+
+    @Test
+    void jsonModePrintsOnlyJsonOnStandardOutputWithTheShippedLogging() throws Exception {
+        PhantomFiles files = PhantomGenerator.write(PhantomGenerator.generate(PhantomSpec.of(9201).withSlices(8).withSize(256).withTumours(1)),
+                tmp.resolve("p"));
+        Path stdout = tmp.resolve("stdout");
+        Path stderr = tmp.resolve("stderr");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dlogback.configurationFile=" + Path.of("..", "conf", "logback.xml").toAbsolutePath(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "analyze", "--json", "--out", tmp.resolve("out").toString(), files.directory().toString())
+                .redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+
+        assertThat(p.waitFor()).as(Files.readString(stderr)).isZero();
+        JsonNode reports = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(stdout.toFile());
+        assertThat(reports).hasSize(1);
+        assertThat(reports.get(0).get("lesions")).isNotEmpty();
+        assertThat(Files.readString(stderr)).contains("INFO").contains("wrote").contains("not DICOM");
     }
 }
