@@ -1,6 +1,9 @@
 // Reads a TID 1500 SR the way the OHIF viewer does (dcmjs + @cornerstonejs/adapters' Cornerstone3D
 // MeasurementReport.generateToolState) and prints what the adapters made of it, as JSON on the one line
-// that starts with "CTAI-RESULT ".
+// that starts with "CTAI-RESULT ". A second line, "CTAI-MEASUREMENTS ", lists the measurement groups merged by
+// Tracking Unique Identifier, as OHIF's SR display (cornerstone-dicom-sr) merges them before it draws one
+// measurement per UID: per UID its tracking identifiers, NUMs (with derivation) and top-level SCOORDs with the
+// image each is SELECTED FROM. A UID without a SCOORD there is a measurement OHIF cannot place.
 //
 // usage: node read-sr.mjs SR_FILE CT_FOLDER
 //   CT_FOLDER holds the CT images the SR refers to: their Image Plane attributes are what the adapters
@@ -75,3 +78,38 @@ for (const [toolType, measurements] of Object.entries(toolState)) {
 }
 // one marked line: the adapters log through console as well
 console.log('CTAI-RESULT ' + JSON.stringify(out));
+
+const asArray = (x) => (x === undefined || x === null ? [] : Array.isArray(x) ? x : [x]);
+const concept = (item) => asArray(item.ConceptNameCodeSequence)[0] || {};
+const report = asArray(sr.ContentSequence).find((i) => concept(i).CodeValue === '126010');
+const byUid = {};
+for (const group of asArray(report ? report.ContentSequence : []).filter((i) => concept(i).CodeValue === '125007')) {
+  const items = asArray(group.ContentSequence);
+  const uidItem = items.find((i) => concept(i).CodeValue === '112040');
+  const uid = uidItem ? uidItem.UID : '(none)';
+  const m = (byUid[uid] ||= { trackingIdentifiers: [], nums: [], scoords: [] });
+  for (const item of items) {
+    const code = concept(item);
+    if (code.CodeValue === '112039') m.trackingIdentifiers.push(item.TextValue);
+    if (item.ValueType === 'NUM') {
+      const measured = asArray(item.MeasuredValueSequence)[0];
+      const derivation = asArray(item.ContentSequence).find((c) => concept(c).CodeValue === '121401');
+      m.nums.push({
+        concept: code.CodingSchemeDesignator + ':' + code.CodeValue,
+        derivation: derivation ? asArray(derivation.ConceptCodeSequence)[0].CodeValue : null,
+        value: measured ? Number(measured.NumericValue) : null,
+        unit: measured ? asArray(measured.MeasurementUnitsCodeSequence)[0].CodeValue : null,
+      });
+    }
+    if (item.ValueType === 'SCOORD') {
+      const image = asArray(item.ContentSequence).find((c) => c.RelationshipType === 'SELECTED FROM');
+      const sop = image ? asArray(image.ReferencedSOPSequence)[0] : undefined;
+      m.scoords.push({
+        graphicType: item.GraphicType,
+        points: asArray(item.GraphicData).length / 2,
+        referencedSopInstanceUid: sop ? sop.ReferencedSOPInstanceUID : null,
+      });
+    }
+  }
+}
+console.log('CTAI-MEASUREMENTS ' + JSON.stringify(byUid));

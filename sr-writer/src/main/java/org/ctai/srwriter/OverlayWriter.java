@@ -108,8 +108,8 @@ final class OverlayWriter {
             AttributeList sourceImage = new AttributeList();
             CommonModules.put(sourceImage, TagFromName.ReferencedSOPClassUID, sliceInfo.sopClassUid());
             CommonModules.put(sourceImage, TagFromName.ReferencedSOPInstanceUID, sliceInfo.sopInstanceUid());
-            CommonModules.putCode(sourceImage, TagFromName.PurposeOfReferenceCodeSequence, "DCM", "121320",
-                    "Uncompressed predecessor");
+            CommonModules.putCode(sourceImage, TagFromName.PurposeOfReferenceCodeSequence, "DCM", "121322",
+                    "Source image for image processing operation");
             CommonModules.putSequence(list, TagFromName.SourceImageSequence, List.of(sourceImage));
             putPixels(list, png, g);
             CommonModules.finish(list);

@@ -75,6 +75,7 @@ final class ReportCodes {
     static final Code FINDING = dcm("121071", "Finding");
     static final Code NEOPLASM = sct("108369006", "Neoplasm");
     static final Code IMAGE_REGION = dcm("111030", "Image Region");
+    static final Code FINDING_SITE = sct("363698007", "Finding Site");
     static final Code REFERENCED_SEGMENT = dcm("121191", "Referenced Segment");
     static final Code SOURCE_SERIES_FOR_SEGMENTATION = dcm("121232", "Source series for segmentation");
     static final Code COMMENT = dcm("121106", "Comment");
@@ -89,6 +90,14 @@ final class ReportCodes {
     static final Code AREA = sct("42798000", "Area");
     static final Code PERIMETER = sct("131191004", "Perimeter");
     static final Code LONG_AXIS = sct("103339001", "Long Axis");
+    /** The moment ellipse's axes (CID 7470). */
+    static final Code MAJOR_AXIS = sct("131187009", "Major Axis");
+    static final Code MINOR_AXIS = sct("131188004", "Minor Axis");
+    /**
+     * CID 7470's Short Axis, for a RECIST short axis (the longest diameter perpendicular to the long axis), which
+     * is not the moment ellipse's {@link #MINOR_AXIS}. Not written yet.
+     */
+    static final Code SHORT_AXIS = sct("103340004", "Short Axis");
     static final Code ATTENUATION_COEFFICIENT = dcm("112031", "Attenuation Coefficient");
 
     // derivations: CID 7464 "General Region of Interest Measurement Modifier"
@@ -98,6 +107,8 @@ final class ReportCodes {
     static final Code STANDARD_DEVIATION = sct("386136009", "Standard Deviation");
     static final Code MEDIAN = sct("373099004", "Median");
     static final Code SKEWNESS = dcm("126051", "Skewness");
+    /** The fourth standardised moment m4 / m2^2 (not the excess kurtosis, which subtracts 3). */
+    static final Code KURTOSIS = dcm("126052", "Kurtosis");
 
     // units: UCUM
     static final Code MM = ucum("mm", "millimeter");
@@ -111,9 +122,6 @@ final class ReportCodes {
     static final Code CENTROID_X = ctai("CENTROID_X", "Centroid x (patient LPS)");
     static final Code CENTROID_Y = ctai("CENTROID_Y", "Centroid y (patient LPS)");
     static final Code CENTROID_Z = ctai("CENTROID_Z", "Centroid z (patient LPS)");
-    static final Code EXCESS_KURTOSIS = ctai("EXCESS_KURTOSIS", "Excess kurtosis of attenuation");
-    static final Code ELLIPSE_MAJOR_AXIS = ctai("ELLIPSE_MAJOR", "Moment ellipse major axis");
-    static final Code ELLIPSE_MINOR_AXIS = ctai("ELLIPSE_MINOR", "Moment ellipse minor axis");
     static final Code ROUNDNESS = ctai("ROUNDNESS", "Roundness (minor/major axis)");
 
     /** The 15 GLGCM texture features, in the order of {@code TextureFeatures}' components (T1..T15). */
@@ -134,6 +142,32 @@ final class ReportCodes {
             ctai("GLGCM_T14", "GLGCM inertia"),
             ctai("GLGCM_T15", "GLGCM inverse difference moment"),
     };
+
+    /** Finding Site when the CT's Body Part Examined is missing or not one of {@link #SITE_BY_BODY_PART}'s. */
+    static final Code ANATOMICAL_STRUCTURE = sct("123037004", "Anatomical Structure");
+
+    /** Finding Site values (CID 4031 "Common Anatomic Regions") by the CT's Body Part Examined (PS3.16 Annex L). */
+    static final java.util.Map<String, Code> SITE_BY_BODY_PART = java.util.Map.ofEntries(
+            java.util.Map.entry("HEAD", sct("69536005", "Head")),
+            java.util.Map.entry("BRAIN", sct("12738006", "Brain")),
+            java.util.Map.entry("NECK", sct("45048000", "Neck")),
+            java.util.Map.entry("HEADNECK", sct("774007", "Head and Neck")),
+            java.util.Map.entry("CHEST", sct("51185008", "Chest")),
+            java.util.Map.entry("LUNG", sct("39607008", "Lung")),
+            java.util.Map.entry("BREAST", sct("76752008", "Breast")),
+            java.util.Map.entry("ABDOMEN", sct("113345001", "Abdomen")),
+            java.util.Map.entry("LIVER", sct("10200004", "Liver")),
+            java.util.Map.entry("KIDNEY", sct("64033007", "Kidney")),
+            java.util.Map.entry("PELVIS", sct("12921003", "Pelvis")),
+            java.util.Map.entry("CHESTABDOMEN", sct("416550000", "Chest and Abdomen")),
+            java.util.Map.entry("ABDOMENPELVIS", sct("416949008", "Abdomen and Pelvis")),
+            java.util.Map.entry("CHESTABDPELVIS", sct("416775004", "Chest, Abdomen and Pelvis")),
+            java.util.Map.entry("WHOLEBODY", sct("38266002", "Entire body")));
+
+    /** The Finding Site for a CT's Body Part Examined (any case, blank allowed). */
+    static Code findingSite(String bodyPartExamined) {
+        return SITE_BY_BODY_PART.getOrDefault(bodyPartExamined.trim().toUpperCase(java.util.Locale.ROOT), ANATOMICAL_STRUCTURE);
+    }
 
     /** Tracking Identifier that makes OHIF / Cornerstone3D rehydrate a planar group as a freehand ROI. */
     static final String CORNERSTONE_FREEHAND_TRACKING_ID = "Cornerstone3DTools@^0.1.0:PlanarFreehandROI";

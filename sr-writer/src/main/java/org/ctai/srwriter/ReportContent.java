@@ -6,6 +6,7 @@ import com.pixelmed.dicom.ContentItem;
 import com.pixelmed.dicom.ContentItemFactory;
 import com.pixelmed.dicom.DicomException;
 import com.pixelmed.utils.FloatFormatter;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -42,12 +43,16 @@ final class ReportContent {
     private final Optional<SegReference> seg;
     private final Map<Integer, LesionTracking> tracking;
     private final Observer observer;
+    private final Code findingSite;
 
-    ReportContent(Analysis analysis, Optional<SegReference> seg, Map<Integer, LesionTracking> tracking, Observer observer) {
+    /** @param findingSite every lesion's Finding Site ({@link ReportCodes#findingSite}) */
+    ReportContent(Analysis analysis, Optional<SegReference> seg, Map<Integer, LesionTracking> tracking, Observer observer,
+                  Code findingSite) {
         this.analysis = analysis;
         this.seg = seg;
         this.tracking = tracking;
         this.observer = observer;
+        this.findingSite = findingSite;
     }
 
     /** The root container with everything under it. */
@@ -71,8 +76,10 @@ final class ReportContent {
                 algorithm(measurements);
                 for (Lesion lesion : analysis.lesions()) {
                     LesionTracking t = tracking.get(lesion.id());
-                    volumetricGroup(measurements, lesion, t);
+                    // planar first: OHIF merges a lesion's groups by Tracking UID and takes the first Tracking
+                    // Identifier and the first SCOORD of the merge, which are then the freehand ROI's
                     planarGroup(measurements, lesion, t);
+                    volumetricGroup(measurements, lesion, t);
                 }
             }
             return root;
@@ -115,6 +122,7 @@ final class ReportContent {
         text(group, HAS_OBS_CONTEXT, TRACKING_IDENTIFIER, t.identifier());
         uid(group, HAS_OBS_CONTEXT, TRACKING_UID, t.uid());
         code(group, CONTAINS, FINDING, NEOPLASM);
+        code(group, HAS_CONCEPT_MOD, FINDING_SITE, findingSite);
         if (seg.isPresent()) {
             SegReference s = seg.get();
             Integer segment = s.segmentNumberByLesionId().get(lesion.id());
@@ -131,33 +139,37 @@ final class ReportContent {
 
     /**
      * TID 1410 on the lesion's largest slice, in the layout Cornerstone3D rehydrates as a PlanarFreehandROI: its
-     * tracking identifier, the first NUM (Area) holding the outline as an INFERRED FROM SCOORD on the CT image,
-     * and a Comment as the label. The outline is also the group's Image Region (TID 1410 row 5).
+     * tracking identifier, the first NUM (Area) holding the outline of the largest piece as an INFERRED FROM
+     * SCOORD on the CT image, and a Comment as the label. The group's Image Regions (TID 1410 row 5) are every
+     * piece and hole on that slice. Its Tracking UID is the lesion's, shared with the volumetric group and the
+     * SEG segment: one lesion, one tracked finding; OHIF merges the groups by it into one measurement, so the
+     * volumetric group (which has no SCOORD of its own) is never a measurement without geometry there.
      */
     private void planarGroup(ContentItem parent, Lesion lesion, LesionTracking t) throws DicomException {
         int slice = lesion.largestAreaSlice();
         SliceMeasurement m = lesion.slices().stream().filter(s -> s.slice() == slice).findFirst()
                 .orElseThrow(() -> new SrWriteException("lesion " + lesion.id() + " has no measurement on its largest slice " + slice));
         SliceInfo image = analysis.volume().slices().get(slice);
-        float[] outline = ContourTracer.outline(analysis.lesionMask(slice, lesion.id()),
+        List<ContourTracer.Outline> outlines = ContourTracer.outlines(analysis.lesionMask(slice, lesion.id()),
                 analysis.volume().geometry().rows(), analysis.volume().geometry().columns());
-        if (outline.length == 0) {
+        if (outlines.isEmpty()) {
             throw new SrWriteException("lesion " + lesion.id() + " has no pixels on its largest slice " + slice
                     + " of series " + analysis.volume().seriesInstanceUid());
         }
 
         ContentItem group = container(parent, MEASUREMENT_GROUP);
         text(group, HAS_OBS_CONTEXT, TRACKING_IDENTIFIER, CORNERSTONE_FREEHAND_TRACKING_ID);
-        // its own UID: viewers key an annotation by it, and the volumetric group is another measurement
-        uid(group, HAS_OBS_CONTEXT, TRACKING_UID, CommonModules.uidFromName(t.uid() + "/planar/" + slice));
+        uid(group, HAS_OBS_CONTEXT, TRACKING_UID, t.uid());
         code(group, CONTAINS, FINDING, NEOPLASM);
-        polyline(group, CONTAINS, IMAGE_REGION, outline, image);
+        code(group, HAS_CONCEPT_MOD, FINDING_SITE, findingSite);
+        for (ContourTracer.Outline outline : outlines) polyline(group, CONTAINS, IMAGE_REGION, outline.points(), image);
         ContentItem area = num(group, AREA, m.areaMm2(), MM2, null);
-        polyline(area, INFERRED_FROM, null, outline, image);
+        // Cornerstone3D's freehand ROI is one polygon: the largest piece's outer boundary
+        polyline(area, INFERRED_FROM, null, outlines.get(0).points(), image);
         num(group, PERIMETER, m.perimeterMm(), MM, null);
         num(group, LONG_AXIS, m.longestDiameterMm(), MM, null);
-        num(group, ELLIPSE_MAJOR_AXIS, m.majorAxisMm(), MM, null);
-        num(group, ELLIPSE_MINOR_AXIS, m.minorAxisMm(), MM, null);
+        num(group, MAJOR_AXIS, m.majorAxisMm(), MM, null);
+        num(group, MINOR_AXIS, m.minorAxisMm(), MM, null);
         num(group, ROUNDNESS, m.roundness(), RATIO, null);
         attenuation(group, m.hu());
         centroid(group, m.centroidMm());
@@ -172,7 +184,7 @@ final class ReportContent {
         num(group, ATTENUATION_COEFFICIENT, hu.standardDeviationHu(), HU, STANDARD_DEVIATION);
         num(group, ATTENUATION_COEFFICIENT, hu.medianHu(), HU, MEDIAN);
         num(group, ATTENUATION_COEFFICIENT, hu.skewness(), NO_UNITS, SKEWNESS);
-        num(group, EXCESS_KURTOSIS, hu.excessKurtosis(), NO_UNITS, null);
+        num(group, ATTENUATION_COEFFICIENT, hu.excessKurtosis() + 3, NO_UNITS, KURTOSIS);
     }
 
     private void centroid(ContentItem group, Vector3 c) throws DicomException {

@@ -35,7 +35,8 @@ import java.util.TreeSet;
  *
  * <p>Frames are ordered by segment number, then by slice order (ascending along the slice normal), which is
  * also the order of the Dimension Index (Referenced Segment Number, then Image Position (Patient)); the second
- * index value is the slice's 1-based position in the series' slice order. Pixel Data packs the frames' bits
+ * index value is the 1-based rank of the frame's position among the distinct positions of all frames, in slice
+ * order (1, 2, ... without gaps, whichever source slice the lesions start on). Pixel Data packs the frames' bits
  * one after another without padding between frames (PS3.5 8.1.1), first pixel in the least significant bit.
  *
  * <p>Segment numbers are 1, 2, ... in lesion order; each segment's label, Tracking ID and Tracking UID come
@@ -235,6 +236,12 @@ final class SegWriter {
     }
 
     private static void putFrames(AttributeList list, Volume volume, List<Frame> frames) throws DicomException {
+        // a Dimension Index Value counts the distinct values of its dimension in this instance (1, 2, ...),
+        // not the slice's place in the source series
+        TreeSet<Integer> slices = new TreeSet<>();
+        for (Frame f : frames) slices.add(f.slice());
+        Map<Integer, Integer> positionIndex = new LinkedHashMap<>();
+        for (int s : slices) positionIndex.put(s, positionIndex.size() + 1);
         List<AttributeList> items = new ArrayList<>(frames.size());
         for (Frame f : frames) {
             SliceInfo slice = volume.slices().get(f.slice());
@@ -253,7 +260,7 @@ final class SegWriter {
             AttributeList content = new AttributeList();
             Attribute index = new UnsignedLongAttribute(TagFromName.DimensionIndexValues);
             index.addValue(f.segmentNumber());
-            index.addValue(f.slice() + 1);
+            index.addValue(positionIndex.get(f.slice()));
             content.put(index);
             CommonModules.putSequence(item, TagFromName.FrameContentSequence, List.of(content));
 

@@ -1,5 +1,6 @@
 package org.ctai.srwriter;
 
+import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.SOPClass;
@@ -70,12 +71,15 @@ final class SrWriter {
                 CommonModules.uidFromName("ctai-node-device-observer/" + equipment.deviceSerialNumber()),
                 equipment, model);
 
-        AttributeList list = CommonModules.fromSource(analysis.volume().readHeader(0));
+        AttributeList source = analysis.volume().readHeader(0);
+        ReportCodes.Code findingSite = ReportCodes.findingSite(
+                Attribute.getSingleStringValueOrEmptyString(source, TagFromName.BodyPartExamined));
+        AttributeList list = CommonModules.fromSource(source);
         CommonModules.putSeries(list, "SR", series, created);
         CommonModules.putEquipment(list, equipment);
         CommonModules.putInstance(list, SOPClass.ComprehensiveSRStorage, CommonModules.newUid(), INSTANCE_NUMBER, created);
         try {
-            StructuredReport report = new StructuredReport(new ReportContent(analysis, seg, tracking, observer).build());
+            StructuredReport report = new StructuredReport(new ReportContent(analysis, seg, tracking, observer, findingSite).build());
             list.putAll(report.getAttributeList());
         } catch (DicomException e) {
             throw new SrWriteException("cannot encode the measurement report of series "

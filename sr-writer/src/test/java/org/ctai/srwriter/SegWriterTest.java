@@ -142,7 +142,8 @@ class SegWriterTest {
             SliceInfo source = volume.slices().get(slice);
             AttributeList item = perFrame.getItem(f).getAttributeList();
             AttributeList content = SequenceAttribute.getAttributeListFromWithinSequenceWithSingleItem(item, TagFromName.FrameContentSequence);
-            assertThat(Attribute.getIntegerValues(content, TagFromName.DimensionIndexValues)).containsExactly(segmentNumber, slice + 1);
+            assertThat(Attribute.getIntegerValues(content, TagFromName.DimensionIndexValues))
+                    .containsExactly(segmentNumber, positionIndex(slice));
             AttributeList segment = SequenceAttribute.getAttributeListFromWithinSequenceWithSingleItem(item, TagFromName.SegmentIdentificationSequence);
             assertThat(integer(segment, TagFromName.ReferencedSegmentNumber)).isEqualTo(segmentNumber);
             AttributeList derivation = SequenceAttribute.getAttributeListFromWithinSequenceWithSingleItem(item, TagFromName.DerivationImageSequence);
@@ -155,6 +156,60 @@ class SegWriterTest {
             assertThat(ipp).containsExactly(new double[] {source.position().x(), source.position().y(), source.position().z()},
                     org.assertj.core.data.Offset.offset(1e-6));
         }
+    }
+
+    @Test
+    void imagePositionIndexValuesStartAtOneAndAreConsecutiveInSliceOrder() throws Exception {
+        // the same lesions without their pixels on the first two slices: the SEG's first position is slice 2
+        Map<Integer, short[]> labels = new java.util.TreeMap<>(analysis.lesionLabels());
+        int pixels = volume.geometry().rows() * volume.geometry().columns();
+        labels.put(0, new short[pixels]);
+        labels.put(1, new short[pixels]);
+        Analysis later = new Analysis(volume, analysis.lesions(), labels, analysis.segmentation(), analysis.measurement());
+        ModelInfo model = ModelInfo.of(segmenter, "0.1.0-test");
+        AttributeList list = new SegWriter(model, segmenter.spec().labels().get(0), Equipment.node(model, "test"))
+                .write(later, new CommonModules.Series(CommonModules.newUid(), 9001, "CTAI SEG"), CLOCK.instant().atZone(ZoneOffset.UTC),
+                        LesionTracking.assign(analysis.lesions()))
+                .orElseThrow().dataset();
+
+        SequenceAttribute perFrame = (SequenceAttribute) list.get(TagFromName.PerFrameFunctionalGroupsSequence);
+        java.util.TreeMap<Integer, Integer> indexBySlice = new java.util.TreeMap<>();
+        for (int f = 0; f < perFrame.getNumberOfItems(); f++) {
+            AttributeList item = perFrame.getItem(f).getAttributeList();
+            AttributeList content = SequenceAttribute.getAttributeListFromWithinSequenceWithSingleItem(item, TagFromName.FrameContentSequence);
+            AttributeList derivation = SequenceAttribute.getAttributeListFromWithinSequenceWithSingleItem(item, TagFromName.DerivationImageSequence);
+            AttributeList sourceImage = SequenceAttribute.getAttributeListFromWithinSequenceWithSingleItem(derivation, TagFromName.SourceImageSequence);
+            int slice = sliceOf(string(sourceImage, TagFromName.ReferencedSOPInstanceUID));
+            Integer previous = indexBySlice.put(slice, Attribute.getIntegerValues(content, TagFromName.DimensionIndexValues)[1]);
+            assertThat(previous == null || previous.equals(indexBySlice.get(slice))).as("one index per position").isTrue();
+        }
+        assertThat(indexBySlice.firstKey()).as("first slice with a frame").isGreaterThanOrEqualTo(2);
+        List<Integer> expected = new ArrayList<>();
+        for (int i = 1; i <= indexBySlice.size(); i++) expected.add(i);
+        assertThat(new ArrayList<>(indexBySlice.values())).as("index by slice, in slice order").isEqualTo(expected);
+        Path file = dir.resolve("seg-later.dcm");
+        list.write(file.toFile(), com.pixelmed.dicom.TransferSyntax.ExplicitVRLittleEndian, true, true);
+        Dciodvfy.Report report = Dciodvfy.check(file);
+        assertThat(report.errors()).as(report.output()).isEmpty();
+        assertThat(report.warnings()).as(report.output()).isEmpty();
+    }
+
+    @Test
+    void overlaysReferToTheirCtSliceAsSourceImageForImageProcessing() throws Exception {
+        for (Path file : overlayFiles) {
+            AttributeList sc = new AttributeList();
+            sc.read(file.toFile());
+            AttributeList sourceImage = SequenceAttribute.getAttributeListFromWithinSequenceWithSingleItem(sc, TagFromName.SourceImageSequence);
+            assertThat(code(sourceImage, TagFromName.PurposeOfReferenceCodeSequence))
+                    .isEqualTo("DCM:121322:Source image for image processing operation");
+        }
+    }
+
+    /** The 1-based rank of a slice among the slices that hold a frame of any segment. */
+    static int positionIndex(int slice) {
+        java.util.TreeSet<Integer> slices = new java.util.TreeSet<>();
+        for (int[] frame : expectedFrames()) slices.add(frame[1]);
+        return slices.headSet(slice).size() + 1;
     }
 
     @Test

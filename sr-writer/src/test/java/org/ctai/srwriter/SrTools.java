@@ -65,9 +65,21 @@ final class SrTools {
      * @throws IOException with the whole output when the script fails or prints no result
      */
     static String readWithAdapters(Path sr, Path ctFolder) throws IOException, InterruptedException {
+        return readSr(sr, ctFolder, "CTAI-RESULT ");
+    }
+
+    /**
+     * Runs {@code read-sr.mjs} and returns its measurements merged by Tracking Unique Identifier, as OHIF's SR
+     * display merges the groups (JSON object: UID to tracking identifiers, NUMs and top-level SCOORDs).
+     */
+    static String measurementsByTrackingUid(Path sr, Path ctFolder) throws IOException, InterruptedException {
+        return readSr(sr, ctFolder, "CTAI-MEASUREMENTS ");
+    }
+
+    private static String readSr(Path sr, Path ctFolder, String marker) throws IOException, InterruptedException {
         String out = run(List.of(NODE.toString(), JS.resolve("read-sr.mjs").toString(), sr.toString(), ctFolder.toString()), 120);
-        return out.lines().filter(l -> l.startsWith("CTAI-RESULT ")).map(l -> l.substring("CTAI-RESULT ".length()))
-                .findFirst().orElseThrow(() -> new IOException("read-sr.mjs printed no result:\n" + out));
+        return out.lines().filter(l -> l.startsWith(marker)).map(l -> l.substring(marker.length()))
+                .findFirst().orElseThrow(() -> new IOException("read-sr.mjs printed no " + marker.trim() + ":\n" + out));
     }
 
     private static String run(List<String> command, int timeoutSeconds) throws IOException, InterruptedException {
