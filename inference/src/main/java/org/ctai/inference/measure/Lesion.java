@@ -20,13 +20,14 @@ import java.util.Objects;
  * @param largestAreaSlice     slice index with the largest area (the first one on a tie)
  * @param longestDiameterMm    longest in-plane (axial) diameter over all slices, mm
  * @param longestDiameterSlice slice index of the longest diameter (the first one on a tie)
+ * @param shortAxisMm          short axis on the slice of the longest diameter, perpendicular to it (RECIST), mm
  * @param centroidMm           centre of mass of the voxels, patient coordinates (LPS), mm
  * @param hu                   HU statistics over all voxels of the lesion
  * @param slices               per-slice measurements, in slice order, one per slice from first to last
  */
 public record Lesion(int id, int firstSlice, int lastSlice, double volumeMm3, double volumeMl,
                      double largestAreaMm2, int largestAreaSlice, double longestDiameterMm,
-                     int longestDiameterSlice, Vector3 centroidMm, HuStatistics hu,
+                     int longestDiameterSlice, double shortAxisMm, Vector3 centroidMm, HuStatistics hu,
                      List<SliceMeasurement> slices) {
 
     public Lesion {

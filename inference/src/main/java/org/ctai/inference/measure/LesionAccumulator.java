@@ -33,6 +33,7 @@ final class LesionAccumulator {
         double volumeMm3 = voxels * pixelAreaMm2 * voxelDepthMm;
         return new Lesion(id, slices.get(0).slice(), slices.get(slices.size() - 1).slice(), volumeMm3,
                 volumeMm3 / 1000.0, largest.areaMm2(), largest.slice(), widest.longestDiameterMm(), widest.slice(),
+                widest.shortAxisMm(),
                 weighted.times(1 / areaSum), histogram.statistics(), slices);
     }
 }
