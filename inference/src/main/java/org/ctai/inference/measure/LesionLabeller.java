@@ -36,7 +36,8 @@ final class LesionLabeller {
         this.settings = settings;
     }
 
-    LesionMap label(Geometry geometry, List<byte[]> masks) {
+    /** @param slabs which adjacent slices are contiguous: pieces are never linked across a gap */
+    LesionMap label(Geometry geometry, List<byte[]> masks, SliceSlabs slabs) {
         int rows = geometry.rows();
         int columns = geometry.columns();
         boolean full = settings.connectivity() == MeasurementSettings.Connectivity.FULL_26;
@@ -50,7 +51,7 @@ final class LesionLabeller {
                 continue;
             }
             int[] current = labelSlice(z, mask, rows, columns, full, sets, pieces);
-            if (previous != null) link(previous, current, rows, columns, full, sets);
+            if (previous != null && slabs.joinsNext(z - 1)) link(previous, current, rows, columns, full, sets);
             previous = current;
         }
         return group(pieces, sets, masks.size(), settings.minComponentAreaMm2() / geometry.pixelAreaMm2());
