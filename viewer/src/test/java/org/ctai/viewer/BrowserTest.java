@@ -119,6 +119,34 @@ class BrowserTest {
     }
 
     @Test
+    void changePerLesionTableShowsNumbersInEveryCellInBothLanguages() throws Exception {
+        login();
+        for (String language : List.of("en", "zh-CN")) {
+            driver.manage().addCookie(new org.openqa.selenium.Cookie("ctai_lang", language));
+            driver.get(base + "/patient?id=P-1001&issuer=HOSP");
+            waitReady();
+            assertThat(driver.findElement(By.tagName("html")).getAttribute("lang")).isEqualTo(language);
+            List<String> header = texts("#changes thead th");
+            List<String> lesion1 = texts("#changes tbody tr:first-child td");
+            // track, date, then value / since previous / since first for volume, area, perimeter and mean HU
+            assertThat(header).as(language).hasSize(2 + 4 * 3);
+            assertThat(lesion1).as(language).hasSize(2 + 4 * 3);
+            assertThat(String.join("|", header) + String.join("|", lesion1)).as(language).doesNotContain("[object", "undefined");
+            assertThat(lesion1.get(1)).isEqualTo("2024-07-10");
+            // lesion 1 went 12000 -> 8000 -> 5000 mm3
+            assertThat(lesion1.get(2).replaceAll("[^0-9.]", "")).isEqualTo("5000.0");
+            assertThat(lesion1.get(3)).contains("-37.5 %");
+            assertThat(lesion1.get(4)).contains("-58.3 %");
+            screenshot("patient-changes-" + language);
+        }
+        driver.manage().addCookie(new org.openqa.selenium.Cookie("ctai_lang", "en"));
+    }
+
+    private List<String> texts(String css) {
+        return driver.findElements(By.cssSelector(css)).stream().map(org.openqa.selenium.WebElement::getText).toList();
+    }
+
+    @Test
     void aScriptInThePatientNameIsShownAsTextAndNeverRuns() throws Exception {
         login();
         driver.get(base + "/?patient=P-2002");
