@@ -142,6 +142,22 @@ class BrowserTest {
         driver.manage().addCookie(new org.openqa.selenium.Cookie("ctai_lang", "en"));
     }
 
+    @Test
+    void patientAndStudyPagesShowTheShortAxis() throws Exception {
+        login();
+        long latest = clinic.janeJobs.get(2);
+        clinic.execute("UPDATE scp.lesion SET measurements = jsonb_set(measurements, '{shortAxisMm}', '31.25') WHERE job_id = ? AND lesion_id = 1", latest);
+        driver.get(base + "/patient?id=P-1001&issuer=HOSP");
+        waitReady();
+        List<String> header = texts("section.study:last-of-type table.lesions thead th");
+        List<String> lesion1 = texts("section.study:last-of-type table.lesions tbody tr:first-child td");
+        assertThat(lesion1.get(header.indexOf("Short axis (mm)"))).isEqualTo("31.3");
+
+        driver.get(base + "/study?job=" + latest);
+        waitReady();
+        assertThat(driver.findElement(By.id("lesion-features")).getText()).contains("Short axis on the slice of the longest diameter 31.3 mm");
+    }
+
     private List<String> texts(String css) {
         return driver.findElements(By.cssSelector(css)).stream().map(org.openqa.selenium.WebElement::getText).toList();
     }
