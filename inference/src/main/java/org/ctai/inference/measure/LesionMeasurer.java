@@ -74,7 +74,7 @@ public final class LesionMeasurer {
             }
         }
         SliceSlabs slabs = SliceSlabs.of(geometry, sliceThicknessMm);
-        return new MeasurementRun(geometry, slabs, new LesionLabeller(settings).label(geometry, masks, slabs));
+        return new MeasurementRun(geometry, slabs, settings, new LesionLabeller(settings).label(geometry, masks, slabs));
     }
 
     /**

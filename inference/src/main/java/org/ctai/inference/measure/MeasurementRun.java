@@ -22,14 +22,16 @@ public final class MeasurementRun {
 
     private final Geometry geometry;
     private final SliceSlabs slabs;
+    private final MeasurementSettings settings;
     private final List<List<Footprint>> footprints;
     private final LesionAccumulator[] lesions;
     private final boolean[] measured;
     private List<Lesion> result;
 
-    MeasurementRun(Geometry geometry, SliceSlabs slabs, LesionLabeller.LesionMap map) {
+    MeasurementRun(Geometry geometry, SliceSlabs slabs, MeasurementSettings settings, LesionLabeller.LesionMap map) {
         this.geometry = geometry;
         this.slabs = slabs;
+        this.settings = settings;
         this.footprints = map.bySlice();
         this.lesions = new LesionAccumulator[map.lesionCount()];
         for (int i = 0; i < lesions.length; i++) lesions[i] = new LesionAccumulator();
@@ -80,7 +82,7 @@ public final class MeasurementRun {
         Mat image = new Mat(geometry.rows(), geometry.columns(), CvType.CV_16SC1);
         try {
             image.put(0, 0, hu);
-            for (Footprint f : here) lesions[f.lesion()].add(SliceMeasurer.measure(f, geometry, hu, image));
+            for (Footprint f : here) lesions[f.lesion()].add(SliceMeasurer.measure(f, geometry, hu, image, settings));
         } finally {
             image.release();
         }

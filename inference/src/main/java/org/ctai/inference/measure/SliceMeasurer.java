@@ -20,7 +20,7 @@ final class SliceMeasurer {
     /**
      * @param slice HU of the whole slice as CV_16SC1 (for the texture's Sobel), same values as {@code hu}
      */
-    static Result measure(Footprint footprint, Geometry geometry, short[] hu, Mat slice) {
+    static Result measure(Footprint footprint, Geometry geometry, short[] hu, Mat slice, MeasurementSettings settings) {
         double sx = geometry.columnSpacingMm();
         double sy = geometry.rowSpacingMm();
         int columns = geometry.columns();
@@ -57,7 +57,8 @@ final class SliceMeasurer {
         double minor = 4 * Math.sqrt(Math.max(0, half - spread));
 
         BoundaryTracer.Boundary boundary = BoundaryTracer.trace(footprint, sy, sx);
-        long[][] matrix = Glgcm.matrix(slice, hu, x, y, w, h, sy, sx);
+        long[][] matrix = Glgcm.matrix(slice, hu, x, y, w, h, mask, sy, sx, settings.glgcmBinWidthHu(),
+                settings.glgcmGradientBinWidthHuPerMm());
 
         SliceMeasurement measurement = new SliceMeasurement(footprint.slice(),
                 footprint.pixelCount() * geometry.pixelAreaMm2(), boundary.perimeterMm(), centroid, major, minor,
