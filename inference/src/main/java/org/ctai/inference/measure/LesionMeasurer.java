@@ -10,7 +10,7 @@ import java.util.function.IntFunction;
  * Finds the lesions of a segmented series and measures them in physical units.
  *
  * <p>Steps: each slice's mask is split into 2-D connected components; these are joined across adjacent,
- * contiguous slices (not across a gap in the series, see {@link #start}) into 3-D lesions with the settings'
+ * contiguous slices (not across a gap in the series, see {@link Lesion}) into 3-D lesions with the settings'
  * connectivity; lesions whose largest area on any slice is below
  * {@link MeasurementSettings#minComponentAreaMm2()} are dropped; then each lesion is measured on each of its
  * slices from the slice's HU (see {@link SliceMeasurement}, {@link HuStatistics}, {@link TextureFeatures}) and as a

@@ -36,7 +36,7 @@ import java.util.Objects;
  * @param longestDiameterMm largest distance between boundary points of one piece, mm
  * @param shortAxisMm      longest extent perpendicular to the longest diameter, same piece, mm
  * @param hu               statistics of the HU of the lesion's pixels on this slice
- * @param texture          GLGCM features of the lesion's bounding box on this slice
+ * @param texture          GLGCM features of the lesion's pixels on this slice (fixed bin widths)
  */
 public record SliceMeasurement(int slice, double areaMm2, double perimeterMm, Vector3 centroidMm,
                                double majorAxisMm, double minorAxisMm, double roundness,
