@@ -38,6 +38,35 @@ public record Geometry(int rows, int columns, double rowSpacingMm, double column
         return Math.abs(last - first) / (slicePositions.size() - 1);
     }
 
+    /**
+     * Distances between adjacent slice centres along the normal, mm, in slice order: {@code n - 1} values
+     * for {@code n} slices (none for one slice). Unlike {@link #sliceSpacingMm()}, it shows uneven spacing.
+     */
+    public double[] sliceGapsMm() {
+        Vector3 n = normal();
+        double[] gaps = new double[Math.max(0, slicePositions.size() - 1)];
+        for (int i = 0; i < gaps.length; i++) {
+            gaps[i] = Math.abs(slicePositions.get(i + 1).dot(n) - slicePositions.get(i).dot(n));
+        }
+        return gaps;
+    }
+
+    /**
+     * The slice spacing as a log or message states it: {@code "2.500 mm"} when even (within 0.01 mm),
+     * {@code "1.250..5.000 mm"} when not, {@code "none (one slice)"} for a single slice.
+     */
+    public String describeSliceSpacing() {
+        double[] gaps = sliceGapsMm();
+        if (gaps.length == 0) return "none (one slice)";
+        double min = Double.POSITIVE_INFINITY, max = 0;
+        for (double g : gaps) {
+            min = Math.min(min, g);
+            max = Math.max(max, g);
+        }
+        return max - min <= 0.01 ? String.format(java.util.Locale.ROOT, "%.3f mm", max)
+                : String.format(java.util.Locale.ROOT, "%.3f..%.3f mm", min, max);
+    }
+
     /** Patient coordinate (mm) of the centre of pixel (row, column) on slice {@code slice}. */
     public Vector3 patientPoint(int slice, double row, double column) {
         return slicePositions.get(slice)

@@ -12,6 +12,8 @@ import java.util.TreeMap;
 import org.ctai.inference.measure.Lesion;
 import org.ctai.inference.measure.LesionMeasurer;
 import org.ctai.inference.measure.MeasurementRun;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The whole offline path for one loaded series: segment every slice (pixels read a batch at a time),
@@ -19,6 +21,7 @@ import org.ctai.inference.measure.MeasurementRun;
  * node's worker and by {@code ./ctai analyze}. Thread-safe if its {@link Segmenter} is.
  */
 public final class SeriesAnalyzer {
+    private static final Logger log = LoggerFactory.getLogger(SeriesAnalyzer.class);
     private final Segmenter segmenter;
     private final LesionMeasurer measurer;
 
@@ -104,6 +107,19 @@ public final class SeriesAnalyzer {
         }
         MeasurementRun run = measurer.start(volume.geometry(), thickness, masks);
         masks.clear();
+        int[] gaps = run.gapsAfterSlices();
+        if (gaps.length > 0) {
+            double[] distances = volume.geometry().sliceGapsMm();
+            StringBuilder where = new StringBuilder();
+            for (int i = 0; i < Math.min(gaps.length, 10); i++) {
+                where.append(i == 0 ? "" : ", ").append(gaps[i]).append('-').append(gaps[i] + 1)
+                        .append(String.format(java.util.Locale.ROOT, " (%.3f mm)", distances[gaps[i]]));
+            }
+            if (gaps.length > 10) where.append(", ...");
+            log.warn("series {}: slice spacing {}, {} gap(s) between slices {}: lesions are not linked across a gap "
+                    + "and no volume is counted inside it; missing slices?", volume.seriesInstanceUid(),
+                    volume.geometry().describeSliceSpacing(), gaps.length, where);
+        }
         Map<Integer, short[]> lesionLabels = new TreeMap<>();
         for (int slice : run.slicesNeedingHu()) {
             run.addHu(slice, roundedHu(volume.readSlice(slice)));

@@ -129,9 +129,10 @@ public final class SeriesLoader {
         if (result instanceof SeriesLoadResult.Loaded loaded) {
             Volume v = loaded.volume();
             Geometry g = v.geometry();
-            log.info("series {}: {} CT slices of {}x{}, pixel spacing {}x{} mm, slice spacing {} mm", v.seriesInstanceUid(),
+            // the real range, not the mean: a mean of 2.5 mm hides a series of 1.25 and 5 mm parts
+            log.info("series {}: {} CT slices of {}x{}, pixel spacing {}x{} mm, slice spacing {}", v.seriesInstanceUid(),
                     v.sliceCount(), g.rows(), g.columns(), g.rowSpacingMm(), g.columnSpacingMm(),
-                    String.format("%.3f", g.sliceSpacingMm()));
+                    g.describeSliceSpacing());
             for (PixelPadding p : v.pixelPaddings()) {
                 log.info("series {}: pixel padding {}..{} (stored values) read as {} HU", v.seriesInstanceUid(),
                         p.lowStoredValue(), p.highStoredValue(), p.fillHu());

@@ -38,6 +38,61 @@ class SeriesLoaderTest {
     }
 
     @Test
+    void theLogStatesTheRealSliceSpacingRangeNotTheMean() throws IOException {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(SeriesLoader.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged = new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        logger.addAppender(logged);
+        try {
+            SyntheticCt.Series series = new SyntheticCt.Series();
+            double[] z = {0, 1.25, 2.5, 5, 10}; // mean 2.5 mm
+            for (int i = 0; i < z.length; i++) {
+                SyntheticCt.Slice s = series.slice(i);
+                s.position = new double[] {-100, -80, z[i]};
+                s.writeTo(dir);
+            }
+
+            loaded(loader.load(List.of(dir), series.seriesUid));
+
+            assertThat(logged.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .anySatisfy(line -> assertThat(line).contains("slice spacing 1.250..5.000 mm"))
+                    .noneSatisfy(line -> assertThat(line).contains("2.500 mm"));
+        } finally {
+            logger.detachAppender(logged);
+        }
+    }
+
+    @Test
+    void aMissingSliceIsWarnedAboutWithTheSlicesAndTheirDistance() throws IOException {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(SeriesAnalyzer.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged = new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        logger.addAppender(logged);
+        try {
+            SyntheticCt.Series series = new SyntheticCt.Series();
+            for (int i : new int[] {0, 1, 2, 4, 5, 6}) series.slice(i).writeTo(dir); // 2.5 mm apart, slice 3 missing
+            Volume volume = loaded(loader.load(List.of(dir), series.seriesUid));
+            List<byte[]> masks = new ArrayList<>();
+            for (int z = 0; z < volume.sliceCount(); z++) {
+                byte[] all = new byte[volume.geometry().rows() * volume.geometry().columns()];
+                java.util.Arrays.fill(all, (byte) 1);
+                masks.add(all);
+            }
+
+            SeriesAnalyzer.Analysis analysis = SeriesAnalyzer.measure(
+                    new org.ctai.inference.measure.LesionMeasurer(org.ctai.inference.measure.MeasurementSettings.DEFAULTS.withMinComponentAreaMm2(0)),
+                    volume, masks);
+
+            assertThat(analysis.lesions()).hasSize(2);
+            assertThat(logged.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .anySatisfy(line -> assertThat(line).contains(series.seriesUid, "1 gap(s) between slices 2-3 (5.000 mm)",
+                            "slice spacing 2.500..5.000 mm"));
+        } finally {
+            logger.detachAppender(logged);
+        }
+    }
+
+    @Test
     void sortsSlicesAlongTheNormalAndNeverByInstanceNumber() throws IOException {
         SyntheticCt.Series series = new SyntheticCt.Series();
         int[] instanceNumbers = {4, 1, 5, 2, 3};

@@ -101,12 +101,14 @@ final class HistoryStore {
 
     /**
      * The summary measurements of every lesion of one patient's jobs; the perimeter is the one on the slice
-     * with the largest area (the slice the largest axial area comes from).
+     * with the largest area (the slice the largest axial area comes from). The short axis comes from the
+     * stored measurements ({@code shortAxisMm}); null for results measured before it existed.
      */
     ArrayNode patientLesions(String patientId, String issuer) throws SQLException {
         String sql = """
                 SELECT l.job_id, l.lesion_id, l.volume_mm3, l.largest_area_mm2, l.largest_area_slice, l.longest_diameter_mm,
                        l.mean_hu, l.centroid_x_mm, l.centroid_y_mm, l.centroid_z_mm,
+                       (l.measurements ->> 'shortAxisMm')::float8 AS short_axis_mm,
                        (SELECT (sl ->> 'perimeterMm')::float8 FROM jsonb_array_elements(l.measurements -> 'slices') sl
                         WHERE (sl ->> 'slice')::int = l.largest_area_slice LIMIT 1) AS perimeter_mm
                 FROM scp.lesion l

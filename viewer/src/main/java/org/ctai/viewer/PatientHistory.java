@@ -75,6 +75,7 @@ final class PatientHistory {
                 for (String m : METRICS) row.set(m, l.get(m));
                 row.put("volumeMl", l.get("volumeMm3").asDouble() / 1000.0);
                 row.set("longestDiameterMm", l.get("longestDiameterMm"));
+                row.set("shortAxisMm", l.get("shortAxisMm"));
                 row.set("largestAreaSlice", l.get("largestAreaSlice"));
                 ObjectNode c = row.putObject("centroidMm");
                 c.set("x", l.get("centroidXMm"));

@@ -146,6 +146,17 @@ class ApiTest extends LoggedInServerTest {
     }
 
     @Test
+    void patientLesionsCarryTheShortAxisOfTheStoredMeasurementsAsShortAxisMm() throws Exception {
+        // scp stores the inference Lesion record as the measurements JSON; its shortAxisMm comes through
+        long latest = clinic.janeJobs.get(2);
+        clinic.execute("UPDATE scp.lesion SET measurements = jsonb_set(measurements, '{shortAxisMm}', '31.25') WHERE job_id = ? AND lesion_id = 1", latest);
+        JsonNode lesions = Http.json(admin.get(patientQuery(Clinic.JANE))).get("studies").get(2).get("lesions");
+
+        assertThat(lesions.get(0).get("shortAxisMm").asDouble()).isEqualTo(31.25);
+        assertThat(lesions.get(1).get("shortAxisMm").isNull()).as("measured before the short axis existed").isTrue();
+    }
+
+    @Test
     void patientHistoryListsFailedStudiesWithoutChartingThem() throws Exception {
         JsonNode h = Http.json(admin.get(patientQuery(Clinic.FAIL)));
         assertThat(h.get("studies")).hasSize(2);

@@ -119,6 +119,50 @@ class BrowserTest {
     }
 
     @Test
+    void changePerLesionTableShowsNumbersInEveryCellInBothLanguages() throws Exception {
+        login();
+        for (String language : List.of("en", "zh-CN")) {
+            driver.manage().addCookie(new org.openqa.selenium.Cookie("ctai_lang", language));
+            driver.get(base + "/patient?id=P-1001&issuer=HOSP");
+            waitReady();
+            assertThat(driver.findElement(By.tagName("html")).getAttribute("lang")).isEqualTo(language);
+            List<String> header = texts("#changes thead th");
+            List<String> lesion1 = texts("#changes tbody tr:first-child td");
+            // track, date, then value / since previous / since first for volume, area, perimeter and mean HU
+            assertThat(header).as(language).hasSize(2 + 4 * 3);
+            assertThat(lesion1).as(language).hasSize(2 + 4 * 3);
+            assertThat(String.join("|", header) + String.join("|", lesion1)).as(language).doesNotContain("[object", "undefined");
+            assertThat(lesion1.get(1)).isEqualTo("2024-07-10");
+            // lesion 1 went 12000 -> 8000 -> 5000 mm3
+            assertThat(lesion1.get(2).replaceAll("[^0-9.]", "")).isEqualTo("5000.0");
+            assertThat(lesion1.get(3)).contains("-37.5 %");
+            assertThat(lesion1.get(4)).contains("-58.3 %");
+            screenshot("patient-changes-" + language);
+        }
+        driver.manage().addCookie(new org.openqa.selenium.Cookie("ctai_lang", "en"));
+    }
+
+    @Test
+    void patientAndStudyPagesShowTheShortAxis() throws Exception {
+        login();
+        long latest = clinic.janeJobs.get(2);
+        clinic.execute("UPDATE scp.lesion SET measurements = jsonb_set(measurements, '{shortAxisMm}', '31.25') WHERE job_id = ? AND lesion_id = 1", latest);
+        driver.get(base + "/patient?id=P-1001&issuer=HOSP");
+        waitReady();
+        List<String> header = texts("section.study:last-of-type table.lesions thead th");
+        List<String> lesion1 = texts("section.study:last-of-type table.lesions tbody tr:first-child td");
+        assertThat(lesion1.get(header.indexOf("Short axis (mm)"))).isEqualTo("31.3");
+
+        driver.get(base + "/study?job=" + latest);
+        waitReady();
+        assertThat(driver.findElement(By.id("lesion-features")).getText()).contains("Short axis on the slice of the longest diameter 31.3 mm");
+    }
+
+    private List<String> texts(String css) {
+        return driver.findElements(By.cssSelector(css)).stream().map(org.openqa.selenium.WebElement::getText).toList();
+    }
+
+    @Test
     void aScriptInThePatientNameIsShownAsTextAndNeverRuns() throws Exception {
         login();
         driver.get(base + "/?patient=P-2002");

@@ -13,10 +13,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Boundary length and longest diameter of a binary region in mm, from the 0.5 iso-line of the region
- * smoothed with an isotropic Gaussian (see {@link SliceMeasurement} for why). The iso-line is found by
- * marching squares with linear interpolation; its length is summed cell by cell, so outer boundaries,
- * holes and separate pieces all count, and no loop needs to be chained. Stateless.
+ * Boundary length, longest diameter and short axis of a lesion on one slice, in mm, from the 0.5 iso-line of
+ * the region smoothed with an isotropic Gaussian (see {@link SliceMeasurement} for why). The iso-line is
+ * found by marching squares with linear interpolation; its length is summed cell by cell, so outer
+ * boundaries, holes and separate pieces all count, and no loop needs to be chained. The diameters are
+ * taken within one connected piece at a time (each piece's own iso-line): the longest diameter is the
+ * largest over the pieces, and the short axis belongs to the piece that has it. Stateless.
  */
 final class BoundaryTracer {
 
@@ -26,17 +28,42 @@ final class BoundaryTracer {
     /** Boundary points are rounded to this many per mm for OpenCV's integer convex hull. */
     private static final double HULL_POINTS_PER_MM = 1000;
 
-    /** Boundary length (mm) and longest distance between boundary points (mm). */
-    record Boundary(double perimeterMm, double longestDiameterMm) {
+    /**
+     * Boundary length (mm), the longest distance between boundary points of one piece (mm), and the longest
+     * extent of that piece perpendicular to it (mm).
+     */
+    record Boundary(double perimeterMm, double longestDiameterMm, double shortAxisMm) {
+    }
+
+    /** The iso-line as segments: {@code x1, y1, x2, y2} per segment, mm, and its total length. */
+    private record IsoLine(double lengthMm, double[] segments) {
+        int count() {
+            return segments.length / 4;
+        }
     }
 
     private BoundaryTracer() {
     }
 
+    static Boundary trace(Footprint footprint, double rowSpacingMm, double columnSpacingMm) {
+        IsoLine all = isoLine(footprint.mask(), footprint.width(), footprint.height(), rowSpacingMm, columnSpacingMm);
+        double longest = 0, shortAxis = 0;
+        for (Footprint.Piece piece : footprint.pieces()) {
+            IsoLine own = footprint.pieces().size() == 1 ? all
+                    : isoLine(piece.mask(), piece.width(), piece.height(), rowSpacingMm, columnSpacingMm);
+            double[] axes = axes(own);
+            if (axes[0] > longest) {
+                longest = axes[0];
+                shortAxis = axes[1];
+            }
+        }
+        return new Boundary(all.lengthMm(), longest, shortAxis);
+    }
+
     /**
      * @param mask row-major 0/1 mask of {@code width x height} pixels
      */
-    static Boundary trace(byte[] mask, int width, int height, double rowSpacingMm, double columnSpacingMm) {
+    private static IsoLine isoLine(byte[] mask, int width, int height, double rowSpacingMm, double columnSpacingMm) {
         double sigmaMm = SMOOTHING_SIGMA_PIXELS * Math.max(rowSpacingMm, columnSpacingMm);
         double sigmaX = sigmaMm / columnSpacingMm;
         double sigmaY = sigmaMm / rowSpacingMm;
@@ -66,7 +93,77 @@ final class BoundaryTracer {
             // iso-line joins the midpoints between inside and outside pixel centres
             length = march(field, w, h, columnSpacingMm, rowSpacingMm, points);
         }
-        return new Boundary(length, longestDistance(points));
+        double[] segments = new double[points.size() * 2];
+        for (int i = 0; i < points.size(); i++) {
+            segments[2 * i] = points.get(i).x;
+            segments[2 * i + 1] = points.get(i).y;
+        }
+        return new IsoLine(length, segments);
+    }
+
+    /** {longest diameter, short axis} of one piece's iso-line, mm; 0 and 0 for an empty line. */
+    private static double[] axes(IsoLine line) {
+        List<Point> points = new ArrayList<>(line.count() * 2);
+        double[] s = line.segments();
+        for (int i = 0; i < s.length; i += 2) points.add(new Point(s[i], s[i + 1]));
+        Point[] ends = farthestPair(points);
+        if (ends == null) return new double[] {0, 0};
+        double longest = Math.hypot(ends[1].x - ends[0].x, ends[1].y - ends[0].y);
+        if (!(longest > 0)) return new double[] {0, 0};
+        double ux = (ends[1].x - ends[0].x) / longest, uy = (ends[1].y - ends[0].y) / longest;
+        return new double[] {longest, perpendicularExtent(s, ux, uy)};
+    }
+
+    /**
+     * The longest extent of the iso-line along {@code v = (-uy, ux)} over all lines perpendicular to the unit
+     * vector {@code u}: for each such line, the distance between its first and last crossing of the iso-line.
+     * Between two consecutive vertex positions along {@code u} the same segments cross, each linearly, so the
+     * largest crossing is convex and the smallest concave there: the extent is largest at a vertex, and
+     * checking every vertex position is exact. A sweep along {@code u} keeps only the crossing segments.
+     */
+    static double perpendicularExtent(double[] segments, double ux, double uy) {
+        int n = segments.length / 4;
+        double[] a1 = new double[n], a2 = new double[n], b1 = new double[n], b2 = new double[n];
+        Integer[] byStart = new Integer[n];
+        double[] stops = new double[2 * n];
+        for (int i = 0; i < n; i++) {
+            double x1 = segments[4 * i], y1 = segments[4 * i + 1], x2 = segments[4 * i + 2], y2 = segments[4 * i + 3];
+            double p = x1 * ux + y1 * uy, q = x2 * ux + y2 * uy;
+            double bp = -x1 * uy + y1 * ux, bq = -x2 * uy + y2 * ux;
+            if (p <= q) { a1[i] = p; a2[i] = q; b1[i] = bp; b2[i] = bq; }
+            else { a1[i] = q; a2[i] = p; b1[i] = bq; b2[i] = bp; }
+            byStart[i] = i;
+            stops[2 * i] = a1[i];
+            stops[2 * i + 1] = a2[i];
+        }
+        java.util.Arrays.sort(byStart, java.util.Comparator.comparingDouble(i -> a1[i]));
+        java.util.Arrays.sort(stops);
+        List<Integer> active = new ArrayList<>();
+        int next = 0;
+        double best = 0;
+        for (double t : stops) {
+            while (next < n && a1[byStart[next]] <= t) active.add(byStart[next++]);
+            double low = Double.POSITIVE_INFINITY, high = Double.NEGATIVE_INFINITY;
+            for (int k = active.size() - 1; k >= 0; k--) {
+                int i = active.get(k);
+                if (a2[i] < t) { // passed: drop it, order does not matter
+                    active.set(k, active.get(active.size() - 1));
+                    active.remove(active.size() - 1);
+                    continue;
+                }
+                double span = a2[i] - a1[i];
+                if (span > 0) {
+                    double v = b1[i] + (b2[i] - b1[i]) * (t - a1[i]) / span;
+                    low = Math.min(low, v);
+                    high = Math.max(high, v);
+                } else {
+                    low = Math.min(low, Math.min(b1[i], b2[i]));
+                    high = Math.max(high, Math.max(b1[i], b2[i]));
+                }
+            }
+            if (high > low) best = Math.max(best, high - low);
+        }
+        return best;
     }
 
     /**
@@ -130,9 +227,9 @@ final class BoundaryTracer {
         return (ISO - from) / (to - from);
     }
 
-    /** Largest distance between two of the points (mm), over the vertices of their convex hull. */
-    static double longestDistance(List<Point> points) {
-        if (points.size() < 2) return 0;
+    /** The two points (mm) farthest apart, over the vertices of their convex hull; null for fewer than two. */
+    static Point[] farthestPair(List<Point> points) {
+        if (points.size() < 2) return null;
         Point[] scaled = new Point[points.size()];
         for (int i = 0; i < scaled.length; i++) {
             Point p = points.get(i);
@@ -143,15 +240,22 @@ final class BoundaryTracer {
         try {
             Imgproc.convexHull(all, hull);
             int[] indices = hull.toArray();
-            double best = 0;
+            double best = -1;
+            Point[] pair = null;
             for (int i = 0; i < indices.length; i++) {
                 Point p = scaled[indices[i]];
                 for (int j = i + 1; j < indices.length; j++) {
                     Point q = scaled[indices[j]];
-                    best = Math.max(best, Math.hypot(p.x - q.x, p.y - q.y));
+                    double d = Math.hypot(p.x - q.x, p.y - q.y);
+                    if (d > best) {
+                        best = d;
+                        pair = new Point[] {p, q};
+                    }
                 }
             }
-            return best / HULL_POINTS_PER_MM;
+            if (pair == null) return null;
+            return new Point[] {new Point(pair[0].x / HULL_POINTS_PER_MM, pair[0].y / HULL_POINTS_PER_MM),
+                    new Point(pair[1].x / HULL_POINTS_PER_MM, pair[1].y / HULL_POINTS_PER_MM)};
         } finally {
             all.release();
             hull.release();

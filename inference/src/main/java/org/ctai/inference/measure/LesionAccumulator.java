@@ -17,22 +17,23 @@ final class LesionAccumulator {
         histogram.addAll(result.histogram());
     }
 
-    Lesion toLesion(int id, double pixelAreaMm2, double voxelDepthMm) {
+    Lesion toLesion(int id, SliceSlabs slabs) {
         slices.sort(Comparator.comparingInt(SliceMeasurement::slice));
         SliceMeasurement largest = slices.get(0);
         SliceMeasurement widest = slices.get(0);
-        double areaSum = 0;
+        double volumeMm3 = 0;
         Vector3 weighted = new Vector3(0, 0, 0);
         for (SliceMeasurement s : slices) {
             if (s.areaMm2() > largest.areaMm2()) largest = s;
             if (s.longestDiameterMm() > widest.longestDiameterMm()) widest = s;
-            areaSum += s.areaMm2();
-            weighted = weighted.plus(s.centroidMm().times(s.areaMm2()));
+            // midpoint rule: each slice's area times its own slab, never a mean spacing
+            double slab = s.areaMm2() * slabs.thicknessMm(s.slice());
+            volumeMm3 += slab;
+            weighted = weighted.plus(s.centroidMm().times(slab));
         }
-        double voxels = histogram.total();
-        double volumeMm3 = voxels * pixelAreaMm2 * voxelDepthMm;
         return new Lesion(id, slices.get(0).slice(), slices.get(slices.size() - 1).slice(), volumeMm3,
                 volumeMm3 / 1000.0, largest.areaMm2(), largest.slice(), widest.longestDiameterMm(), widest.slice(),
-                weighted.times(1 / areaSum), histogram.statistics(), slices);
+                widest.shortAxisMm(),
+                weighted.times(1 / volumeMm3), histogram.statistics(), slices);
     }
 }

@@ -13,9 +13,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Masks to lesions: per slice, OpenCV's connected components (8- or 4-connected by the settings), small
- * ones dropped, then pieces of adjacent slices joined (union-find) where they touch in 3-D. Keeps only one
- * slice of labels at a time; what it returns is bounded by the lesion pixels.
+ * Masks to lesions: per slice, OpenCV's connected components (8- or 4-connected by the settings), then
+ * pieces of adjacent slices joined (union-find) where they touch in 3-D, then lesions whose largest area on
+ * any slice is below the settings' minimum dropped. The size filter runs on the 3-D lesion, not on each
+ * 2-D piece: the small cap of a large lesion on its first or last slice stays part of it (and of its
+ * volume), while an isolated speck still goes. Keeps only one slice of labels at a time; what it returns is
+ * bounded by the lesion pixels.
  */
 final class LesionLabeller {
 
@@ -33,7 +36,8 @@ final class LesionLabeller {
         this.settings = settings;
     }
 
-    LesionMap label(Geometry geometry, List<byte[]> masks) {
+    /** @param slabs which adjacent slices are contiguous: pieces are never linked across a gap */
+    LesionMap label(Geometry geometry, List<byte[]> masks, SliceSlabs slabs) {
         int rows = geometry.rows();
         int columns = geometry.columns();
         boolean full = settings.connectivity() == MeasurementSettings.Connectivity.FULL_26;
@@ -46,15 +50,15 @@ final class LesionLabeller {
                 previous = null;
                 continue;
             }
-            int[] current = labelSlice(z, mask, rows, columns, geometry.pixelAreaMm2(), full, sets, pieces);
-            if (previous != null) link(previous, current, rows, columns, full, sets);
+            int[] current = labelSlice(z, mask, rows, columns, full, sets, pieces);
+            if (previous != null && slabs.joinsNext(z - 1)) link(previous, current, rows, columns, full, sets);
             previous = current;
         }
-        return group(pieces, sets, masks.size());
+        return group(pieces, sets, masks.size(), settings.minComponentAreaMm2() / geometry.pixelAreaMm2());
     }
 
-    private int[] labelSlice(int z, byte[] mask, int rows, int columns, double pixelAreaMm2, boolean full,
-                             UnionFind sets, List<Piece> pieces) {
+    private static int[] labelSlice(int z, byte[] mask, int rows, int columns, boolean full,
+                                    UnionFind sets, List<Piece> pieces) {
         Mat image = new Mat(rows, columns, CvType.CV_8UC1);
         Mat labels = new Mat();
         Mat stats = new Mat();
@@ -64,13 +68,12 @@ final class LesionLabeller {
             int count = Imgproc.connectedComponentsWithStats(image, labels, stats, centroids, full ? 8 : 4, CvType.CV_32S);
             int[] local = new int[rows * columns];
             labels.get(0, 0, local);
-            int[] globalOf = new int[count]; // local label -> piece id + 1, 0 = dropped
+            int[] globalOf = new int[count]; // local label -> piece id + 1
             int[] stat = new int[5];
             List<int[]> kept = new ArrayList<>();
             for (int label = 1; label < count; label++) {
                 stats.get(label, 0, stat);
                 int area = stat[Imgproc.CC_STAT_AREA];
-                if (area * pixelAreaMm2 < settings.minComponentAreaMm2()) continue;
                 int id = sets.add();
                 globalOf[label] = id + 1;
                 kept.add(new int[] {label, id, stat[Imgproc.CC_STAT_LEFT], stat[Imgproc.CC_STAT_TOP],
@@ -121,11 +124,15 @@ final class LesionLabeller {
         }
     }
 
-    /** Groups pieces by lesion and slice; lesions numbered by decreasing voxel count, then first slice. */
-    private static LesionMap group(List<Piece> pieces, UnionFind sets, int sliceCount) {
+    /**
+     * Groups pieces by lesion and slice, drops lesions whose largest slice has fewer than {@code minPixels}
+     * pixels, and numbers the rest by decreasing voxel count, then first slice.
+     */
+    private static LesionMap group(List<Piece> pieces, UnionFind sets, int sliceCount, double minPixels) {
         Map<Integer, List<Piece>> byRoot = new HashMap<>();
         for (Piece p : pieces) byRoot.computeIfAbsent(sets.find(p.id()), k -> new ArrayList<>()).add(p);
-        List<List<Piece>> lesions = new ArrayList<>(byRoot.values());
+        List<List<Piece>> lesions = new ArrayList<>();
+        for (List<Piece> lesion : byRoot.values()) if (largestSlicePixels(lesion) >= minPixels) lesions.add(lesion);
         // pieces were created in slice and raster order, so the first piece's id breaks ties deterministically
         lesions.sort(Comparator.<List<Piece>>comparingLong(l -> -l.stream().mapToLong(Piece::pixelCount).sum())
                 .thenComparingInt(l -> l.get(0).id()));
@@ -144,6 +151,12 @@ final class LesionLabeller {
             frozen.add(List.copyOf(f));
         }
         return new LesionMap(lesions.size(), List.copyOf(frozen));
+    }
+
+    private static long largestSlicePixels(List<Piece> lesion) {
+        Map<Integer, Long> perSlice = new HashMap<>();
+        for (Piece p : lesion) perSlice.merge(p.slice(), (long) p.pixelCount(), Long::sum);
+        return perSlice.values().stream().mapToLong(Long::longValue).max().orElse(0);
     }
 
     private static Footprint merge(int lesion, int slice, List<Piece> parts) {
@@ -165,7 +178,9 @@ final class LesionLabeller {
                 }
             }
         }
-        return new Footprint(lesion, slice, x0, y0, w, h, mask, pixels);
+        List<Footprint.Piece> own = new ArrayList<>(parts.size());
+        for (Piece p : parts) own.add(new Footprint.Piece(p.x(), p.y(), p.width(), p.height(), p.mask(), p.pixelCount()));
+        return new Footprint(lesion, slice, x0, y0, w, h, mask, pixels, own);
     }
 
     private static boolean isEmpty(byte[] mask) {

@@ -9,10 +9,11 @@ import java.util.function.IntFunction;
 /**
  * Finds the lesions of a segmented series and measures them in physical units.
  *
- * <p>Steps: each slice's mask is split into 2-D connected components and those smaller than
- * {@link MeasurementSettings#minComponentAreaMm2()} are dropped; the rest are joined across adjacent slices
- * into 3-D lesions with the settings' connectivity; then each lesion is measured on each of its slices from
- * the slice's HU (see {@link SliceMeasurement}, {@link HuStatistics}, {@link TextureFeatures}) and as a
+ * <p>Steps: each slice's mask is split into 2-D connected components; these are joined across adjacent,
+ * contiguous slices (not across a gap in the series, see {@link Lesion}) into 3-D lesions with the settings'
+ * connectivity; lesions whose largest area on any slice is below
+ * {@link MeasurementSettings#minComponentAreaMm2()} are dropped; then each lesion is measured on each of its
+ * slices from the slice's HU (see {@link SliceMeasurement}, {@link HuStatistics}, {@link TextureFeatures}) and as a
  * whole (see {@link Lesion}). No lesion is a normal result: an empty list.
  *
  * <p>Two ways to give the HU. {@link #measure} pulls them one slice at a time through a function, only for
@@ -50,11 +51,12 @@ public final class LesionMeasurer {
      * Labels the lesions in the masks and returns the run that measures them once it has their HU.
      *
      * @param geometry         rows, columns, pixel spacing, orientation and slice positions of the series
-     * @param sliceThicknessMm depth of a voxel for a single-slice series (DICOM Slice Thickness); with two or
-     *                         more slices the distance between slice centres is used and this is ignored
+     * @param sliceThicknessMm DICOM Slice Thickness, the depth of a lone slice (a single-slice series, or a
+     *                         slice with gaps on both sides); NaN when unknown. Other slices reach halfway to
+     *                         their neighbours (see {@link Lesion})
      * @param masks            one mask per slice of {@code geometry}
-     * @throws IllegalArgumentException when the masks do not fit the geometry, or a single-slice series has
-     *                                  no positive finite slice thickness
+     * @throws IllegalArgumentException when the masks do not fit the geometry, or a lone slice has no
+     *                                  positive finite slice thickness
      */
     public MeasurementRun start(Geometry geometry, double sliceThicknessMm, List<byte[]> masks) {
         Objects.requireNonNull(geometry, "geometry");
@@ -71,13 +73,8 @@ public final class LesionMeasurer {
                         + pixels + " (" + geometry.rows() + " rows x " + geometry.columns() + " columns)");
             }
         }
-        double voxelDepthMm = slices >= 2 ? geometry.sliceSpacingMm() : sliceThicknessMm;
-        if (!(voxelDepthMm > 0) || Double.isInfinite(voxelDepthMm)) {
-            throw new IllegalArgumentException(slices >= 2
-                    ? "slice positions give a slice spacing of " + voxelDepthMm + " mm; need distinct positions"
-                    : "a single-slice series needs a positive slice thickness for volumes, was " + sliceThicknessMm + " mm");
-        }
-        return new MeasurementRun(geometry, voxelDepthMm, new LesionLabeller(settings).label(geometry, masks));
+        SliceSlabs slabs = SliceSlabs.of(geometry, sliceThicknessMm);
+        return new MeasurementRun(geometry, slabs, settings, new LesionLabeller(settings).label(geometry, masks, slabs));
     }
 
     /**

@@ -21,15 +21,17 @@ import java.util.stream.IntStream;
 public final class MeasurementRun {
 
     private final Geometry geometry;
-    private final double voxelDepthMm;
+    private final SliceSlabs slabs;
+    private final MeasurementSettings settings;
     private final List<List<Footprint>> footprints;
     private final LesionAccumulator[] lesions;
     private final boolean[] measured;
     private List<Lesion> result;
 
-    MeasurementRun(Geometry geometry, double voxelDepthMm, LesionLabeller.LesionMap map) {
+    MeasurementRun(Geometry geometry, SliceSlabs slabs, MeasurementSettings settings, LesionLabeller.LesionMap map) {
         this.geometry = geometry;
-        this.voxelDepthMm = voxelDepthMm;
+        this.slabs = slabs;
+        this.settings = settings;
         this.footprints = map.bySlice();
         this.lesions = new LesionAccumulator[map.lesionCount()];
         for (int i = 0; i < lesions.length; i++) lesions[i] = new LesionAccumulator();
@@ -39,6 +41,15 @@ public final class MeasurementRun {
     /** Number of lesions found in the masks. */
     public int lesionCount() {
         return lesions.length;
+    }
+
+    /**
+     * Slice indices {@code z} (ascending) where slices {@code z} and {@code z + 1} are more than
+     * 1.5 times as far apart as their neighbours: lesions are not linked across, nor is volume counted in
+     * between. Empty for an evenly spaced series.
+     */
+    public int[] gapsAfterSlices() {
+        return slabs.gapsAfter();
     }
 
     /** Indices (ascending) of the slices with lesion pixels: the HU that {@link #finish()} needs. */
@@ -71,7 +82,7 @@ public final class MeasurementRun {
         Mat image = new Mat(geometry.rows(), geometry.columns(), CvType.CV_16SC1);
         try {
             image.put(0, 0, hu);
-            for (Footprint f : here) lesions[f.lesion()].add(SliceMeasurer.measure(f, geometry, hu, image));
+            for (Footprint f : here) lesions[f.lesion()].add(SliceMeasurer.measure(f, geometry, hu, image, settings));
         } finally {
             image.release();
         }
@@ -125,7 +136,7 @@ public final class MeasurementRun {
         }
         List<Lesion> list = new ArrayList<>(lesions.length);
         for (int i = 0; i < lesions.length; i++) {
-            list.add(lesions[i].toLesion(i + 1, geometry.pixelAreaMm2(), voxelDepthMm));
+            list.add(lesions[i].toLesion(i + 1, slabs));
         }
         result = List.copyOf(list);
         return result;

@@ -19,8 +19,12 @@ import java.util.Objects;
  * covariance matrix in mm2, the axes are {@code 4 sqrt(l1)} and {@code 4 sqrt(l2)} (a disk of radius r gives
  * 2r and 2r). It exists for any region, holes and several pieces included. <b>Roundness</b> is
  * {@code minor / major}, 1 for a circle, towards 0 for a line (the seed reported major minus minor in
- * pixels; that is {@code majorAxisMm - minorAxisMm} here). <b>Longest diameter</b>: the largest distance
- * between two points of the boundary above.
+ * pixels; that is {@code majorAxisMm - minorAxisMm} here). <b>Longest diameter</b> (RECIST long axis): the
+ * largest distance between two points of the boundary above, within one 2-D connected piece (never from one
+ * piece to another; with several pieces, the largest of their diameters). <b>Short axis</b> (RECIST short
+ * axis, what lymph-node follow-up uses): on the piece of the longest diameter, the longest extent
+ * perpendicular to that diameter: over all lines perpendicular to it, the largest distance between the
+ * first and the last crossing of the piece's boundary (for an ellipse, its minor axis).
  *
  * @param slice            index of the slice in the series' slice order (0-based)
  * @param areaMm2          area, mm2
@@ -29,13 +33,14 @@ import java.util.Objects;
  * @param majorAxisMm      major axis (full length) of the moment ellipse, mm
  * @param minorAxisMm      minor axis (full length) of the moment ellipse, mm
  * @param roundness        minor axis / major axis, unitless, 0..1
- * @param longestDiameterMm largest distance between boundary points, mm
+ * @param longestDiameterMm largest distance between boundary points of one piece, mm
+ * @param shortAxisMm      longest extent perpendicular to the longest diameter, same piece, mm
  * @param hu               statistics of the HU of the lesion's pixels on this slice
- * @param texture          GLGCM features of the lesion's bounding box on this slice
+ * @param texture          GLGCM features of the lesion's pixels on this slice (fixed bin widths)
  */
 public record SliceMeasurement(int slice, double areaMm2, double perimeterMm, Vector3 centroidMm,
                                double majorAxisMm, double minorAxisMm, double roundness,
-                               double longestDiameterMm, HuStatistics hu, TextureFeatures texture) {
+                               double longestDiameterMm, double shortAxisMm, HuStatistics hu, TextureFeatures texture) {
 
     public SliceMeasurement {
         Objects.requireNonNull(centroidMm, "centroidMm");

@@ -20,7 +20,7 @@ final class SliceMeasurer {
     /**
      * @param slice HU of the whole slice as CV_16SC1 (for the texture's Sobel), same values as {@code hu}
      */
-    static Result measure(Footprint footprint, Geometry geometry, short[] hu, Mat slice) {
+    static Result measure(Footprint footprint, Geometry geometry, short[] hu, Mat slice, MeasurementSettings settings) {
         double sx = geometry.columnSpacingMm();
         double sy = geometry.rowSpacingMm();
         int columns = geometry.columns();
@@ -56,12 +56,13 @@ final class SliceMeasurer {
         double major = 4 * Math.sqrt(half + spread);
         double minor = 4 * Math.sqrt(Math.max(0, half - spread));
 
-        BoundaryTracer.Boundary boundary = BoundaryTracer.trace(mask, w, h, sy, sx);
-        long[][] matrix = Glgcm.matrix(slice, hu, x, y, w, h, sy, sx);
+        BoundaryTracer.Boundary boundary = BoundaryTracer.trace(footprint, sy, sx);
+        long[][] matrix = Glgcm.matrix(slice, hu, x, y, w, h, mask, sy, sx, settings.glgcmBinWidthHu(),
+                settings.glgcmGradientBinWidthHuPerMm());
 
         SliceMeasurement measurement = new SliceMeasurement(footprint.slice(),
                 footprint.pixelCount() * geometry.pixelAreaMm2(), boundary.perimeterMm(), centroid, major, minor,
-                minor / major, boundary.longestDiameterMm(), histogram.statistics(), Glgcm.features(matrix));
+                minor / major, boundary.longestDiameterMm(), boundary.shortAxisMm(), histogram.statistics(), Glgcm.features(matrix));
         return new Result(measurement, histogram);
     }
 }

@@ -158,7 +158,7 @@ class LesionGeometryTest {
     }
 
     @Test
-    void componentsSmallerThanTheMinimumAreaAreRemovedBeforeLesionsForm() {
+    void lesionsWhoseLargestAreaIsBelowTheMinimumAreRemoved() {
         Geometry g = axial(50, 50, 1.0, 1.0, 1, 1);
         byte[] mask = union(disk(g, 20, 20, 8), block(g, 40, 40, 41, 41)); // a 2x2 pixel speck: 4 mm2
         MeasurementRun strict = new LesionMeasurer(MeasurementSettings.DEFAULTS.withMinComponentAreaMm2(5)).start(g, 2, List.of(mask));
@@ -202,8 +202,44 @@ class LesionGeometryTest {
         SliceMeasurement top = lesion.slices().get(1);
         assertThat(top.areaMm2()).isCloseTo(2 * Math.PI * 36, withinPercentage(2));
         assertThat(top.perimeterMm()).isCloseTo(2 * 2 * Math.PI * 6, withinPercentage(3));
-        assertThat(top.longestDiameterMm()).isCloseTo(30 + 12, withinPercentage(3));
         assertThat(top.centroidMm().x()).isCloseTo(ORIGIN.x() + 30, within(0.05));
+    }
+
+    @Test
+    void longestDiameterIsMeasuredWithinOneConnectedPieceNotAcrossPieces() {
+        // slice 0 joins them into one lesion; on slice 1 the disks of diameter 12 and 8 are 30 mm apart
+        Geometry g = axial(40, 60, 1, 1, 2, 3);
+        byte[] bar = block(g, 5, 5, 30, 54);
+        byte[] twoDisks = union(disk(g, 15, 18, 6), disk(g, 45, 18, 4));
+        Lesion lesion = KEEP_ALL.measure(g, 3, List.of(bar, twoDisks), z -> flat(g, 40)).get(0);
+
+        assertThat(lesion.slices().get(1).longestDiameterMm()).isCloseTo(12, withinPercentage(3));
+    }
+
+    @Test
+    void smallCapOfALargeLesionIsKeptBecauseTheSizeFilterRunsOnTheLinkedLesion() {
+        // a 3x3 mm cap (9 mm2, below the 10 mm2 minimum) on top of a disk of radius 8 mm
+        Geometry g = axial(40, 40, 1, 1, 2, 2);
+        byte[] base = disk(g, 20, 20, 8);
+        byte[] cap = block(g, 19, 19, 21, 21);
+        MeasurementRun run = new LesionMeasurer().start(g, Double.NaN, List.of(base, cap));
+
+        assertThat(run.lesionCount()).isEqualTo(1);
+        assertThat(run.slicesNeedingHu()).containsExactly(0, 1);
+        assertThat(run.lesionMask(1)[20 * 40 + 20]).isEqualTo((byte) 1);
+    }
+
+    @Test
+    void isolatedSpeckSmallerThanTheMinimumAreaOnEverySliceIsDropped() {
+        // a 2x2 mm speck on two slices: 4 mm2 per slice, 8 mm2 summed over slices, both below 10 mm2
+        Geometry g = axial(40, 40, 1, 1, 2, 2);
+        byte[] speck = block(g, 30, 30, 31, 31);
+        byte[] withDisk = union(disk(g, 10, 10, 6), speck);
+        MeasurementRun run = new LesionMeasurer().start(g, Double.NaN, List.of(withDisk, speck));
+
+        assertThat(run.lesionCount()).isEqualTo(1);
+        assertThat(run.lesionMask(0)[30 * 40 + 30]).isZero();
+        assertThat(run.lesionMask(1)[30 * 40 + 30]).isZero();
     }
 
     @Test

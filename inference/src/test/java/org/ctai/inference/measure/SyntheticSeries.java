@@ -40,6 +40,20 @@ final class SyntheticSeries {
         return mask;
     }
 
+    /** Ellipse with semi-axes {@code aMm} and {@code bMm}, its {@code a} axis turned {@code degrees} from x towards y. */
+    static byte[] rotatedEllipse(Geometry g, double centreXMm, double centreYMm, double aMm, double bMm, double degrees) {
+        double cos = Math.cos(Math.toRadians(degrees)), sin = Math.sin(Math.toRadians(degrees));
+        byte[] mask = new byte[g.rows() * g.columns()];
+        for (int r = 0; r < g.rows(); r++) {
+            for (int c = 0; c < g.columns(); c++) {
+                double x = c * g.columnSpacingMm() - centreXMm, y = r * g.rowSpacingMm() - centreYMm;
+                double along = (x * cos + y * sin) / aMm, across = (-x * sin + y * cos) / bMm;
+                if (along * along + across * across <= 1) mask[r * g.columns() + c] = 1;
+            }
+        }
+        return mask;
+    }
+
     static byte[] disk(Geometry g, double centreXMm, double centreYMm, double radiusMm) {
         return ellipse(g, centreXMm, centreYMm, radiusMm, radiusMm);
     }

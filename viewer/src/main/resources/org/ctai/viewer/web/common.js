@@ -25,7 +25,11 @@ export async function postJson(url) {
   return { status: r.status, body };
 }
 
-/** el('td', {className: 'x'}, 'text', child...): properties are assigned; strings become text nodes. */
+/**
+ * el('td', {className: 'x'}, 'text', child...): properties are assigned; strings become text nodes. Children
+ * may be nested arrays of any depth (a map that returns a few cells per item): they are flattened, never
+ * turned into text such as "[object HTMLTableCellElement]".
+ */
 export function el(tag, props, ...children) {
   const e = document.createElement(tag);
   if (props) {
@@ -35,7 +39,7 @@ export function el(tag, props, ...children) {
       else e[k] = v;
     }
   }
-  for (const c of children.flat()) {
+  for (const c of children.flat(Infinity)) {
     if (c === null || c === undefined) continue;
     e.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }

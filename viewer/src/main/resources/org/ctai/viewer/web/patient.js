@@ -83,17 +83,18 @@ for (const s of data.studies) {
   } else {
     section.append(el('table', { className: 'grid lesions' },
       el('thead', null, el('tr', null, ['lesion.track', 'lesion.id', 'lesion.volume', 'lesion.volumeMl', 'lesion.area', 'lesion.perimeter',
-        'lesion.diameter', 'lesion.meanHu', 'lesion.sincePrevious', 'lesion.sinceFirst'].map((k) => el('th', null, t(k))))),
+        'lesion.diameter', 'lesion.shortAxis', 'lesion.meanHu', 'lesion.sincePrevious', 'lesion.sinceFirst'].map((k) => el('th', null, t(k))))),
       el('tbody', null, s.lesions.map((l) => el('tr', null,
         el('td', null, label(l.track)), el('td', { className: 'num' }, String(l.lesionId)),
         el('td', { className: 'num' }, num(l.volumeMm3, 1)), el('td', { className: 'num' }, num(l.volumeMl, 2)),
         el('td', { className: 'num' }, num(l.largestAreaMm2, 1)), el('td', { className: 'num' }, num(l.perimeterMm, 1)),
-        el('td', { className: 'num' }, num(l.longestDiameterMm, 1)), el('td', { className: 'num' }, num(l.meanHu, 1)),
+        el('td', { className: 'num' }, num(l.longestDiameterMm, 1)), el('td', { className: 'num short-axis' }, num(l.shortAxisMm, 1)),
+        el('td', { className: 'num' }, num(l.meanHu, 1)),
         el('td', { className: 'num' }, pct(l.change.volumeMm3?.sincePrevious)),
         el('td', { className: 'num' }, pct(l.change.volumeMm3?.sinceFirst))))),
       el('tfoot', null, el('tr', null, el('td', { colSpan: 2 }, t('lesion.total')),
         el('td', { className: 'num' }, num(s.total.volumeMm3, 1)), el('td', { className: 'num' }, num(s.total.volumeMm3 / 1000, 2)),
-        el('td', { colSpan: 4 }), el('td', { className: 'num' }, pct(s.total.sincePrevious)), el('td', { className: 'num' }, pct(s.total.sinceFirst))))));
+        el('td', { colSpan: 5 }), el('td', { className: 'num' }, pct(s.total.sincePrevious)), el('td', { className: 'num' }, pct(s.total.sinceFirst))))));
   }
   studies.append(section);
 }

@@ -7,6 +7,7 @@ const SLICE_FEATURES = [
   ['centroidMm.x', 'Centroid x', '质心 x', 'mm', 1], ['centroidMm.y', 'Centroid y', '质心 y', 'mm', 1], ['centroidMm.z', 'Centroid z', '质心 z', 'mm', 1],
   ['majorAxisMm', 'Ellipse major axis', '椭圆长轴', 'mm', 1], ['minorAxisMm', 'Ellipse minor axis', '椭圆短轴', 'mm', 1],
   ['roundness', 'Roundness (minor / major)', '圆度（短轴/长轴）', '–', 3], ['longestDiameterMm', 'Longest diameter', '最长径', 'mm', 1],
+  ['shortAxisMm', 'Short axis (perpendicular to the longest diameter)', '短径（垂直于最长径）', 'mm', 1],
   ['hu.meanHu', 'Mean', '均值', 'HU', 1], ['hu.standardDeviationHu', 'Standard deviation', '标准差', 'HU', 1],
   ['hu.minHu', 'Minimum', '最小值', 'HU', 0], ['hu.maxHu', 'Maximum', '最大值', 'HU', 0], ['hu.medianHu', 'Median', '中位数', 'HU', 1],
   ['hu.skewness', 'Skewness', '偏度', '–', 3], ['hu.excessKurtosis', 'Excess kurtosis', '超额峰度', '–', 3],
@@ -24,7 +25,8 @@ const SLICE_FEATURES = [
 const LESION_FEATURES = [
   ['volumeMm3', 'Volume', '体积', 'mm³', 1], ['volumeMl', 'Volume', '体积', 'mL', 2],
   ['largestAreaMm2', 'Largest axial area', '最大轴位面积', 'mm²', 1], ['largestAreaSlice', 'Slice of the largest area', '最大面积层面', '#', 0],
-  ['longestDiameterMm', 'Longest axial diameter', '最长轴位径', 'mm', 1], ['firstSlice', 'First slice', '起始层面', '#', 0], ['lastSlice', 'Last slice', '末尾层面', '#', 0],
+  ['longestDiameterMm', 'Longest axial diameter', '最长轴位径', 'mm', 1],
+  ['shortAxisMm', 'Short axis on the slice of the longest diameter', '最长径层面的短径', 'mm', 1], ['firstSlice', 'First slice', '起始层面', '#', 0], ['lastSlice', 'Last slice', '末尾层面', '#', 0],
   ['centroidMm.x', 'Centroid x', '质心 x', 'mm', 1], ['centroidMm.y', 'Centroid y', '质心 y', 'mm', 1], ['centroidMm.z', 'Centroid z', '质心 z', 'mm', 1],
   ['hu.meanHu', 'Mean', '均值', 'HU', 1], ['hu.standardDeviationHu', 'Standard deviation', '标准差', 'HU', 1],
   ['hu.minHu', 'Minimum', '最小值', 'HU', 0], ['hu.maxHu', 'Maximum', '最大值', 'HU', 0], ['hu.medianHu', 'Median', '中位数', 'HU', 1],
