@@ -134,6 +134,7 @@ final class ReportContent {
         attenuation(group, lesion.hu());
         num(group, AREA, lesion.largestAreaMm2(), MM2, MAXIMUM);
         num(group, LONG_AXIS, lesion.longestDiameterMm(), MM, null);
+        num(group, SHORT_AXIS, lesion.shortAxisMm(), MM, null);
         centroid(group, lesion.centroidMm());
     }
 
@@ -168,6 +169,7 @@ final class ReportContent {
         polyline(area, INFERRED_FROM, null, outlines.get(0).points(), image);
         num(group, PERIMETER, m.perimeterMm(), MM, null);
         num(group, LONG_AXIS, m.longestDiameterMm(), MM, null);
+        num(group, SHORT_AXIS, m.shortAxisMm(), MM, null);
         num(group, MAJOR_AXIS, m.majorAxisMm(), MM, null);
         num(group, MINOR_AXIS, m.minorAxisMm(), MM, null);
         num(group, ROUNDNESS, m.roundness(), RATIO, null);

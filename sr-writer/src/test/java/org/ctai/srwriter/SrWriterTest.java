@@ -461,6 +461,7 @@ class SrWriterTest {
         nums.addAll(attenuation(l.hu()));
         nums.add(expect("42798000", "56851009", "mm2", l.largestAreaMm2()));
         nums.add(expect("103339001", "-", "mm", l.longestDiameterMm()));
+        nums.add(expect("103340004", "-", "mm", l.shortAxisMm()));
         nums.addAll(centroid(l.centroidMm()));
         return nums;
     }
@@ -471,6 +472,7 @@ class SrWriterTest {
         nums.add(expect("42798000", "-", "mm2", m.areaMm2()));
         nums.add(expect("131191004", "-", "mm", m.perimeterMm()));
         nums.add(expect("103339001", "-", "mm", m.longestDiameterMm()));
+        nums.add(expect("103340004", "-", "mm", m.shortAxisMm()));
         nums.add(expect("131187009", "-", "mm", m.majorAxisMm()));
         nums.add(expect("131188004", "-", "mm", m.minorAxisMm()));
         nums.add(expect("ROUNDNESS", "-", "{ratio}", m.roundness()));

@@ -98,11 +98,12 @@ final class AnalyzeCommand {
             out.println();
             return;
         }
-        out.printf(Locale.ROOT, "%3s %10s %12s %22s %12s %18s %9s%n", "#", "volume mL", "volume mm3", "largest area mm2 (slice)",
-                "diameter mm", "HU mean ± sd", "slices");
+        out.printf(Locale.ROOT, "%3s %10s %12s %22s %12s %14s %18s %9s%n", "#", "volume mL", "volume mm3", "largest area mm2 (slice)",
+                "diameter mm", "short axis mm", "HU mean ± sd", "slices");
         for (Lesion l : a.lesions()) {
-            out.printf(Locale.ROOT, "%3d %10.2f %12.1f %15.1f (%4d) %12.1f %10.1f ± %5.1f %4d-%-4d%n", l.id(), l.volumeMl(), l.volumeMm3(),
-                    l.largestAreaMm2(), l.largestAreaSlice(), l.longestDiameterMm(), l.hu().meanHu(), l.hu().standardDeviationHu(),
+            out.printf(Locale.ROOT, "%3d %10.2f %12.1f %15.1f (%4d) %12.1f %14.1f %10.1f ± %5.1f %4d-%-4d%n", l.id(), l.volumeMl(),
+                    l.volumeMm3(), l.largestAreaMm2(), l.largestAreaSlice(), l.longestDiameterMm(), l.shortAxisMm(), l.hu().meanHu(),
+                    l.hu().standardDeviationHu(),
                     l.firstSlice(), l.lastSlice());
         }
         out.println();

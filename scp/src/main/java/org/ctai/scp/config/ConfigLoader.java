@@ -230,7 +230,22 @@ public final class ConfigLoader {
                 yield MeasurementSettings.DEFAULT_CONNECTIVITY;
             }
         };
-        return MeasurementSettings.DEFAULTS.withMinComponentAreaMm2(minArea).withConnectivity(connectivity);
+        double grayBin = positive(in, "measure.glgcm-bin-width-hu", "HU", MeasurementSettings.DEFAULT_GLGCM_BIN_WIDTH_HU);
+        double gradientBin = positive(in, "measure.glgcm-gradient-bin-width-hu-per-mm", "HU/mm",
+                MeasurementSettings.DEFAULT_GLGCM_GRADIENT_BIN_WIDTH_HU_PER_MM);
+        return MeasurementSettings.DEFAULTS.withMinComponentAreaMm2(minArea).withConnectivity(connectivity)
+                .withGlgcmBinWidths(grayBin, gradientBin);
+    }
+
+    private static double positive(Reading in, String key, String unit, double fallback) {
+        try {
+            double v = Double.parseDouble(in.raw(key));
+            if (!(v > 0) || Double.isInfinite(v)) throw new NumberFormatException();
+            return v;
+        } catch (NumberFormatException e) {
+            in.problem(key + " must be a number of " + unit + " > 0, was " + in.raw(key));
+            return fallback;
+        }
     }
 
     /** Typed reads that record a problem naming the key and the bad value instead of throwing. */

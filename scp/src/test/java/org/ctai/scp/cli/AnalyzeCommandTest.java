@@ -54,7 +54,8 @@ class AnalyzeCommandTest {
         int code = analyze(List.of(files.directory().resolve("dicom")), tmp.resolve("out"), false);
 
         assertThat(code).isZero();
-        assertThat(printed()).contains("volume mL").contains("largest area mm2").contains("diameter mm").doesNotContain("no lesion");
+        assertThat(printed()).contains("volume mL").contains("largest area mm2").contains("diameter mm").contains("short axis mm")
+                .doesNotContain("no lesion");
         Path dir = tmp.resolve("out").resolve(phantom.seriesInstanceUid());
         try (var pngs = Files.list(dir)) {
             Path png = pngs.filter(p -> p.toString().endsWith(".png")).findFirst().orElseThrow();

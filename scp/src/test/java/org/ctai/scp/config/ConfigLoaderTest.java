@@ -62,6 +62,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void glgcmBinWidthsComeFromTheConfigurationAndABadOneIsNamed() {
+        NodeConfig c = load(Map.of(), "--measure.glgcm-bin-width-hu=10", "--measure.glgcm-gradient-bin-width-hu-per-mm=2.5");
+        assertThat(c.inference().measurement().glgcmBinWidthHu()).isEqualTo(10);
+        assertThat(c.inference().measurement().glgcmGradientBinWidthHuPerMm()).isEqualTo(2.5);
+        assertThat(load(Map.of()).inference().measurement().glgcmBinWidthHu()).isEqualTo(25);
+        assertThatThrownBy(() -> load(Map.of(), "--measure.glgcm-bin-width-hu=0"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("measure.glgcm-bin-width-hu must be a number of HU > 0, was 0");
+    }
+
+    @Test
     void allowedCallersAndDestinationsAreParsed() {
         NodeConfig c = load(Map.of(), "--dicom.allowed-callers=ORTHANC, MODALITY1", "--send.destinations=PACS@10.0.0.5:104,ARCH@pacs:11112");
         assertThat(c.dicom().admitsCaller("ORTHANC")).isTrue();
