@@ -10,6 +10,7 @@ import org.ctai.inference.ModelSpec.SegmentLabel;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -52,7 +53,7 @@ final class SpecResolver {
         }
         if (!problems.isEmpty()) throw new ModelSpecException("model " + source.description() + " does not fit its specification", problems);
         try {
-            return new ModelSpec(source, input.name(), Layout.NCHW, inputSize, settings.normalization().get(), output.name(), kind,
+            return new ModelSpec(source, input.name(), Layout.NCHW, new ModelSpec.InputLayout.Slice2d(), Optional.empty(), inputSize, settings.normalization().get(), output.name(), kind,
                     settings.threshold().orElse(ModelSpec.DEFAULT_THRESHOLD), labels, batchSize, settings.device(),
                     settings.threads().orElse(0));
         } catch (ModelSpecException e) {
