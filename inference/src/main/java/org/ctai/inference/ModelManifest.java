@@ -75,6 +75,11 @@ public record ModelManifest(InputLayout layout, Optional<Spacing> targetSpacing,
         labels = List.copyOf(labels);
     }
 
+    /** The manifest's normalisation, output, threshold and labels as a configuration layer under the operator's. */
+    ModelConfig asConfig() {
+        return ModelConfig.builder().normalization(normalization).output(output).threshold(threshold).labels(labels).build();
+    }
+
     /** Where the manifest of an ONNX file lies: the same name with {@code .onnx} replaced by {@code .manifest.json}. */
     public static Path pathFor(Path onnxFile) {
         String name = onnxFile.getFileName().toString();

@@ -92,7 +92,9 @@ public record ModelSpec(ModelSource source, String inputName, Layout layout, Inp
 
     public enum Layout {
         /** batch, channel, rows, columns */
-        NCHW;
+        NCHW,
+        /** batch, channel, slices, rows, columns: 3-D patches */
+        NCDHW;
 
         public static Layout parse(String value) {
             return ModelSpec.parseEnum(Layout.class, value);

@@ -61,6 +61,62 @@ final class SpecResolver {
         }
     }
 
+    /** As {@link #resolve} for a {@link ModelSpec.InputLayout.Patch3d} model: input and output {@code [1, c, slices, rows, columns]}. */
+    static ModelSpec resolvePatch(ModelSource source, ModelConfig settings, ModelSpec.InputLayout.Patch3d patch,
+                                  Optional<ModelSpec.Spacing> spacing, List<TensorSignature> inputs, List<TensorSignature> outputs) {
+        List<String> problems = new ArrayList<>();
+        TensorSignature input = chooseInput(settings, inputs, problems);
+        long[] patchShape = {1, 1, patch.slices(), patch.rows(), patch.columns()};
+        if (input != null) {
+            if (input.type() != OnnxJavaType.FLOAT) problems.add("input " + input + " is not float32; the node feeds float32");
+            if (input.rank() != 5) {
+                problems.add("input " + input + " has " + input.rank() + " dimensions; input.layout patch-3d needs 5 [1,1,slices,rows,columns]");
+            } else if (!fits(input, patchShape, 0)) {
+                problems.add("input.patch-size [" + patch.slices() + ", " + patch.rows() + ", " + patch.columns()
+                        + "] (with batch 1 and 1 channel) does not fit input " + input);
+            }
+        }
+        if (settings.batchSize().isPresent() && settings.batchSize().getAsInt() != 1) {
+            problems.add("model.batch-size " + settings.batchSize().getAsInt() + ": patch-3d models run one patch at a time (batch 1)");
+        }
+        if (settings.inputSize().isPresent()) problems.add("model.input-size applies to 2-D models; a patch-3d model takes input.patch-size");
+        OutputKind kind = settings.output().orElse(OutputKind.PROBABILITY);
+        List<SegmentLabel> labels = settings.labels().orElse(List.of(SegmentLabel.NEOPLASM));
+        TensorSignature output = outputs.isEmpty() ? null : outputs.get(0);
+        int channels = kind == OutputKind.SOFTMAX ? labels.size() + 1 : labels.size();
+        if (output == null) {
+            problems.add("the model declares no output");
+        } else if (output.type() != OnnxJavaType.FLOAT) {
+            problems.add("output " + output + " is not float32");
+        } else if (output.rank() != 5) {
+            problems.add("output " + output + " has " + output.rank() + " dimensions; patch-3d needs 5 [1,channels,slices,rows,columns]");
+        } else if (output.fixed(1) && output.shape()[1] != channels) {
+            problems.add("labels name " + labels.size() + " label(s), so output " + kind.key() + " needs " + channels + " channel(s)"
+                    + (kind == OutputKind.SOFTMAX ? " (background + " + labels.size() + ")" : "") + ", output " + output + " has " + output.shape()[1]);
+        } else if (!fits(output, new long[] {1, channels, patch.slices(), patch.rows(), patch.columns()}, 2)) {
+            problems.add("output " + output + " is not the patch size [" + patch.slices() + ", " + patch.rows() + ", " + patch.columns() + "]");
+        }
+        if (settings.normalization().isEmpty()) {
+            problems.add("normalization is not set in the manifest or by model.normalization");
+        } else if (settings.normalization().get() instanceof ModelSpec.Normalization.MinMax) {
+            problems.add("model.normalization minmax (with its crop box) applies to 2-D models; use window, z-score or percentile for patch-3d");
+        }
+        if (!problems.isEmpty()) throw new ModelSpecException("model " + source.description() + " does not fit its manifest", problems);
+        try {
+            return new ModelSpec(source, input.name(), Layout.NCDHW, patch, spacing, new InputSize.Fixed(patch.rows(), patch.columns()),
+                    settings.normalization().get(), output.name(), kind, settings.threshold().orElse(ModelSpec.DEFAULT_THRESHOLD), labels,
+                    1, settings.device(), settings.threads().orElse(0));
+        } catch (ModelSpecException e) {
+            throw new ModelSpecException("model " + source.description() + " does not fit its manifest", e.problems());
+        }
+    }
+
+    /** Every fixed dimension of {@code t} from {@code from} on equals {@code shape}'s. */
+    private static boolean fits(TensorSignature t, long[] shape, int from) {
+        for (int d = from; d < shape.length; d++) if (t.fixed(d) && t.shape()[d] != shape[d]) return false;
+        return true;
+    }
+
     private static TensorSignature chooseInput(ModelConfig settings, List<TensorSignature> inputs, List<String> problems) {
         if (settings.inputName().isPresent()) {
             String wanted = settings.inputName().get();
