@@ -63,6 +63,16 @@ public record ModelSpec(ModelSource source, String inputName, Layout layout, Inp
         /** The bundled default model: a pipeline model trained on synthetic phantoms, not a clinical one. */
         ModelSource DEFAULT = new Bundled("/org/ctai/inference/model/ctai-phantom-unet.onnx");
 
+        /** Prefix of {@code model.file} values that name a model bundled with the node instead of a file. */
+        String BUNDLED_PREFIX = "bundled:";
+
+        /** {@code model.file}: a path, or {@code bundled:NAME} for {@code NAME.onnx} among the bundled models. */
+        static ModelSource of(Path file) {
+            String text = file.toString();
+            if (text.startsWith(BUNDLED_PREFIX)) return new Bundled("/org/ctai/inference/model/" + text.substring(BUNDLED_PREFIX.length()) + ".onnx");
+            return new OnnxFile(file);
+        }
+
         /** For logs and messages. */
         String description();
 

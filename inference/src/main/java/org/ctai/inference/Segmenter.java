@@ -91,7 +91,7 @@ public final class Segmenter implements AutoCloseable {
     static Segmenter open(ModelConfig config, GpuProbe probe) {
         Objects.requireNonNull(config, "config");
         OpenCvNatives.load();
-        ModelSource source = config.file().<ModelSource>map(ModelSource.OnnxFile::new).orElse(ModelSource.DEFAULT);
+        ModelSource source = config.file().map(ModelSource::of).orElse(ModelSource.DEFAULT);
         Optional<ModelManifest> manifest = ModelManifest.find(source);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         ModelSpec.Device device = config.device();

@@ -133,6 +133,12 @@ class ModelManifestTest {
     }
 
     @Test
+    void modelFileBundledPrefixNamesABundledModel() {
+        assertThat(ModelSpec.ModelSource.of(Path.of("bundled:ctai-phantom-unet"))).isEqualTo(ModelSpec.ModelSource.DEFAULT);
+        assertThat(ModelSpec.ModelSource.of(Path.of("models/liver.onnx"))).isEqualTo(new ModelSpec.ModelSource.OnnxFile(Path.of("models/liver.onnx")));
+    }
+
+    @Test
     void liesNextToTheOnnxFile() {
         assertThat(ModelManifest.pathFor(Path.of("/models/liver.onnx"))).isEqualTo(Path.of("/models/liver.manifest.json"));
     }
