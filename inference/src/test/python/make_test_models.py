@@ -32,6 +32,10 @@ Models (all float32, layout NCHW, opset 17):
   then the weighted mean of the means of the patches that cover it, which
   tests the Gaussian blending analytically. Manifest: patch 2x4x16, overlap
   0.5, window 0/200, sigmoid threshold 0.5.
+- stack_previous.onnx: input "stack" [N,3,H,W] dynamic (three adjacent slices as
+  channels, lowest first), a 1x1 convolution that reads only channel 0 (weights
+  10, 0, 0, bias -5) and a Sigmoid: the mask of a slice is the threshold of the
+  slice below it. Manifest: stack-2.5d of 3, window 0/200, sigmoid.
 - seed_signature.onnx: the seed's signature: static input [1,1,512,512], a small
   U-Net (two levels, max pooling, nearest upsampling, skip concatenation,
   random weights) with the Sigmoid inside, and torch-style auto-generated
@@ -186,6 +190,18 @@ def patch_mean3d_model():
     return helper.make_model(graph, opset_imports=OPSET)
 
 
+def stack_previous_model():
+    weight = numpy_helper.from_array(np.array([10.0, 0.0, 0.0], np.float32).reshape(1, 3, 1, 1), "conv.weight")
+    bias = numpy_helper.from_array(np.array([-5.0], np.float32), "conv.bias")
+    nodes = [helper.make_node("Conv", ["stack", "conv.weight", "conv.bias"], ["logits"], name="conv"),
+             helper.make_node("Sigmoid", ["logits"], ["probability"], name="sigmoid")]
+    graph = helper.make_graph(
+        nodes, "stackprevious",
+        [helper.make_tensor_value_info("stack", TensorProto.FLOAT, ["batch", 3, "height", "width"])],
+        [helper.make_tensor_value_info("probability", TensorProto.FLOAT, ["batch", 1, "height", "width"])], [weight, bias])
+    return helper.make_model(graph, opset_imports=OPSET)
+
+
 def save_manifest(directory, name, manifest):
     path = os.path.join(directory, name)
     with open(path, "w") as f:
@@ -230,6 +246,13 @@ def main():
             {"name": "Hypodense lesion", "type": "SCT:108369006:Neoplasm", "finding-site": "SCT:10200004:Liver"},
             {"name": "Hyperdense lesion", "type": "SCT:86049000:Malignant neoplasm, primary",
              "finding-site": "SCT:10200004:Liver"}]})
+    save(stack_previous_model(), directory, "stack_previous.onnx")
+    save_manifest(directory, "stack_previous.manifest.json", {
+        "manifest-version": 1,
+        "input": {"layout": "stack-2.5d", "stack-slices": 3},
+        "normalization": WINDOW_0_200,
+        "output": {"kind": "sigmoid", "threshold": 0.5},
+        "labels": [NEOPLASM]})
     save(patch_mean3d_model(), directory, "patch_mean3d.onnx")
     save_manifest(directory, "patch_mean3d.manifest.json", {
         "manifest-version": 1,

@@ -104,11 +104,8 @@ public final class Segmenter implements AutoCloseable {
             ModelConfig lower = manifest.map(m -> m.asConfig().over(metadata)).orElse(metadata);
             ModelSpec spec = manifest.isPresent() && manifest.get().layout() instanceof ModelSpec.InputLayout.Patch3d patch
                     ? SpecResolver.resolvePatch(source, config.over(lower), patch, manifest.get().targetSpacing(), inputs, outputs)
-                    : SpecResolver.resolve(source, config.over(lower), inputs, outputs);
-            if (manifest.isPresent() && manifest.get().layout() instanceof ModelSpec.InputLayout.Stack25d) {
-                throw new ModelSpecException("model manifest of " + source.description(), List.of(
-                        "input.layout stack-2.5d is parsed but not run by this node version; use slice-2d or patch-3d"));
-            }
+                    : SpecResolver.resolve(source, config.over(lower), manifest.map(ModelManifest::layout)
+                            .orElse(new ModelSpec.InputLayout.Slice2d()), inputs, outputs);
             log.info("model {}: {}{}, input '{}' {}, {}, output '{}' {}{}, labels {}, batch {}, {} threads", source.description(),
                     spec.inputLayout(), spec.targetSpacing().map(t -> " at " + t).orElse(""), spec.inputName(), spec.inputSize(), spec.normalization(), spec.outputName(), spec.outputKind().key(),
                     spec.outputKind() == ModelSpec.OutputKind.SOFTMAX ? "" : " >= " + spec.threshold(), spec.labels(),
@@ -161,8 +158,10 @@ public final class Segmenter implements AutoCloseable {
     void segment(Volume volume, SliceSink sink, StageTimer timer) {
         Objects.requireNonNull(sink, "sink");
         Geometry g = volume.geometry();
-        if (patches.isPresent()) {
-            byte[][] masks = segmentGrid(g, volume.sliceCount(), volume::readSlice, volume.seriesInstanceUid(), timer);
+        if (patches.isPresent() || spec.inputLayout() instanceof ModelSpec.InputLayout.Stack25d) {
+            byte[][] masks = patches.isPresent()
+                    ? segmentGrid(g, volume.sliceCount(), volume::readSlice, volume.seriesInstanceUid(), timer)
+                    : segmentStacks(volume.sliceCount(), volume::readSlice, g.rows(), g.columns(), volume.seriesInstanceUid(), timer);
             for (int i = 0; i < masks.length; i++) {
                 sink.accept(i, volume.readSlice(i), masks[i]);
                 masks[i] = null;
@@ -238,7 +237,51 @@ public final class Segmenter implements AutoCloseable {
             for (float[] slice : hu) checkSize(slice, rows, columns);
             return segmentGridAsIs(hu, rows, columns);
         }
+        if (spec.inputLayout() instanceof ModelSpec.InputLayout.Stack25d) {
+            for (float[] slice : hu) checkSize(slice, rows, columns);
+            return segmentStacks(hu.length, z -> hu[z], rows, columns, "(slices in memory)", new StageTimer());
+        }
         return segmentSlices(hu, rows, columns, "(slices in memory)", new StageTimer());
+    }
+
+    /**
+     * The 2.5-D path: slice {@code z}'s mask from slices {@code z-h..z+h} as channels (lowest first, the end slices
+     * repeated past the ends), {@code h} half the stack. Each slice is read and prepared once; the prepared planes
+     * of one batch and its {@code 2h} neighbours are kept.
+     */
+    private byte[][] segmentStacks(int count, IntFunction<float[]> sliceHu, int rows, int columns, String seriesUid, StageTimer timer) {
+        if (closed.get()) throw new IllegalStateException("segmenter for model " + spec.source().description() + " is closed");
+        int k = ((ModelSpec.InputLayout.Stack25d) spec.inputLayout()).slices();
+        int half = k / 2;
+        Letterbox box = Letterbox.plan(rows, columns, spec.inputSize());
+        int plane = box.modelRows() * box.modelColumns();
+        int batch = spec.batchSize();
+        java.util.TreeMap<Integer, float[]> prepared = new java.util.TreeMap<>();
+        FloatBuffer input = ByteBuffer.allocateDirect(batch * k * plane * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        byte[][] masks = new byte[count][];
+        for (int from = 0; from < count; from += batch) {
+            int n = Math.min(batch, count - from);
+            int fed = batchFixed ? batch : n;
+            timer.start(StageTimer.Stage.PREPROCESS);
+            prepared.headMap(from - half).clear();
+            input.clear();
+            for (int z = from; z < from + n; z++) {
+                for (int c = -half; c <= half; c++) {
+                    int source = Math.max(0, Math.min(count - 1, z + c));
+                    input.put(prepared.computeIfAbsent(source, i -> {
+                        float[] modelPlane = new float[plane];
+                        box.toModel(SliceNormalizer.normalize(spec.normalization(), sliceHu.apply(i), rows, columns, seriesUid), modelPlane);
+                        return modelPlane;
+                    }));
+                }
+            }
+            if (fed > n) input.put(new float[(fed - n) * k * plane]);
+            input.flip();
+            byte[][] modelMasks = run(input, fed, n, k, box, seriesUid, timer);
+            for (int i = 0; i < n; i++) masks[from + i] = box.toSlice(modelMasks[i]);
+            timer.stop();
+        }
+        return masks;
     }
 
     private byte[][] segmentGridAsIs(float[][] hu, int rows, int columns) {
@@ -281,7 +324,7 @@ public final class Segmenter implements AutoCloseable {
             }
             if (fed > count) input.put(new float[(fed - count) * plane]);
             input.flip();
-            byte[][] modelMasks = run(input, fed, count, box, seriesUid, timer);
+            byte[][] modelMasks = run(input, fed, count, 1, box, seriesUid, timer);
             for (int i = 0; i < count; i++) {
                 masks[from + i] = box.toSlice(modelMasks[i]);
             }
@@ -290,8 +333,8 @@ public final class Segmenter implements AutoCloseable {
         return masks;
     }
 
-    private byte[][] run(FloatBuffer input, int fed, int wanted, Letterbox box, String seriesUid, StageTimer timer) {
-        long[] shape = {fed, 1, box.modelRows(), box.modelColumns()};
+    private byte[][] run(FloatBuffer input, int fed, int wanted, int inputChannels, Letterbox box, String seriesUid, StageTimer timer) {
+        long[] shape = {fed, inputChannels, box.modelRows(), box.modelColumns()};
         timer.start(StageTimer.Stage.INFERENCE);
         try (OnnxTensor tensor = OnnxTensor.createTensor(env, input, shape);
              OrtSession.Result result = session.run(Map.of(spec.inputName(), tensor), Set.of(spec.outputName()))) {

@@ -25,12 +25,18 @@ final class SpecResolver {
 
     static ModelSpec resolve(ModelSource source, ModelConfig settings, List<TensorSignature> inputs,
                              List<TensorSignature> outputs) {
+        return resolve(source, settings, new ModelSpec.InputLayout.Slice2d(), inputs, outputs);
+    }
+
+    /** As above for a 2-D model fed single slices or, {@link ModelSpec.InputLayout.Stack25d}, stacks of slices as channels. */
+    static ModelSpec resolve(ModelSource source, ModelConfig settings, ModelSpec.InputLayout layout, List<TensorSignature> inputs,
+                             List<TensorSignature> outputs) {
         List<String> problems = new ArrayList<>();
         TensorSignature input = chooseInput(settings, inputs, problems);
         InputSize inputSize = null;
         int batchSize = settings.batchSize().orElse(ModelSpec.DEFAULT_BATCH_SIZE);
         if (input != null) {
-            inputSize = checkInput(settings, input, problems);
+            inputSize = checkInput(settings, input, layout, problems);
             if (input.rank() == 4 && input.fixed(0)) {
                 long fixedBatch = input.shape()[0];
                 if (settings.batchSize().isPresent() && settings.batchSize().getAsInt() != fixedBatch) {
@@ -53,7 +59,7 @@ final class SpecResolver {
         }
         if (!problems.isEmpty()) throw new ModelSpecException("model " + source.description() + " does not fit its specification", problems);
         try {
-            return new ModelSpec(source, input.name(), Layout.NCHW, new ModelSpec.InputLayout.Slice2d(), Optional.empty(), inputSize, settings.normalization().get(), output.name(), kind,
+            return new ModelSpec(source, input.name(), Layout.NCHW, layout, Optional.empty(), inputSize, settings.normalization().get(), output.name(), kind,
                     settings.threshold().orElse(ModelSpec.DEFAULT_THRESHOLD), labels, batchSize, settings.device(),
                     settings.threads().orElse(0));
         } catch (ModelSpecException e) {
@@ -129,7 +135,8 @@ final class SpecResolver {
         return null;
     }
 
-    private static InputSize checkInput(ModelConfig settings, TensorSignature input, List<String> problems) {
+    private static InputSize checkInput(ModelConfig settings, TensorSignature input, ModelSpec.InputLayout layout, List<String> problems) {
+        int channels = layout instanceof ModelSpec.InputLayout.Stack25d stack ? stack.slices() : 1;
         if (input.type() != OnnxJavaType.FLOAT) {
             problems.add("input " + input + " is not float32; the node feeds float32");
         }
@@ -137,8 +144,9 @@ final class SpecResolver {
             problems.add("input " + input + " has " + input.rank() + " dimensions; layout NCHW needs 4 [batch,1,rows,columns]");
             return null;
         }
-        if (input.fixed(1) && input.shape()[1] != 1) {
-            problems.add("input " + input + " has " + input.shape()[1] + " channels; the node feeds 1 (CT in HU)");
+        if (input.fixed(1) && input.shape()[1] != channels) {
+            problems.add(channels == 1 ? "input " + input + " has " + input.shape()[1] + " channels; the node feeds 1 (CT in HU)"
+                    : "input.stack-slices " + channels + " does not match the " + input.shape()[1] + " channels of input " + input);
         }
         boolean rowsFixed = input.fixed(2);
         boolean columnsFixed = input.fixed(3);

@@ -22,6 +22,9 @@ final class TestModels {
     /** Dynamic [1,1,D,H,W], every output voxel the patch's mean; manifest: patch 2x4x16, overlap 0.5, window 0/200, sigmoid. */
     static final Path PATCH_MEAN = path("patch_mean3d.onnx");
 
+    /** [N,3,H,W] dynamic, sigmoid(10 * channel 0 - 5): a slice's mask thresholds the slice below; manifest: stack-2.5d of 3, window 0/200. */
+    static final Path STACK_PREVIOUS = path("stack_previous.onnx");
+
     private static Path path(String name) {
         try {
             return Path.of(TestModels.class.getResource("/org/ctai/inference/models/" + name).toURI());
