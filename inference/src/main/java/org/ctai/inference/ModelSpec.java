@@ -13,8 +13,12 @@ import java.util.Optional;
  * {@link Segmenter#open} from the configuration ({@link ModelConfig}), the defaults the model file
  * carries in its metadata, and the model's declared inputs and outputs.
  *
- * <p>Only layout NCHW with one channel is fed: {@code [batch, 1, rows, columns]} float32. The output
- * {@code outputName} is {@code [batch, channels, rows, columns]} or {@code [batch, rows, columns]}.
+ * <p>{@link #inputLayout()} says what is fed, float32: single slices {@code [batch, 1, rows, columns]} (no
+ * manifest, or {@code slice-2d}), stacks of adjacent slices {@code [batch, k, rows, columns]} ({@code stack-2.5d}),
+ * or 3-D patches {@code [1, 1, slices, rows, columns]} ({@code patch-3d}, resampled to {@link #targetSpacing()}
+ * when given). The 2-D output {@code outputName} is {@code [batch, channels, rows, columns]} or
+ * {@code [batch, rows, columns]}; the 3-D one {@code [1, channels, slices, rows, columns]}, with one
+ * probability or logit channel per label, or softmax channels.
  * A pixel is labelled when its probability is at least {@code threshold} ({@link OutputKind#PROBABILITY}),
  * when its logit is at least {@code logit(threshold)} ({@link OutputKind#LOGITS}), or with the channel
  * of highest score ({@link OutputKind#SOFTMAX}, channel 0 background, channel k is {@code labels.get(k-1)};
