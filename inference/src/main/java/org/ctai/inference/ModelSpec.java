@@ -13,8 +13,12 @@ import java.util.Optional;
  * {@link Segmenter#open} from the configuration ({@link ModelConfig}), the defaults the model file
  * carries in its metadata, and the model's declared inputs and outputs.
  *
- * <p>Only layout NCHW with one channel is fed: {@code [batch, 1, rows, columns]} float32. The output
- * {@code outputName} is {@code [batch, channels, rows, columns]} or {@code [batch, rows, columns]}.
+ * <p>{@link #inputLayout()} says what is fed, float32: single slices {@code [batch, 1, rows, columns]} (no
+ * manifest, or {@code slice-2d}), stacks of adjacent slices {@code [batch, k, rows, columns]} ({@code stack-2.5d}),
+ * or 3-D patches {@code [1, 1, slices, rows, columns]} ({@code patch-3d}, resampled to {@link #targetSpacing()}
+ * when given). The 2-D output {@code outputName} is {@code [batch, channels, rows, columns]} or
+ * {@code [batch, rows, columns]}; the 3-D one {@code [1, channels, slices, rows, columns]}, with one
+ * probability or logit channel per label, or softmax channels.
  * A pixel is labelled when its probability is at least {@code threshold} ({@link OutputKind#PROBABILITY}),
  * when its logit is at least {@code logit(threshold)} ({@link OutputKind#LOGITS}), or with the channel
  * of highest score ({@link OutputKind#SOFTMAX}, channel 0 background, channel k is {@code labels.get(k-1)};
@@ -22,7 +26,8 @@ import java.util.Optional;
  *
  * <p>Immutable. The constructor checks every component and reports all problems at once.
  */
-public record ModelSpec(ModelSource source, String inputName, Layout layout, InputSize inputSize,
+public record ModelSpec(ModelSource source, String inputName, Layout layout, InputLayout inputLayout,
+                        Optional<Spacing> targetSpacing, InputSize inputSize,
                         Normalization normalization, String outputName, OutputKind outputKind, double threshold,
                         List<SegmentLabel> labels, int batchSize, Device device, int threads) {
 
@@ -37,6 +42,8 @@ public record ModelSpec(ModelSource source, String inputName, Layout layout, Inp
         if (source == null) problems.add("model.file: no model source");
         if (inputName == null || inputName.isEmpty()) problems.add("model.input-name must name the input tensor");
         if (layout == null) problems.add("model.layout must be NCHW");
+        if (inputLayout == null) problems.add("input.layout must be slice-2d, stack-2.5d or patch-3d");
+        if (targetSpacing == null) problems.add("input.spacing-mm: no target spacing given (not even none)");
         if (inputSize == null) problems.add("model.input-size missing");
         if (normalization == null) problems.add("model.normalization must be window or minmax");
         if (outputName == null || outputName.isEmpty()) problems.add("no output tensor named");
@@ -44,7 +51,8 @@ public record ModelSpec(ModelSource source, String inputName, Layout layout, Inp
         if (!(threshold > 0 && threshold < 1)) problems.add("model.threshold must be between 0 and 1 (exclusive), was " + threshold);
         if (labels == null || labels.isEmpty()) {
             problems.add("model.labels must name at least one label");
-        } else if (outputKind != null && outputKind != OutputKind.SOFTMAX && labels.size() != 1) {
+        } else if (outputKind != null && outputKind != OutputKind.SOFTMAX && labels.size() != 1
+                && !(inputLayout instanceof InputLayout.Patch3d)) {
             problems.add("model.labels: output " + outputKind.key() + " gives one label, " + labels.size() + " given");
         }
         if (batchSize < 1) problems.add("model.batch-size must be at least 1, was " + batchSize);
@@ -58,6 +66,16 @@ public record ModelSpec(ModelSource source, String inputName, Layout layout, Inp
     public sealed interface ModelSource {
         /** The bundled default model: a pipeline model trained on synthetic phantoms, not a clinical one. */
         ModelSource DEFAULT = new Bundled("/org/ctai/inference/model/ctai-phantom-unet.onnx");
+
+        /** Prefix of {@code model.file} values that name a model bundled with the node instead of a file. */
+        String BUNDLED_PREFIX = "bundled:";
+
+        /** {@code model.file}: a path, or {@code bundled:NAME} for {@code NAME.onnx} among the bundled models. */
+        static ModelSource of(Path file) {
+            String text = file.toString();
+            if (text.startsWith(BUNDLED_PREFIX)) return new Bundled("/org/ctai/inference/model/" + text.substring(BUNDLED_PREFIX.length()) + ".onnx");
+            return new OnnxFile(file);
+        }
 
         /** For logs and messages. */
         String description();
@@ -88,10 +106,76 @@ public record ModelSpec(ModelSource source, String inputName, Layout layout, Inp
 
     public enum Layout {
         /** batch, channel, rows, columns */
-        NCHW;
+        NCHW,
+        /** batch, channel, slices, rows, columns: 3-D patches */
+        NCDHW;
 
         public static Layout parse(String value) {
             return ModelSpec.parseEnum(Layout.class, value);
+        }
+    }
+
+    /**
+     * What one model input holds, from the model's manifest ({@link ModelManifest}, key {@code input.layout});
+     * without a manifest always {@link Slice2d}.
+     */
+    public sealed interface InputLayout {
+        /** One slice per image, {@code [batch, 1, rows, columns]}: the node's original path. */
+        record Slice2d() implements InputLayout {
+            @Override
+            public String toString() {
+                return "slice-2d";
+            }
+        }
+
+        /**
+         * {@code slices} adjacent slices as channels, {@code [batch, slices, rows, columns]}, the mask being that
+         * of the centre slice; at the ends of the series the end slice is repeated. {@code slices} is odd.
+         */
+        record Stack25d(int slices) implements InputLayout {
+            public Stack25d {
+                if (slices < 3 || slices % 2 == 0) throw new IllegalArgumentException("a stack needs an odd number of slices >= 3, was " + slices);
+            }
+
+            @Override
+            public String toString() {
+                return "stack-2.5d of " + slices + " slices";
+            }
+        }
+
+        /**
+         * 3-D patches {@code [1, 1, slices, rows, columns]} taken by a sliding window whose neighbours share
+         * {@code overlap} of the patch along each axis, blended with Gaussian weights.
+         */
+        record Patch3d(int slices, int rows, int columns, double overlap) implements InputLayout {
+            public Patch3d {
+                if (slices < 1 || rows < 1 || columns < 1) {
+                    throw new IllegalArgumentException("patch size must be positive, was " + slices + "x" + rows + "x" + columns);
+                }
+                if (!(overlap >= 0 && overlap < 1)) throw new IllegalArgumentException("overlap must be in [0, 1), was " + overlap);
+            }
+
+            @Override
+            public String toString() {
+                return "patch-3d " + slices + "x" + rows + "x" + columns + " (slices x rows x columns), overlap " + overlap;
+            }
+        }
+    }
+
+    /**
+     * Voxel spacing in mm: {@code sliceMm} between slice centres, {@code rowMm} between rows (the first value
+     * of Pixel Spacing), {@code columnMm} between columns.
+     */
+    public record Spacing(double sliceMm, double rowMm, double columnMm) {
+        public Spacing {
+            if (!(sliceMm > 0 && rowMm > 0 && columnMm > 0) || !Double.isFinite(sliceMm + rowMm + columnMm)) {
+                throw new IllegalArgumentException("spacing must be positive and finite, was " + sliceMm + ", " + rowMm + ", " + columnMm);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return sliceMm + " x " + rowMm + " x " + columnMm + " mm";
         }
     }
 
@@ -161,6 +245,54 @@ public record ModelSpec(ModelSource source, String inputName, Layout layout, Inp
             public String toString() {
                 return "min-max" + crop.map(c -> " within " + c).orElse(" over the slice");
             }
+        }
+
+        /**
+         * {@code (clamp(HU, clipLow, clipHigh) - mean) / std}, the clip optional (nnU-Net's CT scheme: clip to the
+         * training set's 0.5 and 99.5 percentiles, then its mean and standard deviation).
+         */
+        record ZScore(double mean, double std, Optional<HuRange> clip) implements Normalization {
+            public ZScore {
+                if (!Double.isFinite(mean)) throw new IllegalArgumentException("mean must be finite, was " + mean);
+                if (!(std > 0) || !Double.isFinite(std)) throw new IllegalArgumentException("std must be positive, was " + std);
+                Objects.requireNonNull(clip, "clip");
+            }
+
+            @Override
+            public String toString() {
+                return "z-score mean " + mean + " std " + std + clip.map(c -> " after clipping to " + c).orElse("");
+            }
+        }
+
+        /**
+         * HU clipped to their own {@code lowPercent} and {@code highPercent} percentiles and scaled to 0..1; the
+         * percentiles are taken over what one model run sees: the slice (2-D and 2.5-D) or the series (3-D).
+         */
+        record PercentileClip(double lowPercent, double highPercent) implements Normalization {
+            public PercentileClip {
+                if (!(lowPercent >= 0 && lowPercent < highPercent && highPercent <= 100)) {
+                    throw new IllegalArgumentException("percentiles must satisfy 0 <= low < high <= 100, were " + lowPercent + " and " + highPercent);
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "percentile clip " + lowPercent + ".." + highPercent + ", scaled to 0..1";
+            }
+        }
+    }
+
+    /** HU from {@code low} to {@code high}, low below high. */
+    public record HuRange(double low, double high) {
+        public HuRange {
+            if (!(low < high) || !Double.isFinite(low) || !Double.isFinite(high)) {
+                throw new IllegalArgumentException("HU range needs finite low < high, was " + low + ".." + high);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return low + ".." + high + " HU";
         }
     }
 
@@ -251,8 +383,12 @@ public record ModelSpec(ModelSource source, String inputName, Layout layout, Inp
         }
     }
 
-    /** What a segment is, as a DICOM SEG segment describes it: property category and property type. */
-    public record SegmentLabel(Code category, Code type) {
+    /**
+     * What a segment is, as a DICOM SEG segment describes it: property category and property type (the SR's
+     * Finding), where it is (the SEG's Anatomic Region and the SR's Finding Site, when known) and a short name
+     * for the Segment Label (the type's meaning unless the manifest names it).
+     */
+    public record SegmentLabel(Code category, Code type, Optional<Code> findingSite, String name) {
         public static final Code MORPHOLOGICALLY_ABNORMAL_STRUCTURE = new Code("SCT", "49755003", "Morphologically abnormal structure");
         public static final SegmentLabel NEOPLASM = new SegmentLabel(MORPHOLOGICALLY_ABNORMAL_STRUCTURE,
                 new Code("SCT", "108369006", "Neoplasm"));
@@ -260,6 +396,13 @@ public record ModelSpec(ModelSource source, String inputName, Layout layout, Inp
         public SegmentLabel {
             Objects.requireNonNull(category, "category");
             Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(findingSite, "findingSite");
+            if (name == null || name.isBlank()) throw new IllegalArgumentException("a label needs a name");
+        }
+
+        /** No finding site; named by the type's meaning. */
+        public SegmentLabel(Code category, Code type) {
+            this(category, type, Optional.empty(), Objects.requireNonNull(type, "type").meaning());
         }
 
         /**
@@ -280,7 +423,7 @@ public record ModelSpec(ModelSource source, String inputName, Layout layout, Inp
 
         @Override
         public String toString() {
-            return type.meaning();
+            return name;
         }
     }
 

@@ -19,6 +19,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.function.IntFunction;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -59,6 +61,8 @@ public final class Segmenter implements AutoCloseable {
     /** The model's batch dimension is fixed: every run feeds exactly {@code spec.batchSize()} images. */
     private final boolean batchFixed;
     private final String modelSha256;
+    /** Present for a patch-3d model: the 3-D path. */
+    private final Optional<PatchSegmenter> patches;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private Segmenter(OrtEnvironment env, OrtSession session, ModelSpec spec, ExecutionProvider provider, boolean batchFixed,
@@ -70,6 +74,8 @@ public final class Segmenter implements AutoCloseable {
         this.batchFixed = batchFixed;
         this.modelSha256 = modelSha256;
         this.decoder = new MaskDecoder(spec.outputKind(), spec.threshold());
+        this.patches = spec.inputLayout() instanceof ModelSpec.InputLayout.Patch3d
+                ? Optional.of(new PatchSegmenter(env, session, spec)) : Optional.empty();
     }
 
     /**
@@ -85,7 +91,8 @@ public final class Segmenter implements AutoCloseable {
     static Segmenter open(ModelConfig config, GpuProbe probe) {
         Objects.requireNonNull(config, "config");
         OpenCvNatives.load();
-        ModelSource source = config.file().<ModelSource>map(ModelSource.OnnxFile::new).orElse(ModelSource.DEFAULT);
+        ModelSource source = config.file().map(ModelSource::of).orElse(ModelSource.DEFAULT);
+        Optional<ModelManifest> manifest = ModelManifest.find(source);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         ModelSpec.Device device = config.device();
         SessionFactory.Opened opened = SessionFactory.open(env, source, device, config.threads().orElse(0), probe);
@@ -94,9 +101,13 @@ public final class Segmenter implements AutoCloseable {
             ModelConfig metadata = ModelConfig.fromMetadata(session.getMetadata().getCustomMetadata(), source.description());
             List<TensorSignature> inputs = session.getInputInfo().values().stream().map(TensorSignature::of).toList();
             List<TensorSignature> outputs = session.getOutputInfo().values().stream().map(TensorSignature::of).toList();
-            ModelSpec spec = SpecResolver.resolve(source, config.over(metadata), inputs, outputs);
-            log.info("model {}: input '{}' {}, {}, output '{}' {}{}, labels {}, batch {}, {} threads", source.description(),
-                    spec.inputName(), spec.inputSize(), spec.normalization(), spec.outputName(), spec.outputKind().key(),
+            ModelConfig lower = manifest.map(m -> m.asConfig().over(metadata)).orElse(metadata);
+            ModelSpec spec = manifest.isPresent() && manifest.get().layout() instanceof ModelSpec.InputLayout.Patch3d patch
+                    ? SpecResolver.resolvePatch(source, config.over(lower), patch, manifest.get().targetSpacing(), inputs, outputs)
+                    : SpecResolver.resolve(source, config.over(lower), manifest.map(ModelManifest::layout)
+                            .orElse(new ModelSpec.InputLayout.Slice2d()), inputs, outputs);
+            log.info("model {}: {}{}, input '{}' {}, {}, output '{}' {}{}, labels {}, batch {}, {} threads", source.description(),
+                    spec.inputLayout(), spec.targetSpacing().map(t -> " at " + t).orElse(""), spec.inputName(), spec.inputSize(), spec.normalization(), spec.outputName(), spec.outputKind().key(),
                     spec.outputKind() == ModelSpec.OutputKind.SOFTMAX ? "" : " >= " + spec.threshold(), spec.labels(),
                     spec.batchSize(), spec.threads() == 0 ? "default" : spec.threads());
             boolean batchFixed = inputs.stream().filter(t -> t.name().equals(spec.inputName())).findFirst()
@@ -137,15 +148,70 @@ public final class Segmenter implements AutoCloseable {
      * @throws InferenceException if ONNX Runtime fails or the model's output does not fit
      */
     public void segment(Volume volume, SliceSink sink) {
+        segment(volume, sink, new StageTimer());
+    }
+
+    /**
+     * As {@link #segment(Volume, SliceSink)}, adding the stages' time to {@code timer}. A patch-3d model needs the
+     * whole volume before the first mask: the sink then gets every slice after the 3-D run, with its HU read again.
+     */
+    void segment(Volume volume, SliceSink sink, StageTimer timer) {
         Objects.requireNonNull(sink, "sink");
         Geometry g = volume.geometry();
+        if (patches.isPresent() || spec.inputLayout() instanceof ModelSpec.InputLayout.Stack25d) {
+            byte[][] masks = patches.isPresent()
+                    ? segmentGrid(g, volume.sliceCount(), volume::readSlice, volume.seriesInstanceUid(), timer)
+                    : segmentStacks(volume.sliceCount(), volume::readSlice, g.rows(), g.columns(), volume.seriesInstanceUid(), timer);
+            for (int i = 0; i < masks.length; i++) {
+                sink.accept(i, volume.readSlice(i), masks[i]);
+                masks[i] = null;
+            }
+            return;
+        }
         for (int from = 0; from < volume.sliceCount(); from += spec.batchSize()) {
             int to = Math.min(volume.sliceCount(), from + spec.batchSize());
+            timer.start(StageTimer.Stage.PREPROCESS);
             float[][] hu = volume.readSlices(from, to);
-            byte[][] masks = segmentSlices(hu, g.rows(), g.columns(), volume.seriesInstanceUid());
+            byte[][] masks = segmentSlices(hu, g.rows(), g.columns(), volume.seriesInstanceUid(), timer);
+            timer.stop();
             for (int i = 0; i < hu.length; i++) {
                 sink.accept(from + i, hu[i], masks[i]);
             }
+        }
+    }
+
+    /**
+     * The 3-D path over a series of {@code slices} slices of geometry {@code g}: HU read once each, resampled to
+     * the model's target spacing, normalised, segmented patch by patch, labels brought back to the series' grid.
+     * Holds the volume at the target spacing (4 bytes per voxel) and the labels at both grids (1 byte per voxel).
+     */
+    byte[][] segmentGrid(Geometry g, int slices, IntFunction<float[]> sliceHu, String seriesUid, StageTimer timer) {
+        if (closed.get()) throw new IllegalStateException("segmenter for model " + spec.source().description() + " is closed");
+        PatchSegmenter patch = patches.orElseThrow(() -> new IllegalStateException("model " + spec.source().description() + " is 2-D"));
+        timer.start(StageTimer.Stage.PREPROCESS);
+        Resampling grid = Resampling.plan(g, slices, spec.targetSpacing());
+        float[][] planes = grid.toTarget(sliceHu);
+        normalizeVolume(planes, grid.targetRows(), grid.targetColumns(), seriesUid);
+        byte[][] target = patch.segment(planes, grid.targetRows(), grid.targetColumns(), seriesUid, timer);
+        planes = null;
+        timer.start(StageTimer.Stage.POSTPROCESS);
+        byte[][] masks = new byte[slices][];
+        for (int i = 0; i < slices; i++) masks[i] = grid.labelsBack(target[grid.nearestTargetSlice(i)]);
+        timer.stop();
+        return masks;
+    }
+
+    private void normalizeVolume(float[][] planes, int rows, int columns, String seriesUid) {
+        if (spec.normalization() instanceof ModelSpec.Normalization.PercentileClip p) {
+            SliceNormalizer.HuPercentiles percentiles = new SliceNormalizer.HuPercentiles();
+            for (float[] plane : planes) percentiles.add(plane);
+            double low = percentiles.at(p.lowPercent());
+            double high = percentiles.at(p.highPercent());
+            for (float[] plane : planes) SliceNormalizer.scale(plane, plane, low, high);
+            return;
+        }
+        for (int z = 0; z < planes.length; z++) {
+            planes[z] = SliceNormalizer.normalize(spec.normalization(), planes[z], rows, columns, seriesUid);
         }
     }
 
@@ -166,10 +232,73 @@ public final class Segmenter implements AutoCloseable {
      * @throws IllegalArgumentException if a slice is not {@code rows * columns} long
      */
     public byte[][] segmentSlices(float[][] hu, int rows, int columns) {
-        return segmentSlices(hu, rows, columns, "(slices in memory)");
+        if (patches.isPresent()) {
+            // no geometry: the slices are taken to be at the model's spacing already
+            for (float[] slice : hu) checkSize(slice, rows, columns);
+            return segmentGridAsIs(hu, rows, columns);
+        }
+        if (spec.inputLayout() instanceof ModelSpec.InputLayout.Stack25d) {
+            for (float[] slice : hu) checkSize(slice, rows, columns);
+            return segmentStacks(hu.length, z -> hu[z], rows, columns, "(slices in memory)", new StageTimer());
+        }
+        return segmentSlices(hu, rows, columns, "(slices in memory)", new StageTimer());
     }
 
-    private byte[][] segmentSlices(float[][] hu, int rows, int columns, String seriesUid) {
+    /**
+     * The 2.5-D path: slice {@code z}'s mask from slices {@code z-h..z+h} as channels (lowest first, the end slices
+     * repeated past the ends), {@code h} half the stack. Each slice is read and prepared once; the prepared planes
+     * of one batch and its {@code 2h} neighbours are kept.
+     */
+    private byte[][] segmentStacks(int count, IntFunction<float[]> sliceHu, int rows, int columns, String seriesUid, StageTimer timer) {
+        if (closed.get()) throw new IllegalStateException("segmenter for model " + spec.source().description() + " is closed");
+        int k = ((ModelSpec.InputLayout.Stack25d) spec.inputLayout()).slices();
+        int half = k / 2;
+        Letterbox box = Letterbox.plan(rows, columns, spec.inputSize());
+        int plane = box.modelRows() * box.modelColumns();
+        int batch = spec.batchSize();
+        java.util.TreeMap<Integer, float[]> prepared = new java.util.TreeMap<>();
+        FloatBuffer input = ByteBuffer.allocateDirect(batch * k * plane * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        byte[][] masks = new byte[count][];
+        for (int from = 0; from < count; from += batch) {
+            int n = Math.min(batch, count - from);
+            int fed = batchFixed ? batch : n;
+            timer.start(StageTimer.Stage.PREPROCESS);
+            prepared.headMap(from - half).clear();
+            input.clear();
+            for (int z = from; z < from + n; z++) {
+                for (int c = -half; c <= half; c++) {
+                    int source = Math.max(0, Math.min(count - 1, z + c));
+                    input.put(prepared.computeIfAbsent(source, i -> {
+                        float[] modelPlane = new float[plane];
+                        box.toModel(SliceNormalizer.normalize(spec.normalization(), sliceHu.apply(i), rows, columns, seriesUid), modelPlane);
+                        return modelPlane;
+                    }));
+                }
+            }
+            if (fed > n) input.put(new float[(fed - n) * k * plane]);
+            input.flip();
+            byte[][] modelMasks = run(input, fed, n, k, box, seriesUid, timer);
+            for (int i = 0; i < n; i++) masks[from + i] = box.toSlice(modelMasks[i]);
+            timer.stop();
+        }
+        return masks;
+    }
+
+    private byte[][] segmentGridAsIs(float[][] hu, int rows, int columns) {
+        StageTimer timer = new StageTimer();
+        float[][] planes = new float[hu.length][];
+        for (int z = 0; z < hu.length; z++) planes[z] = hu[z].clone();
+        normalizeVolume(planes, rows, columns, "(slices in memory)");
+        return patches.get().segment(planes, rows, columns, "(slices in memory)", timer);
+    }
+
+    private static void checkSize(float[] slice, int rows, int columns) {
+        if (slice.length != rows * columns) {
+            throw new IllegalArgumentException("slice of " + slice.length + " values is not " + rows + "x" + columns);
+        }
+    }
+
+    private byte[][] segmentSlices(float[][] hu, int rows, int columns, String seriesUid, StageTimer timer) {
         if (closed.get()) throw new IllegalStateException("segmenter for model " + spec.source().description() + " is closed");
         for (float[] slice : hu) {
             if (slice.length != rows * columns) {
@@ -186,6 +315,7 @@ public final class Segmenter implements AutoCloseable {
             int count = Math.min(batch, hu.length - from);
             // a model with dynamic batch gets exactly the slices; a fixed batch is filled with zero images
             int fed = batchFixed ? batch : count;
+            timer.start(StageTimer.Stage.PREPROCESS);
             input.clear();
             for (int i = 0; i < count; i++) {
                 float[] normalized = SliceNormalizer.normalize(spec.normalization(), hu[from + i], rows, columns, seriesUid);
@@ -194,18 +324,21 @@ public final class Segmenter implements AutoCloseable {
             }
             if (fed > count) input.put(new float[(fed - count) * plane]);
             input.flip();
-            byte[][] modelMasks = run(input, fed, count, box, seriesUid);
+            byte[][] modelMasks = run(input, fed, count, 1, box, seriesUid, timer);
             for (int i = 0; i < count; i++) {
                 masks[from + i] = box.toSlice(modelMasks[i]);
             }
+            timer.stop();
         }
         return masks;
     }
 
-    private byte[][] run(FloatBuffer input, int fed, int wanted, Letterbox box, String seriesUid) {
-        long[] shape = {fed, 1, box.modelRows(), box.modelColumns()};
+    private byte[][] run(FloatBuffer input, int fed, int wanted, int inputChannels, Letterbox box, String seriesUid, StageTimer timer) {
+        long[] shape = {fed, inputChannels, box.modelRows(), box.modelColumns()};
+        timer.start(StageTimer.Stage.INFERENCE);
         try (OnnxTensor tensor = OnnxTensor.createTensor(env, input, shape);
              OrtSession.Result result = session.run(Map.of(spec.inputName(), tensor), Set.of(spec.outputName()))) {
+            timer.start(StageTimer.Stage.POSTPROCESS);
             OnnxValue value = result.get(0);
             if (!(value instanceof OnnxTensor out)) {
                 throw new InferenceException("model " + spec.source().description() + ": output '" + spec.outputName() + "' is not a tensor");

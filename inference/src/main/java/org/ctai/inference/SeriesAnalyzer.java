@@ -12,6 +12,7 @@ import java.util.TreeMap;
 import org.ctai.inference.measure.Lesion;
 import org.ctai.inference.measure.LesionMeasurer;
 import org.ctai.inference.measure.MeasurementRun;
+import org.ctai.inference.ModelSpec.SegmentLabel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,17 +36,59 @@ public final class SeriesAnalyzer {
     }
 
     /**
+     * What the analysis found for one of the model's labels: one DICOM SEG segment per label (or per lesion of
+     * each label) and the SR's Finding and Finding Site come from here.
+     *
+     * @param value        the label's value in the model's masks: {@code k} for {@code spec().labels().get(k - 1)}
+     * @param label        its codes and name
+     * @param lesions      the 3-D lesions of this label alone, numbered 1.. by decreasing volume; may be empty
+     * @param lesionLabels by slice index, only for slices holding this label: each pixel's lesion id, 0 for none
+     */
+    public record LabelFindings(int value, SegmentLabel label, List<Lesion> lesions, Map<Integer, short[]> lesionLabels) {
+        public LabelFindings {
+            java.util.Objects.requireNonNull(label, "label");
+            lesions = List.copyOf(lesions);
+            lesionLabels = Collections.unmodifiableMap(new TreeMap<>(lesionLabels));
+        }
+
+        /** 0/1 mask of one lesion of this label on a slice of {@code rows * columns} pixels. */
+        public byte[] lesionMask(int slice, int lesionId, int pixels) {
+            short[] labels = lesionLabels.get(slice);
+            byte[] mask = new byte[pixels];
+            if (labels != null) for (int i = 0; i < labels.length; i++) if (labels[i] == lesionId) mask[i] = 1;
+            return mask;
+        }
+    }
+
+    /**
      * What the analysis found.
      *
-     * @param lesions      numbered by decreasing volume; empty when there is no lesion (a normal result)
+     * @param lesions      numbered by decreasing volume; empty when there is no lesion (a normal result). Lesions of
+     *                     every label together (any non-zero label is lesion), as before labels were told apart
      * @param lesionLabels by slice index, only for slices holding lesion pixels: each pixel's lesion id
      *                     ({@link Lesion#id()}), 0 for none, after small components were removed
+     * @param byLabel      the same per label of the model, in label order; for a one-label model the one entry holds
+     *                     {@code lesions} and {@code lesionLabels} themselves
+     * @param timings      per stage; {@code load} and {@code write} are zero here, for the caller to add
      */
     public record Analysis(Volume volume, List<Lesion> lesions, Map<Integer, short[]> lesionLabels,
-                           Duration segmentation, Duration measurement) {
+                           Duration segmentation, Duration measurement, List<LabelFindings> byLabel, StageTimings timings) {
         public Analysis {
             lesions = List.copyOf(lesions);
             lesionLabels = Collections.unmodifiableMap(new TreeMap<>(lesionLabels));
+            byLabel = List.copyOf(byLabel);
+            java.util.Objects.requireNonNull(timings, "timings");
+        }
+
+        /**
+         * One label, {@link SegmentLabel#NEOPLASM} (for masks not from a model, such as a reader's drawing), and
+         * timings of segmentation as inference and measurement as postprocess.
+         */
+        public Analysis(Volume volume, List<Lesion> lesions, Map<Integer, short[]> lesionLabels, Duration segmentation,
+                        Duration measurement) {
+            this(volume, lesions, lesionLabels, segmentation, measurement,
+                    List.of(new LabelFindings(1, SegmentLabel.NEOPLASM, lesions, lesionLabels)),
+                    new StageTimings(Duration.ZERO, Duration.ZERO, segmentation, measurement, Duration.ZERO));
         }
 
         /** 0/1 mask of every lesion on a slice; all zero for a slice without lesion. */
@@ -81,14 +124,35 @@ public final class SeriesAnalyzer {
      */
     public Analysis analyze(Volume volume, java.util.function.IntConsumer slicesSegmented) {
         long t0 = System.nanoTime();
+        StageTimer timer = new StageTimer();
         List<byte[]> masks = new ArrayList<>(volume.sliceCount());
         segmenter.segment(volume, (index, hu, mask) -> {
             masks.add(mask);
             slicesSegmented.accept(index + 1);
-        });
+        }, timer);
+        Duration segmentation = Duration.ofNanos(System.nanoTime() - t0);
+        List<SegmentLabel> labels = segmenter.spec().labels();
+        timer.start(StageTimer.Stage.POSTPROCESS);
+        long m0 = System.nanoTime();
+        List<LabelFindings> byLabel = new ArrayList<>();
+        if (labels.size() > 1) {
+            for (int k = 1; k <= labels.size(); k++) {
+                List<byte[]> only = new ArrayList<>(masks.size());
+                for (byte[] mask : masks) only.add(labelOnly(mask, k));
+                Analysis one = measure(measurer, volume, only);
+                byLabel.add(new LabelFindings(k, labels.get(k - 1), one.lesions(), one.lesionLabels()));
+            }
+        }
         Analysis measured = measure(measurer, volume, masks);
-        return new Analysis(volume, measured.lesions(), measured.lesionLabels(), Duration.ofNanos(System.nanoTime() - t0).minus(measured.measurement()),
-                measured.measurement());
+        if (labels.size() == 1) byLabel.add(new LabelFindings(1, labels.get(0), measured.lesions(), measured.lesionLabels()));
+        Duration measurement = Duration.ofNanos(System.nanoTime() - m0);
+        return new Analysis(volume, measured.lesions(), measured.lesionLabels(), segmentation, measurement, byLabel, timer.timings());
+    }
+
+    private static byte[] labelOnly(byte[] mask, int label) {
+        byte[] only = new byte[mask.length];
+        for (int i = 0; i < mask.length; i++) if (mask[i] == label) only[i] = 1;
+        return only;
     }
 
     /**

@@ -23,6 +23,18 @@ public final class SliceNormalizer {
             }
             return out;
         }
+        if (normalization instanceof Normalization.ZScore z) {
+            double low = z.clip().map(c -> c.low()).orElse(Double.NEGATIVE_INFINITY);
+            double high = z.clip().map(c -> c.high()).orElse(Double.POSITIVE_INFINITY);
+            for (int i = 0; i < hu.length; i++) out[i] = (float) ((Math.min(high, Math.max(low, hu[i])) - z.mean()) / z.std());
+            return out;
+        }
+        if (normalization instanceof Normalization.PercentileClip p) {
+            HuPercentiles percentiles = new HuPercentiles();
+            percentiles.add(hu);
+            scale(hu, out, percentiles.at(p.lowPercent()), percentiles.at(p.highPercent()));
+            return out;
+        }
         CropBox box = ((Normalization.MinMax) normalization).crop()
                 .orElse(new CropBox(0, rows - 1, 0, columns - 1));
         if (box.lastRow() >= rows || box.lastColumn() >= columns) {
@@ -49,5 +61,34 @@ public final class SliceNormalizer {
             }
         }
         return out;
+    }
+
+    /** {@code clamp((hu - low) / (high - low), 0, 1)}; all 0 when {@code high <= low}. */
+    static void scale(float[] hu, float[] out, double low, double high) {
+        double range = high - low;
+        for (int i = 0; i < hu.length; i++) out[i] = range > 0 ? (float) Math.min(1.0, Math.max(0.0, (hu[i] - low) / range)) : 0f;
+    }
+
+    /** Percentiles of HU to 1 HU, from a histogram of rounded values (16-bit range). Not thread-safe. */
+    static final class HuPercentiles {
+        private static final int OFFSET = 32768;
+        private final long[] counts = new long[65536];
+        private long total;
+
+        void add(float[] hu) {
+            for (float v : hu) counts[(int) Math.max(0, Math.min(65535, Math.round(v) + OFFSET))]++;
+            total += hu.length;
+        }
+
+        /** The smallest HU with at least {@code percent}% of the values at or below it. */
+        double at(double percent) {
+            long wanted = Math.max(1, (long) Math.ceil(percent / 100 * total));
+            long seen = 0;
+            for (int i = 0; i < counts.length; i++) {
+                seen += counts[i];
+                if (seen >= wanted) return i - OFFSET;
+            }
+            return counts.length - 1 - OFFSET;
+        }
     }
 }

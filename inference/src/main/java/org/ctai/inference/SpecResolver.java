@@ -10,6 +10,7 @@ import org.ctai.inference.ModelSpec.SegmentLabel;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -24,12 +25,18 @@ final class SpecResolver {
 
     static ModelSpec resolve(ModelSource source, ModelConfig settings, List<TensorSignature> inputs,
                              List<TensorSignature> outputs) {
+        return resolve(source, settings, new ModelSpec.InputLayout.Slice2d(), inputs, outputs);
+    }
+
+    /** As above for a 2-D model fed single slices or, {@link ModelSpec.InputLayout.Stack25d}, stacks of slices as channels. */
+    static ModelSpec resolve(ModelSource source, ModelConfig settings, ModelSpec.InputLayout layout, List<TensorSignature> inputs,
+                             List<TensorSignature> outputs) {
         List<String> problems = new ArrayList<>();
         TensorSignature input = chooseInput(settings, inputs, problems);
         InputSize inputSize = null;
         int batchSize = settings.batchSize().orElse(ModelSpec.DEFAULT_BATCH_SIZE);
         if (input != null) {
-            inputSize = checkInput(settings, input, problems);
+            inputSize = checkInput(settings, input, layout, problems);
             if (input.rank() == 4 && input.fixed(0)) {
                 long fixedBatch = input.shape()[0];
                 if (settings.batchSize().isPresent() && settings.batchSize().getAsInt() != fixedBatch) {
@@ -52,12 +59,68 @@ final class SpecResolver {
         }
         if (!problems.isEmpty()) throw new ModelSpecException("model " + source.description() + " does not fit its specification", problems);
         try {
-            return new ModelSpec(source, input.name(), Layout.NCHW, inputSize, settings.normalization().get(), output.name(), kind,
+            return new ModelSpec(source, input.name(), Layout.NCHW, layout, Optional.empty(), inputSize, settings.normalization().get(), output.name(), kind,
                     settings.threshold().orElse(ModelSpec.DEFAULT_THRESHOLD), labels, batchSize, settings.device(),
                     settings.threads().orElse(0));
         } catch (ModelSpecException e) {
             throw new ModelSpecException("model " + source.description() + " does not fit its specification", e.problems());
         }
+    }
+
+    /** As {@link #resolve} for a {@link ModelSpec.InputLayout.Patch3d} model: input and output {@code [1, c, slices, rows, columns]}. */
+    static ModelSpec resolvePatch(ModelSource source, ModelConfig settings, ModelSpec.InputLayout.Patch3d patch,
+                                  Optional<ModelSpec.Spacing> spacing, List<TensorSignature> inputs, List<TensorSignature> outputs) {
+        List<String> problems = new ArrayList<>();
+        TensorSignature input = chooseInput(settings, inputs, problems);
+        long[] patchShape = {1, 1, patch.slices(), patch.rows(), patch.columns()};
+        if (input != null) {
+            if (input.type() != OnnxJavaType.FLOAT) problems.add("input " + input + " is not float32; the node feeds float32");
+            if (input.rank() != 5) {
+                problems.add("input " + input + " has " + input.rank() + " dimensions; input.layout patch-3d needs 5 [1,1,slices,rows,columns]");
+            } else if (!fits(input, patchShape, 0)) {
+                problems.add("input.patch-size [" + patch.slices() + ", " + patch.rows() + ", " + patch.columns()
+                        + "] (with batch 1 and 1 channel) does not fit input " + input);
+            }
+        }
+        if (settings.batchSize().isPresent() && settings.batchSize().getAsInt() != 1) {
+            problems.add("model.batch-size " + settings.batchSize().getAsInt() + ": patch-3d models run one patch at a time (batch 1)");
+        }
+        if (settings.inputSize().isPresent()) problems.add("model.input-size applies to 2-D models; a patch-3d model takes input.patch-size");
+        OutputKind kind = settings.output().orElse(OutputKind.PROBABILITY);
+        List<SegmentLabel> labels = settings.labels().orElse(List.of(SegmentLabel.NEOPLASM));
+        TensorSignature output = outputs.isEmpty() ? null : outputs.get(0);
+        int channels = kind == OutputKind.SOFTMAX ? labels.size() + 1 : labels.size();
+        if (output == null) {
+            problems.add("the model declares no output");
+        } else if (output.type() != OnnxJavaType.FLOAT) {
+            problems.add("output " + output + " is not float32");
+        } else if (output.rank() != 5) {
+            problems.add("output " + output + " has " + output.rank() + " dimensions; patch-3d needs 5 [1,channels,slices,rows,columns]");
+        } else if (output.fixed(1) && output.shape()[1] != channels) {
+            problems.add("labels name " + labels.size() + " label(s), so output " + kind.key() + " needs " + channels + " channel(s)"
+                    + (kind == OutputKind.SOFTMAX ? " (background + " + labels.size() + ")" : "") + ", output " + output + " has " + output.shape()[1]);
+        } else if (!fits(output, new long[] {1, channels, patch.slices(), patch.rows(), patch.columns()}, 2)) {
+            problems.add("output " + output + " is not the patch size [" + patch.slices() + ", " + patch.rows() + ", " + patch.columns() + "]");
+        }
+        if (settings.normalization().isEmpty()) {
+            problems.add("normalization is not set in the manifest or by model.normalization");
+        } else if (settings.normalization().get() instanceof ModelSpec.Normalization.MinMax) {
+            problems.add("model.normalization minmax (with its crop box) applies to 2-D models; use window, z-score or percentile for patch-3d");
+        }
+        if (!problems.isEmpty()) throw new ModelSpecException("model " + source.description() + " does not fit its manifest", problems);
+        try {
+            return new ModelSpec(source, input.name(), Layout.NCDHW, patch, spacing, new InputSize.Fixed(patch.rows(), patch.columns()),
+                    settings.normalization().get(), output.name(), kind, settings.threshold().orElse(ModelSpec.DEFAULT_THRESHOLD), labels,
+                    1, settings.device(), settings.threads().orElse(0));
+        } catch (ModelSpecException e) {
+            throw new ModelSpecException("model " + source.description() + " does not fit its manifest", e.problems());
+        }
+    }
+
+    /** Every fixed dimension of {@code t} from {@code from} on equals {@code shape}'s. */
+    private static boolean fits(TensorSignature t, long[] shape, int from) {
+        for (int d = from; d < shape.length; d++) if (t.fixed(d) && t.shape()[d] != shape[d]) return false;
+        return true;
     }
 
     private static TensorSignature chooseInput(ModelConfig settings, List<TensorSignature> inputs, List<String> problems) {
@@ -72,7 +135,8 @@ final class SpecResolver {
         return null;
     }
 
-    private static InputSize checkInput(ModelConfig settings, TensorSignature input, List<String> problems) {
+    private static InputSize checkInput(ModelConfig settings, TensorSignature input, ModelSpec.InputLayout layout, List<String> problems) {
+        int channels = layout instanceof ModelSpec.InputLayout.Stack25d stack ? stack.slices() : 1;
         if (input.type() != OnnxJavaType.FLOAT) {
             problems.add("input " + input + " is not float32; the node feeds float32");
         }
@@ -80,8 +144,9 @@ final class SpecResolver {
             problems.add("input " + input + " has " + input.rank() + " dimensions; layout NCHW needs 4 [batch,1,rows,columns]");
             return null;
         }
-        if (input.fixed(1) && input.shape()[1] != 1) {
-            problems.add("input " + input + " has " + input.shape()[1] + " channels; the node feeds 1 (CT in HU)");
+        if (input.fixed(1) && input.shape()[1] != channels) {
+            problems.add(channels == 1 ? "input " + input + " has " + input.shape()[1] + " channels; the node feeds 1 (CT in HU)"
+                    : "input.stack-slices " + channels + " does not match the " + input.shape()[1] + " channels of input " + input);
         }
         boolean rowsFixed = input.fixed(2);
         boolean columnsFixed = input.fixed(3);

@@ -15,6 +15,16 @@ final class TestModels {
     /** The seed's signature: static [1,1,512,512] 'input.1' to '41', a small random U-Net with sigmoid inside. No metadata. */
     static final Path SEED_SIGNATURE = path("seed_signature.onnx");
 
+    /** Fixed [1,1,8,16,16] 'volume', sigmoid(10x - 5) per voxel; manifest: patch-3d 8x16x16, overlap 0.5, window 0/200. */
+    static final Path THRESHOLD_PATCH = path("threshold_patch3d.onnx");
+    /** Dynamic [1,1,D,H,W] to a 3-channel softmax as SOFTMAX; manifest: patch 8x16x16, 2 mm spacing, window 0/200, two labels. */
+    static final Path SOFTMAX_PATCH = path("softmax_patch3d.onnx");
+    /** Dynamic [1,1,D,H,W], every output voxel the patch's mean; manifest: patch 2x4x16, overlap 0.5, window 0/200, sigmoid. */
+    static final Path PATCH_MEAN = path("patch_mean3d.onnx");
+
+    /** [N,3,H,W] dynamic, sigmoid(10 * channel 0 - 5): a slice's mask thresholds the slice below; manifest: stack-2.5d of 3, window 0/200. */
+    static final Path STACK_PREVIOUS = path("stack_previous.onnx");
+
     private static Path path(String name) {
         try {
             return Path.of(TestModels.class.getResource("/org/ctai/inference/models/" + name).toURI());
