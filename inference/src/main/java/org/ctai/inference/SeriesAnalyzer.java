@@ -41,7 +41,8 @@ public final class SeriesAnalyzer {
      *
      * @param value        the label's value in the model's masks: {@code k} for {@code spec().labels().get(k - 1)}
      * @param label        its codes and name
-     * @param lesions      the 3-D lesions of this label alone, numbered 1.. by decreasing volume; may be empty
+     * @param lesions      the 3-D lesions of this label alone, by decreasing volume, with the ids they have in
+     *                     {@link Analysis#lesions()}; may be empty
      * @param lesionLabels by slice index, only for slices holding this label: each pixel's lesion id, 0 for none
      */
     public record LabelFindings(int value, SegmentLabel label, List<Lesion> lesions, Map<Integer, short[]> lesionLabels) {
@@ -63,8 +64,9 @@ public final class SeriesAnalyzer {
     /**
      * What the analysis found.
      *
-     * @param lesions      numbered by decreasing volume; empty when there is no lesion (a normal result). Lesions of
-     *                     every label together (any non-zero label is lesion), as before labels were told apart
+     * @param lesions      numbered by decreasing volume; empty when there is no lesion (a normal result). With
+     *                     several labels, each label's lesions (measured on that label's mask alone) numbered after
+     *                     the previous label's, so an id names one lesion of one label everywhere
      * @param lesionLabels by slice index, only for slices holding lesion pixels: each pixel's lesion id
      *                     ({@link Lesion#id()}), 0 for none, after small components were removed
      * @param byLabel      the same per label of the model, in label order; for a one-label model the one entry holds
@@ -89,6 +91,12 @@ public final class SeriesAnalyzer {
             this(volume, lesions, lesionLabels, segmentation, measurement,
                     List.of(new LabelFindings(1, SegmentLabel.NEOPLASM, lesions, lesionLabels)),
                     new StageTimings(Duration.ZERO, Duration.ZERO, segmentation, measurement, Duration.ZERO));
+        }
+
+        /** The label lesion {@code lesionId} belongs to. */
+        public SegmentLabel labelOf(int lesionId) {
+            for (LabelFindings f : byLabel) for (Lesion l : f.lesions()) if (l.id() == lesionId) return f.label();
+            throw new IllegalArgumentException("no lesion " + lesionId + " in the analysis of " + volume.seriesInstanceUid());
         }
 
         /** 0/1 mask of every lesion on a slice; all zero for a slice without lesion. */
@@ -134,19 +142,35 @@ public final class SeriesAnalyzer {
         List<SegmentLabel> labels = segmenter.spec().labels();
         timer.start(StageTimer.Stage.POSTPROCESS);
         long m0 = System.nanoTime();
-        List<LabelFindings> byLabel = new ArrayList<>();
-        if (labels.size() > 1) {
-            for (int k = 1; k <= labels.size(); k++) {
-                List<byte[]> only = new ArrayList<>(masks.size());
-                for (byte[] mask : masks) only.add(labelOnly(mask, k));
-                Analysis one = measure(measurer, volume, only);
-                byLabel.add(new LabelFindings(k, labels.get(k - 1), one.lesions(), one.lesionLabels()));
-            }
+        if (labels.size() == 1) {
+            Analysis measured = measure(measurer, volume, masks);
+            Duration measurement = Duration.ofNanos(System.nanoTime() - m0);
+            return new Analysis(volume, measured.lesions(), measured.lesionLabels(), segmentation, measurement,
+                    List.of(new LabelFindings(1, labels.get(0), measured.lesions(), measured.lesionLabels())), timer.timings());
         }
-        Analysis measured = measure(measurer, volume, masks);
-        if (labels.size() == 1) byLabel.add(new LabelFindings(1, labels.get(0), measured.lesions(), measured.lesionLabels()));
+        // each label measured on its own mask; its lesions numbered after the previous labels' ones
+        List<LabelFindings> byLabel = new ArrayList<>();
+        List<Lesion> all = new ArrayList<>();
+        Map<Integer, short[]> allLabels = new TreeMap<>();
+        for (int k = 1; k <= labels.size(); k++) {
+            List<byte[]> only = new ArrayList<>(masks.size());
+            for (byte[] mask : masks) only.add(labelOnly(mask, k));
+            Analysis one = measure(measurer, volume, only);
+            int offset = all.size();
+            List<Lesion> lesions = one.lesions().stream().map(l -> l.withId(l.id() + offset)).toList();
+            Map<Integer, short[]> lesionLabels = new TreeMap<>();
+            one.lesionLabels().forEach((slice, ids) -> {
+                short[] renumbered = new short[ids.length];
+                for (int i = 0; i < ids.length; i++) if (ids[i] != 0) renumbered[i] = (short) (ids[i] + offset);
+                lesionLabels.put(slice, renumbered);
+                short[] merged = allLabels.computeIfAbsent(slice, s -> new short[ids.length]);
+                for (int i = 0; i < ids.length; i++) if (ids[i] != 0) merged[i] = renumbered[i];
+            });
+            byLabel.add(new LabelFindings(k, labels.get(k - 1), lesions, lesionLabels));
+            all.addAll(lesions);
+        }
         Duration measurement = Duration.ofNanos(System.nanoTime() - m0);
-        return new Analysis(volume, measured.lesions(), measured.lesionLabels(), segmentation, measurement, byLabel, timer.timings());
+        return new Analysis(volume, all, allLabels, segmentation, measurement, byLabel, timer.timings());
     }
 
     private static byte[] labelOnly(byte[] mask, int label) {

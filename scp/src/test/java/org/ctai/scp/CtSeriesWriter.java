@@ -70,6 +70,48 @@ public final class CtSeriesWriter {
 
     public static void writeSlice(Path f, String sopClass, String modality, String study, String series, String frame, String sop,
                            int index, int size, short fill) throws IOException, DicomException {
+        short[] pixels = new short[size * size];
+        java.util.Arrays.fill(pixels, fill);
+        writeSlice(f, sopClass, modality, study, series, frame, sop, index, size, pixels);
+    }
+
+    /**
+     * One CT series of {@code count} slices of {@code size x size}, 0.8 mm pixels, 1 mm apart, whose HU at
+     * (slice, row, column) is {@code hu.at(slice, row, column)}.
+     */
+    public static Series writeHu(Path dir, int count, int size, HuField hu) {
+        String study = newUid();
+        String series = newUid();
+        String frame = newUid();
+        List<Path> files = new ArrayList<>();
+        List<String> sops = new ArrayList<>();
+        try {
+            Files.createDirectories(dir);
+            for (int i = 0; i < count; i++) {
+                short[] stored = new short[size * size];
+                for (int r = 0; r < size; r++) for (int c = 0; c < size; c++) stored[r * size + c] = (short) (hu.at(i, r, c) + 1024);
+                String sop = newUid();
+                Path f = dir.resolve(String.format("slice-%04d.dcm", i));
+                writeSlice(f, SOPClass.CTImageStorage, "CT", study, series, frame, sop, i, size, stored);
+                files.add(f);
+                sops.add(sop);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (DicomException e) {
+            throw new IllegalStateException(e);
+        }
+        return new Series(study, series, files, sops);
+    }
+
+    /** HU of a voxel of a synthetic series. */
+    @FunctionalInterface
+    public interface HuField {
+        int at(int slice, int row, int column);
+    }
+
+    private static void writeSlice(Path f, String sopClass, String modality, String study, String series, String frame, String sop,
+                           int index, int size, short[] pixels) throws IOException, DicomException {
         AttributeList l = new AttributeList();
         put(l, new UniqueIdentifierAttribute(TagFromName.SOPClassUID), sopClass);
         put(l, new UniqueIdentifierAttribute(TagFromName.SOPInstanceUID), sop);
@@ -95,8 +137,6 @@ public final class CtSeriesWriter {
         put(l, new UnsignedShortAttribute(TagFromName.PixelRepresentation), 1);
         put(l, new UnsignedShortAttribute(TagFromName.SamplesPerPixel), 1);
         put(l, new CodeStringAttribute(TagFromName.PhotometricInterpretation), "MONOCHROME2");
-        short[] pixels = new short[size * size];
-        java.util.Arrays.fill(pixels, fill);
         OtherWordAttribute pd = new OtherWordAttribute(TagFromName.PixelData);
         pd.setValues(pixels);
         l.put(pd);

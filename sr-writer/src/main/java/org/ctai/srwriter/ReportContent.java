@@ -116,13 +116,23 @@ final class ReportContent {
                 + observer.model().version());
     }
 
+    /** A multi-label model's lesion is a finding of its label's type; otherwise a neoplasm. */
+    private static Code finding(LesionTracking t) {
+        return t.label().map(l -> new Code(l.type().scheme(), l.type().value(), l.type().meaning())).orElse(NEOPLASM);
+    }
+
+    /** The label's finding site where the model's manifest gives one, else the site from the CT's body part. */
+    private Code findingSite(LesionTracking t) {
+        return t.label().flatMap(l -> l.findingSite()).map(c -> new Code(c.scheme(), c.value(), c.meaning())).orElse(findingSite);
+    }
+
     /** TID 1411 over the whole lesion, pointing at its SEG segment. */
     private void volumetricGroup(ContentItem parent, Lesion lesion, LesionTracking t) throws DicomException {
         ContentItem group = container(parent, MEASUREMENT_GROUP);
         text(group, HAS_OBS_CONTEXT, TRACKING_IDENTIFIER, t.identifier());
         uid(group, HAS_OBS_CONTEXT, TRACKING_UID, t.uid());
-        code(group, CONTAINS, FINDING, NEOPLASM);
-        code(group, HAS_CONCEPT_MOD, FINDING_SITE, findingSite);
+        code(group, CONTAINS, FINDING, finding(t));
+        code(group, HAS_CONCEPT_MOD, FINDING_SITE, findingSite(t));
         if (seg.isPresent()) {
             SegReference s = seg.get();
             Integer segment = s.segmentNumberByLesionId().get(lesion.id());
@@ -161,8 +171,8 @@ final class ReportContent {
         ContentItem group = container(parent, MEASUREMENT_GROUP);
         text(group, HAS_OBS_CONTEXT, TRACKING_IDENTIFIER, CORNERSTONE_FREEHAND_TRACKING_ID);
         uid(group, HAS_OBS_CONTEXT, TRACKING_UID, t.uid());
-        code(group, CONTAINS, FINDING, NEOPLASM);
-        code(group, HAS_CONCEPT_MOD, FINDING_SITE, findingSite);
+        code(group, CONTAINS, FINDING, finding(t));
+        code(group, HAS_CONCEPT_MOD, FINDING_SITE, findingSite(t));
         for (ContourTracer.Outline outline : outlines) polyline(group, CONTAINS, IMAGE_REGION, outline.points(), image);
         ContentItem area = num(group, AREA, m.areaMm2(), MM2, null);
         // Cornerstone3D's freehand ROI is one polygon: the largest piece's outer boundary

@@ -42,8 +42,8 @@ public final class ResultWriter {
     private final Clock clock;
 
     /**
-     * @param label what the model's masks are, from {@code Segmenter.spec().labels()}: the first label describes
-     *              every lesion (lesions are connected components of any non-zero label)
+     * @param label what a one-label model's masks are ({@code Segmenter.spec().labels().get(0)}); with several
+     *              labels each lesion's own label ({@code Analysis.byLabel()}) describes it
      * @param clock gives the content date and time, in its zone
      */
     public ResultWriter(ResultOptions options, ModelInfo model, SegmentLabel label, Clock clock) {
@@ -65,7 +65,7 @@ public final class ResultWriter {
     public Results build(Analysis analysis) {
         Objects.requireNonNull(analysis, "analysis");
         ZonedDateTime created = ZonedDateTime.now(clock);
-        Map<Integer, LesionTracking> tracking = LesionTracking.assign(analysis.lesions());
+        Map<Integer, LesionTracking> tracking = LesionTracking.assign(analysis);
         Optional<SegResult> seg = segWriter.write(analysis,
                 new CommonModules.Series(CommonModules.newUid(), options.segSeriesNumber(), options.segSeriesDescription()),
                 created, tracking);

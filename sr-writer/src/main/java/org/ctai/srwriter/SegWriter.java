@@ -110,7 +110,7 @@ final class SegWriter {
                     throw new SrWriteException("series " + volume.seriesInstanceUid() + ": lesion " + lesion.id() + " has no tracking");
                 }
                 segmentByLesion.put(lesion.id(), segmentNumber);
-                segments.add(segment(segmentNumber, t));
+                segments.add(segment(segmentNumber, t, t.label().orElse(label)));
                 for (int slice : analysis.lesionLabels().keySet()) {
                     BitSet pixels = pixelsOf(analysis.lesionLabels().get(slice), lesion.id());
                     if (!pixels.isEmpty()) frames.add(new Frame(segmentNumber, slice, pixels));
@@ -162,7 +162,7 @@ final class SegWriter {
         CommonModules.put(list, TagFromName.SegmentationType, "BINARY");
     }
 
-    private AttributeList segment(int segmentNumber, LesionTracking t) throws DicomException {
+    private AttributeList segment(int segmentNumber, LesionTracking t, SegmentLabel label) throws DicomException {
         AttributeList item = new AttributeList();
         putUs(item, TagFromName.SegmentNumber, segmentNumber);
         CommonModules.put(item, TagFromName.SegmentLabel, t.identifier());

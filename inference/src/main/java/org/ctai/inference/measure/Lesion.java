@@ -39,4 +39,10 @@ public record Lesion(int id, int firstSlice, int lastSlice, double volumeMm3, do
         Objects.requireNonNull(hu, "hu");
         slices = List.copyOf(slices);
     }
+
+    /** The same lesion under another number (lesions of several labels numbered in one sequence). */
+    public Lesion withId(int newId) {
+        return new Lesion(newId, firstSlice, lastSlice, volumeMm3, volumeMl, largestAreaMm2, largestAreaSlice, longestDiameterMm,
+                longestDiameterSlice, shortAxisMm, centroidMm, hu, slices);
+    }
 }

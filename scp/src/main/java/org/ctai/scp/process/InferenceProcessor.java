@@ -84,6 +84,9 @@ public final class InferenceProcessor implements SeriesProcessor {
         result.put("rows", volume.geometry().rows());
         result.put("columns", volume.geometry().columns());
         result.put("lesions", a.lesions());
+        if (a.byLabel().size() > 1) result.put("labels", labels(a));
+        result.put("stages", a.timings().withLoad(java.time.Duration.ofNanos(loadedAt - start))
+                .withWrite(java.time.Duration.ofNanos(writeEnd - written)).toMillis());
         result.put("timingsMs", Map.of(
                 "load", (loadedAt - start) / 1_000_000,
                 "segmentation", a.segmentation().toMillis(),
@@ -94,6 +97,20 @@ public final class InferenceProcessor implements SeriesProcessor {
         } catch (java.io.IOException e) {
             throw new IllegalStateException("measurement records always serialise", e);
         }
+    }
+
+    /** A multi-label model's labels: value, name, SNOMED type and the ids of their lesions in {@code lesions}. */
+    private static List<Map<String, Object>> labels(SeriesAnalyzer.Analysis a) {
+        List<Map<String, Object>> labels = new ArrayList<>();
+        for (SeriesAnalyzer.LabelFindings f : a.byLabel()) {
+            Map<String, Object> label = new LinkedHashMap<>();
+            label.put("value", f.value());
+            label.put("name", f.label().name());
+            label.put("type", f.label().type().scheme() + ":" + f.label().type().value() + ":" + f.label().type().meaning());
+            label.put("lesionIds", f.lesions().stream().map(org.ctai.inference.measure.Lesion::id).toList());
+            labels.add(label);
+        }
+        return labels;
     }
 
     /** One PNG per slice holding lesions: the slice in the overlay window with every lesion's contour. */
