@@ -158,6 +158,15 @@ class BrowserTest {
         assertThat(driver.findElement(By.id("lesion-features")).getText()).contains("Short axis on the slice of the longest diameter 31.3 mm");
     }
 
+    @Test
+    void studyPageShowsTheTimeOfEachProcessingStage() throws Exception {
+        login();
+        driver.get(base + "/study?job=" + clinic.janeJobs.get(2));
+        waitReady();
+        assertThat(driver.findElement(By.id("stages")).getText())
+                .isEqualTo("load 0.42 s · preprocess 0.04 s · inference 5.76 s · postprocess 0.31 s · write 0.15 s");
+    }
+
     private List<String> texts(String css) {
         return driver.findElements(By.cssSelector(css)).stream().map(org.openqa.selenium.WebElement::getText).toList();
     }

@@ -134,6 +134,12 @@ public final class SyntheticHistory {
         timings.put("segmentation", 5800);
         timings.put("measurement", 310);
         timings.put("writing", 150);
+        ObjectNode stages = result.putObject("stages");
+        stages.put("load", 420);
+        stages.put("preprocess", 40);
+        stages.put("inference", 5760);
+        stages.put("postprocess", 310);
+        stages.put("write", 150);
         Path results = Files.createDirectories(dataDir.resolve("results").resolve("job-" + id));
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);

@@ -53,7 +53,16 @@ document.getElementById('study').replaceChildren(
   el('dt', null, t('col.description')), el('dd', null, job.studyDescription + ' · ' + job.seriesDescription),
   el('dt', null, t('col.state')), el('dd', null, t('state.' + job.state) + (job.lastError ? ' · ' + job.lastError : '')),
   el('dt', null, t('study.model')), el('dd', null, (job.model || '–') + (data.result?.provider ? ' · ' + data.result.provider : '')),
-  el('dt', null, t('time.inferred')), el('dd', null, time(job.inferredAt)));
+  el('dt', null, t('time.inferred')), el('dd', null, time(job.inferredAt)),
+  ...stageRows(data.result?.stages));
+
+/** Seconds per processing stage, in pipeline order, when the job recorded them. */
+function stageRows(stages) {
+  if (!stages) return [];
+  const order = ['load', 'preprocess', 'inference', 'postprocess', 'write'];
+  const text = order.filter((k) => stages[k] != null).map((k) => t('stage.' + k) + ' ' + num(stages[k] / 1000, 2) + ' s').join(' · ');
+  return [el('dt', null, t('study.stages')), el('dd', { id: 'stages' }, text)];
+}
 
 const get = (obj, path) => path.split('.').reduce((o, k) => (o == null ? null : o[k]), obj);
 const name = (f) => (lang === 'zh-CN' ? f[2] : f[1]);
