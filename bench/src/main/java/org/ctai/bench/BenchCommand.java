@@ -1,5 +1,6 @@
 package org.ctai.bench;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -97,6 +98,10 @@ public final class BenchCommand {
         @Option(names = "--peak-slices", defaultValue = "500", description = "slices of the peak-heap run, 0 to skip (default ${DEFAULT-VALUE})")
         int peakSlices;
 
+        @Option(names = "--model-3d", paramLabel = "FILE", description = "a patch-3d model (its manifest beside it) for the 3-D path "
+                + "(default: the two-label 3-D test model of module inference)")
+        Path model3d;
+
         @Mixin
         BenchOptions options;
 
@@ -104,6 +109,12 @@ public final class BenchCommand {
         protected int run(NodeConfig config) throws Exception {
             new InferenceBenchmark(config.inference().model(), slices, options.size, options.rounds, peakSlices, System.out).run();
             new WritingShareBenchmark(config.inference(), slices, options.size, options.rounds, System.out).run();
+            Path file = model3d != null ? model3d : Path.of(System.getProperty("ctai.home", "."))
+                    .resolve("inference/src/test/resources/org/ctai/inference/models/softmax_patch3d.onnx");
+            NodeConfig threeD = ConfigLoader.withShippedDefaults().load(Optional.empty(), java.util.Map.of(), List.of("--model.file=" + file));
+            try (ScratchFolder work = new ScratchFolder("ctai-bench-3d")) {
+                new Patch3dBenchmark(threeD.inference().model(), slices, options.size, options.rounds, System.out).run(work.path());
+            }
             return 0;
         }
     }

@@ -113,7 +113,8 @@ public final class InferenceBenchmark {
         return out;
     }
 
-    private static OrtSession bareSession(ModelSpec spec) throws OrtException, IOException {
+    /** A session on the model with the node's session options, none of its machinery. */
+    static OrtSession bareSession(ModelSpec spec) throws OrtException, IOException {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         if (spec.threads() > 0) options.setIntraOpNumThreads(spec.threads());

@@ -122,6 +122,17 @@ public final class Segmenter implements AutoCloseable {
         }
     }
 
+    /** For a patch-3d model, how it tiles {@code volume}; empty for a 2-D or 2.5-D model. */
+    public java.util.Optional<PatchGrid> patchGrid(Volume volume) {
+        if (!(spec.inputLayout() instanceof ModelSpec.InputLayout.Patch3d patch)) return java.util.Optional.empty();
+        Resampling plan = Resampling.plan(volume.geometry(), volume.sliceCount(), spec.targetSpacing());
+        return java.util.Optional.of(new PatchGrid(plan.targetSlices(), plan.targetRows(), plan.targetColumns(),
+                patch.slices(), patch.rows(), patch.columns(),
+                SlidingWindow.starts(plan.targetSlices(), patch.slices(), patch.overlap()),
+                SlidingWindow.starts(plan.targetRows(), patch.rows(), patch.overlap()),
+                SlidingWindow.starts(plan.targetColumns(), patch.columns(), patch.overlap())));
+    }
+
     /** The effective specification. */
     public ModelSpec spec() {
         return spec;

@@ -1,0 +1,22 @@
+package org.ctai.inference;
+
+/**
+ * How a patch-3d model tiles one series: the grid at the model's spacing, the patch, and where the patches start
+ * along each axis (the last ends at the grid's end; neighbours overlap as the manifest says). What the node runs
+ * through ONNX Runtime for the series is one {@code 1 x 1 x patchSlices x patchRows x patchColumns} tensor per
+ * start triple.
+ */
+public record PatchGrid(int slices, int rows, int columns, int patchSlices, int patchRows, int patchColumns,
+                        int[] sliceStarts, int[] rowStarts, int[] columnStarts) {
+
+    public PatchGrid {
+        sliceStarts = sliceStarts.clone();
+        rowStarts = rowStarts.clone();
+        columnStarts = columnStarts.clone();
+    }
+
+    /** The number of patches the model runs on. */
+    public int patches() {
+        return sliceStarts.length * rowStarts.length * columnStarts.length;
+    }
+}
