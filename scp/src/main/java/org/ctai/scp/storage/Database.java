@@ -67,7 +67,7 @@ public final class Database implements AutoCloseable {
             password = "";
             log.info("using the embedded PostgreSQL of the node running on {} (port {})", data.dir(), running.get());
         } else {
-            EmbeddedPostgres pg = startEmbedded(data.embeddedDatabase(), ownership);
+            EmbeddedPostgres pg = startEmbedded(data.embeddedDatabase(), data.fsync(), ownership);
             embedded = Optional.of(pg);
             url = pg.getJdbcUrl("postgres", "postgres");
             user = "postgres";
@@ -111,7 +111,7 @@ public final class Database implements AutoCloseable {
                 .migrate();
     }
 
-    private static EmbeddedPostgres startEmbedded(Path dir, FileLock[] ownership) {
+    private static EmbeddedPostgres startEmbedded(Path dir, boolean fsync, FileLock[] ownership) {
         try {
             Files.createDirectories(dir);
             ownership[0] = tryOwn(dir).orElseThrow(() -> new NodeException("another node is running with its embedded PostgreSQL on "
@@ -121,6 +121,10 @@ public final class Database implements AutoCloseable {
                     .setDataDirectory(dir)
                     .setCleanDataDirectory(false)
                     .setServerConfig("listen_addresses", "127.0.0.1")
+                    // the library starts the postmaster with -F and synchronous_commit=off (a throwaway test
+                    // server); a -c after -F wins, so with data.fsync a committed row survives a power cut
+                    .setServerConfig("fsync", fsync ? "on" : "off")
+                    .setServerConfig("synchronous_commit", fsync ? "on" : "off")
                     // the node stops it last, in close(); the library's own hook stopped it under the workers at Ctrl-C
                     .setRegisterShutdownHook(false)
                     .start();
