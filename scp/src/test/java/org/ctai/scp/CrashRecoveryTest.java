@@ -51,9 +51,8 @@ class CrashRecoveryTest {
         }
         assertThat(acknowledged).hasSize(40);
 
-        // one restart is enough although the killed node's PostgreSQL is still running
+        // one restart is enough, whether the killed node's PostgreSQL has stopped by itself yet or not
         try (NodeProcess restarted = NodeProcess.start(tmp.resolve("node2.log"), options(data))) {
-            assertThat(restarted.logText()).contains("from a previous run still holds");
             String url = restarted.embeddedJdbcUrl();
             for (String sop : acknowledged) {
                 assertThat(count(url, "SELECT count(*) FROM scp.instance WHERE sop_instance_uid = ?", sop)).as(sop).isOne();

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** DCMTK's storescp as a stand-in PACS for delivery tests: every object it accepts lands in {@code dir}. */
+/** DCMTK's storescp as a stand-in PACS for delivery tests: every object it accepts lands in {@code dir}, as it arrived. */
 public final class StoreScp implements AutoCloseable {
     final int port;
     final Path dir;
@@ -19,9 +19,12 @@ public final class StoreScp implements AutoCloseable {
         this.process = process;
     }
 
-    public static StoreScp start(String aeTitle, int port, Path dir) throws Exception {
+    public static StoreScp start(String aeTitle, int port, Path dir, String... options) throws Exception {
         Files.createDirectories(dir);
-        ProcessBuilder pb = new ProcessBuilder("storescp", "-v", "-aet", aeTitle, "-od", dir.toString(), Integer.toString(port))
+        List<String> cmd = new java.util.ArrayList<>(List.of("storescp", "-v", "-aet", aeTitle, "-od", dir.toString()));
+        cmd.addAll(List.of(options));
+        cmd.add(Integer.toString(port));
+        ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectErrorStream(true).redirectOutput(dir.resolveSibling(dir.getFileName() + ".log").toFile());
         pb.environment().put("TCP_NODELAY", "1");
         StoreScp scp = new StoreScp(port, dir, pb.start());

@@ -44,7 +44,12 @@ public final class TestNodes {
     }
 
     public static Node start(Path dataDir, String... overrides) {
-        return Node.start(config(dataDir, TestDatabase.freshDatabase(), overrides), new SeriesInventory());
+        return startOn(TestDatabase.freshDatabase(), dataDir, overrides);
+    }
+
+    /** A node on a given database, to restart on the same rows. */
+    public static Node startOn(String dbUrl, Path dataDir, String... overrides) {
+        return Node.start(config(dataDir, dbUrl, overrides), new SeriesInventory());
     }
 
     /** A node process's database, by its JDBC URL (user and password in the URL). */

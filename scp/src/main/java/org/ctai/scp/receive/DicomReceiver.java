@@ -11,7 +11,9 @@ import java.net.StandardSocketOptions;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.channels.ServerSocketChannel;
+import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -72,12 +74,30 @@ public final class DicomReceiver implements AutoCloseable {
                     left.acknowledged().size());
         }
         spool.removeEmptyDeadFolders(host);
+        removeOrphans(store, spool, host);
         Intake intake = data.fsync() ? new Intake.Immediate(store) : new Indexer(store, INDEX_RETRY);
         try {
             return new DicomReceiver(config, intake, tracker, spool);
         } catch (IOException | RuntimeException e) {
             intake.close();
             throw e;
+        }
+    }
+
+    /** How long a file another process placed in the spool may wait for its row before it counts as orphaned. */
+    private static final Duration ORPHAN_AGE_WITH_OTHERS = Duration.ofMinutes(10);
+
+    /**
+     * Deletes spool files without rows ({@link InstanceStore#removeOrphans}); when other processes may share the
+     * spool, only those older than {@link #ORPHAN_AGE_WITH_OTHERS}. A failure here is logged, not fatal.
+     */
+    private static void removeOrphans(InstanceStore store, Spool spool, String host) {
+        try {
+            Instant before = spool.sharedWithOthers(host) ? Instant.now().minus(ORPHAN_AGE_WITH_OTHERS) : Instant.now().plusSeconds(1);
+            int n = store.removeOrphans(before);
+            if (n > 0) log.info("deleted {} spool files that no instance row names (placed, never committed)", n);
+        } catch (IOException | SQLException e) {
+            log.warn("cannot look for orphaned spool files: {}", e.toString());
         }
     }
 

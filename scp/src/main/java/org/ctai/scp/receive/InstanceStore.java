@@ -11,7 +11,10 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,7 +75,9 @@ final class InstanceStore {
     /**
      * Places the instance's file in the spool and writes its row, in that order.
      *
-     * @throws StoreFailedException when the instance could not be made durable; its file is where it was
+     * @throws StoreFailedException when the instance could not be made durable; its file is where it was, or,
+     *                              when the row failed after the file was placed, in the spool without a row
+     *                              (replaced by the sender's retry, or deleted at the next start: {@link #removeOrphans})
      */
     Outcome index(Arrival arrival, AssociationContext assoc) {
         ReceivedInstance instance = arrival.instance();
@@ -123,6 +128,39 @@ final class InstanceStore {
         } catch (IOException | SQLException e) {
             throw new StoreFailedException("cannot quarantine an unusable object from " + assoc + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Deletes spool files that no instance row names: left where a file was placed but its row never
+     * committed (the upsert failed, or the process died in between), or where retention deleted the rows and
+     * died before the files. None of them was acknowledged (success follows the commit; with fsync off, the
+     * acknowledged copy waits in the incoming folder, indexed before this runs), so the sender resends or
+     * already gave up. Files placed after {@code before} are left alone: another process may be about to
+     * commit their rows.
+     *
+     * @return how many files were deleted
+     */
+    int removeOrphans(Instant before) throws IOException, SQLException {
+        List<String> files = spool.instanceFiles(before);
+        if (files.isEmpty()) return 0;
+        Set<String> named = new HashSet<>();
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT path FROM scp.instance WHERE path = ANY (?)")) {
+            ps.setArray(1, c.createArrayOf("text", files.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) named.add(rs.getString(1));
+            }
+        }
+        int deleted = 0;
+        for (String f : files) {
+            if (named.contains(f)) continue;
+            try {
+                Files.deleteIfExists(spool.resolve(f));
+                deleted++;
+            } catch (IOException e) {
+                log.warn("cannot delete the orphaned spool file {}: {}", f, e.toString());
+            }
+        }
+        return deleted;
     }
 
     /** An instance already stored under the same SOP Instance UID. */

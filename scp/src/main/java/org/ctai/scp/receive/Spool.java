@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -130,6 +131,29 @@ final class Spool {
                 }
             }
         }
+    }
+
+    /**
+     * Whether another process may be placing files in the spool now: a live process of this host, or any
+     * process of another host (whose liveness cannot be seen from here), has an incoming folder.
+     */
+    boolean sharedWithOthers(String host) throws IOException {
+        try (var dirs = Files.list(data.incoming())) {
+            return dirs.anyMatch(dir -> !dir.equals(incoming) && !ofDeadProcess(dir, host));
+        }
+    }
+
+    /** Instance files in the spool last modified before {@code before}, relative to data.dir as rows name them. */
+    List<String> instanceFiles(Instant before) throws IOException {
+        List<String> out = new ArrayList<>();
+        try (var files = Files.walk(data.spool())) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                if (!f.getFileName().toString().endsWith(".dcm") || !Files.isRegularFile(f)) continue;
+                if (!Files.getLastModifiedTime(f).toInstant().isBefore(before)) continue;
+                out.add(data.dir().relativize(f).toString().replace(java.io.File.separatorChar, '/'));
+            }
+        }
+        return out;
     }
 
     /** Where an instance's file lives, relative to data.dir; the digest keeps a changed resend from overwriting. */

@@ -2,14 +2,22 @@ package org.ctai.scp.send;
 
 import org.ctai.scp.config.NodeConfig;
 
-import com.pixelmed.dicom.SetOfDicomFiles;
+import com.pixelmed.dicom.Attribute;
+import com.pixelmed.dicom.AttributeList;
+import com.pixelmed.dicom.DicomInputStream;
+import com.pixelmed.dicom.DicomOutputStream;
+import com.pixelmed.dicom.DicomStreamCopier;
+import com.pixelmed.dicom.TagFromName;
 import com.pixelmed.dicom.TransferSyntax;
 import com.pixelmed.network.Association;
 import com.pixelmed.network.AssociationFactory;
-import com.pixelmed.network.MultipleInstanceTransferStatusHandlerWithFileName;
+import com.pixelmed.network.CStoreRequestCommandMessage;
+import com.pixelmed.network.CompositeResponseHandler;
 import com.pixelmed.network.PresentationContext;
-import com.pixelmed.network.StorageSOPClassSCU;
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +36,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * C-STORE SCU for results: one association per delivery, carrying all of a job's objects, with
- * TCP_NODELAY and a read timeout. Reports each object's outcome; warning statuses count as delivered.
+ * TCP_NODELAY and a read timeout. Reports each object's outcome by the status the destination answered: warnings
+ * (Bxxx, 0001, 0107, 0116) count as delivered and are logged; any other non-zero status is a failure, named in the report.
  * Thread-safe (no shared state).
  */
 public final class DicomSender {
@@ -56,21 +65,82 @@ public final class DicomSender {
         Association association = associate(to, items);
         try {
             tune(association);
-            SetOfDicomFiles files = new SetOfDicomFiles();
-            for (Outbox.Item item : items) files.add(item.file().toFile());
-            Outcomes outcomes = new Outcomes();
-            new StorageSOPClassSCU(association, files, outcomes);
-            association.release();
-            if (outcomes.seen < items.size()) {
-                throw new IOException("association with " + to + " ended after " + outcomes.seen + " of " + items.size() + " objects");
+            int delivered = 0;
+            int warnings = 0;
+            List<String> failures = new ArrayList<>();
+            for (Outbox.Item item : items) {
+                int status = store(association, item);
+                switch (Status.of(status)) {
+                    case SUCCESS -> delivered++;
+                    case WARNING -> {
+                        delivered++;
+                        warnings++;
+                        log.warn("{} stored {} with warning status {}", to, item.sopInstanceUid(), Status.hex(status));
+                    }
+                    case FAILURE -> failures.add(item.sopInstanceUid() + " refused with status " + Status.hex(status));
+                }
             }
-            return new Report(outcomes.delivered, outcomes.warnings, List.copyOf(outcomes.failures));
+            association.release();
+            return new Report(delivered, warnings, List.copyOf(failures));
         } catch (IOException e) {
             abortQuietly(association);
             throw e;
         } catch (Exception e) {
             abortQuietly(association);
             throw new IOException("sending to " + to + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** C-STORE response statuses by kind (PS3.4 Annex B.2.3, PS3.7 Annex C). */
+    enum Status {
+        SUCCESS, WARNING, FAILURE;
+
+        static Status of(int status) {
+            if (status == 0x0000) return SUCCESS;
+            // B000 coercion of data elements, B006 elements discarded, B007 data set does not match SOP class;
+            // 0001, 0107 and 0116 are the general warnings of PS3.7
+            if ((status & 0xF000) == 0xB000 || status == 0x0001 || status == 0x0107 || status == 0x0116) return WARNING;
+            return FAILURE;
+        }
+
+        static String hex(int status) {
+            return String.format("%04X", status);
+        }
+    }
+
+    /**
+     * One C-STORE on the association; returns the status the destination answered. PixelMed's SCU reports only
+     * success or failure, and counts the warnings B000, B006 and B007 as plain success, so a warning could not
+     * be told apart nor a failure named.
+     */
+    private static int store(Association association, Outbox.Item item) throws Exception {
+        try (DicomInputStream in = new DicomInputStream(new BufferedInputStream(Files.newInputStream(item.file())))) {
+            AttributeList meta = new AttributeList();
+            meta.readOnlyMetaInformationHeader(in);
+            String fileSyntax = Attribute.getSingleStringValueOrEmptyString(meta, TagFromName.TransferSyntaxUID);
+            byte context = association.getSuitablePresentationContextID(item.sopClassUid());
+            String wireSyntax = association.getTransferSyntaxForPresentationContextID(context);
+            ResponseStatus response = new ResponseStatus();
+            association.setReceivedDataHandler(response);
+            association.send(context, new CStoreRequestCommandMessage(item.sopClassUid(), item.sopInstanceUid()).getBytes(), null);
+            OutputStream out = association.getAssociationOutputStream(context);
+            if (fileSyntax.equals(wireSyntax)) {
+                in.transferTo(out);
+                out.close();
+            } else {
+                new DicomStreamCopier(in, new DicomOutputStream(out, null, wireSyntax)); // closes the output
+            }
+            association.waitForCommandPDataPDUs();
+            return response.getStatus();
+        }
+    }
+
+    /** Keeps the status of the C-STORE response. */
+    private static final class ResponseStatus extends CompositeResponseHandler {
+        @Override
+        protected void evaluateStatusAndSetSuccess(AttributeList command) {
+            status = Attribute.getSingleIntegerValueOrDefault(command, TagFromName.Status, 0xFFFF);
+            success = status == 0x0000;
         }
     }
 
@@ -137,37 +207,6 @@ public final class DicomSender {
             association.abort();
         } catch (Exception ignored) {
             // the association is already gone; the caller reports the original failure
-        }
-    }
-
-    /** Tells success, warning and failure apart from PixelMed's running counts. */
-    private static final class Outcomes extends MultipleInstanceTransferStatusHandlerWithFileName {
-        int seen;
-        int delivered;
-        int warnings;
-        int lastFailed;
-        int lastWarning;
-        final List<String> failures = new ArrayList<>();
-
-        @Override
-        public void updateStatus(int remaining, int completed, int failed, int warning, String sop, String file, boolean success) {
-            seen++;
-            if (failed > lastFailed || !success) {
-                failures.add(sop + " refused by the destination");
-            } else {
-                delivered++;
-                if (warning > lastWarning) {
-                    warnings++;
-                    log.warn("destination stored {} with a warning status", sop);
-                }
-            }
-            lastFailed = failed;
-            lastWarning = warning;
-        }
-
-        @Override
-        public void updateStatus(int remaining, int completed, int failed, int warning, String sop) {
-            // the overload with the outcome does the work
         }
     }
 }

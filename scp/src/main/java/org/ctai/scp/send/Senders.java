@@ -8,6 +8,7 @@ import javax.sql.DataSource;
 import org.ctai.scp.config.NodeConfig;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,7 +66,9 @@ public final class Senders {
                 outbox.sent(d, report.delivered() + " objects stored" + (report.warnings() > 0 ? ", " + report.warnings() + " with warnings" : ""));
             } else {
                 log.warn("job {}: {} refused {} of {} objects: {}", d.jobId(), d.destination(), report.failures().size(), d.items().size(), report.failures());
-                outbox.failed(d, d.destination() + " refused " + report.failures().size() + " of " + d.items().size() + " objects");
+                List<String> refused = report.failures();
+                outbox.failed(d, d.destination() + " refused " + refused.size() + " of " + d.items().size() + " objects: " + refused.get(0)
+                        + (refused.size() > 1 ? " and " + (refused.size() - 1) + " more" : ""));
             }
         } catch (IOException e) {
             log.warn("job {}: sending to {} failed (attempt {}): {}", d.jobId(), d.destination(), d.attempt(), e.getMessage());

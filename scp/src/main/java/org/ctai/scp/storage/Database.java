@@ -15,6 +15,8 @@ import java.nio.channels.FileLock;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -30,13 +32,25 @@ public final class Database implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Database.class);
     private static final Duration ORPHAN_STOP_TIMEOUT = Duration.ofSeconds(30);
 
-    private final Optional<EmbeddedPostgres> embedded;
+    /**
+     * Waits on a pipe from this JVM and, when it reads end-of-file (the JVM is gone, SIGKILL included, since
+     * the kernel closes the pipe), asks the postmaster for a fast shutdown, unless postmaster.pid names another
+     * process by then (a new node started its own). Its own session, so a signal to the node's process group
+     * does not take it away first. Arguments: the data directory, the postmaster's pid.
+     */
+    private static final String WATCHDOG = "while read -r _; do :; done; "
+            + "[ \"$(head -n 1 \"$1/postmaster.pid\" 2>/dev/null)\" = \"$2\" ] && kill -INT \"$2\"; exit 0";
+
+    /** The embedded server this process started, and the process that stops it if this JVM dies. */
+    private record Embedded(EmbeddedPostgres server, Optional<Process> watchdog) { }
+
+    private final Optional<Embedded> embedded;
     private final HikariDataSource pool;
     /** Held while this process runs the embedded server. */
     private final Optional<FileLock> ownership;
     private volatile boolean closed;
 
-    private Database(Optional<EmbeddedPostgres> embedded, HikariDataSource pool, Optional<FileLock> ownership) {
+    private Database(Optional<Embedded> embedded, HikariDataSource pool, Optional<FileLock> ownership) {
         this.embedded = embedded;
         this.pool = pool;
         this.ownership = ownership;
@@ -52,7 +66,7 @@ public final class Database implements AutoCloseable {
      *               runs on this data folder instead of refusing to start a second
      */
     public static Database open(NodeConfig.Db db, NodeConfig.Data data, String poolName, boolean attach) {
-        Optional<EmbeddedPostgres> embedded = Optional.empty();
+        Optional<Embedded> embedded = Optional.empty();
         FileLock[] ownership = new FileLock[1];
         String url;
         String user = db.user();
@@ -67,8 +81,8 @@ public final class Database implements AutoCloseable {
             password = "";
             log.info("using the embedded PostgreSQL of the node running on {} (port {})", data.dir(), running.get());
         } else {
-            EmbeddedPostgres pg = startEmbedded(data.embeddedDatabase(), ownership);
-            embedded = Optional.of(pg);
+            EmbeddedPostgres pg = startEmbedded(data.embeddedDatabase(), data.fsync(), ownership);
+            embedded = Optional.of(new Embedded(pg, watchdog(data.embeddedDatabase())));
             url = pg.getJdbcUrl("postgres", "postgres");
             user = "postgres";
             password = "";
@@ -88,7 +102,7 @@ public final class Database implements AutoCloseable {
         try {
             pool = new HikariDataSource(hc);
         } catch (RuntimeException e) {
-            embedded.ifPresent(Database::closeQuietly);
+            embedded.ifPresent(Database::stop);
             if (ownership[0] != null) release(ownership[0]);
             throw new NodeException("cannot connect to the database at " + url + ": " + e.getMessage(), e);
         }
@@ -111,7 +125,7 @@ public final class Database implements AutoCloseable {
                 .migrate();
     }
 
-    private static EmbeddedPostgres startEmbedded(Path dir, FileLock[] ownership) {
+    private static EmbeddedPostgres startEmbedded(Path dir, boolean fsync, FileLock[] ownership) {
         try {
             Files.createDirectories(dir);
             ownership[0] = tryOwn(dir).orElseThrow(() -> new NodeException("another node is running with its embedded PostgreSQL on "
@@ -121,6 +135,10 @@ public final class Database implements AutoCloseable {
                     .setDataDirectory(dir)
                     .setCleanDataDirectory(false)
                     .setServerConfig("listen_addresses", "127.0.0.1")
+                    // the library starts the postmaster with -F and synchronous_commit=off (a throwaway test
+                    // server); a -c after -F wins, so with data.fsync a committed row survives a power cut
+                    .setServerConfig("fsync", fsync ? "on" : "off")
+                    .setServerConfig("synchronous_commit", fsync ? "on" : "off")
                     // the node stops it last, in close(); the library's own hook stopped it under the workers at Ctrl-C
                     .setRegisterShutdownHook(false)
                     .start();
@@ -180,7 +198,7 @@ public final class Database implements AutoCloseable {
         try {
             Optional<ProcessHandle> p = postmaster(dir);
             if (p.isEmpty() || !ownedByLiveNode(dir)) return Optional.empty();
-            java.util.List<String> lines = Files.readAllLines(dir.resolve("postmaster.pid"), StandardCharsets.US_ASCII);
+            List<String> lines = Files.readAllLines(dir.resolve("postmaster.pid"), StandardCharsets.US_ASCII);
             return lines.size() > 3 ? Optional.of(Integer.parseInt(lines.get(3).trim())) : Optional.empty();
         } catch (IOException | NumberFormatException e) {
             return Optional.empty();
@@ -213,13 +231,56 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts the process that stops the embedded postmaster when this JVM dies: pg_ctl daemonises the
+     * postmaster, so nothing else would (it kept running as an orphan after a SIGKILL, holding memory and the
+     * data directory until the next start). Without one the node still runs; the next start stops the orphan.
+     */
+    private static Optional<Process> watchdog(Path dir) {
+        try {
+            Optional<ProcessHandle> postmaster = postmaster(dir);
+            if (postmaster.isEmpty()) {
+                log.warn("no postmaster.pid in {}; the embedded PostgreSQL will outlive this process if it is killed", dir);
+                return Optional.empty();
+            }
+            List<String> command = new ArrayList<>();
+            if (Files.isExecutable(Path.of("/usr/bin/setsid"))) command.add("/usr/bin/setsid");
+            command.addAll(List.of("/bin/sh", "-c", WATCHDOG, "ctai-postgres-watchdog", dir.toString(),
+                    Long.toString(postmaster.get().pid())));
+            return Optional.of(new ProcessBuilder(command)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start());
+        } catch (IOException e) {
+            log.warn("cannot start the watchdog of the embedded PostgreSQL ({}); it will outlive this process if it is killed",
+                    e.toString());
+            return Optional.empty();
+        }
+    }
+
     @Override
     public void close() {
         if (closed) return;
         closed = true;
         pool.close();
-        embedded.ifPresent(Database::closeQuietly);
+        embedded.ifPresent(Database::stop);
         ownership.ifPresent(Database::release);
+    }
+
+    private static void stop(Embedded e) {
+        closeQuietly(e.server());
+        // the postmaster is gone: end-of-file lets the watchdog exit without a signal to send
+        e.watchdog().ifPresent(w -> {
+            try {
+                w.getOutputStream().close();
+                if (!w.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) w.destroy();
+            } catch (IOException ex) {
+                w.destroy();
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                w.destroy();
+            }
+        });
     }
 
     private static void closeQuietly(EmbeddedPostgres pg) {

@@ -24,6 +24,8 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Results leave through the outbox to a real C-STORE SCP (DCMTK storescp), with retries and a dead state. */
 class OutboxTest {
@@ -106,6 +108,24 @@ class OutboxTest {
     }
 
     @Test
+    void resultsAreConvertedWhenTheDestinationAcceptsOnlyImplicitVr() throws Exception {
+        int port = NodeProcess.freePort();
+        try (StoreScp pacs = StoreScp.start("PACS", port, tmp.resolve("pacs"), "+xi")) {
+            start(port);
+            sendSeries();
+            awaitOutbox("sent");
+            assertThat(pacs.received()).hasSize(1);
+            AttributeList got = new AttributeList();
+            got.read(pacs.received().get(0).toFile());
+            assertThat(Attribute.getSingleStringValueOrEmptyString(got, TagFromName.TransferSyntaxUID))
+                    .isEqualTo(TransferSyntax.ImplicitVRLittleEndian);
+            assertThat(Attribute.getSingleStringValueOrEmptyString(got, TagFromName.SOPInstanceUID))
+                    .isEqualTo(TestNodes.strings(node.dataSource(), "SELECT sop_instance_uid FROM scp.result_object").get(0));
+            assertThat(got.get(TagFromName.PixelData)).isNotNull();
+        }
+    }
+
+    @Test
     void destinationDownIsRetriedAndTheResultsArriveOnceWhenItComesBack() throws Exception {
         int port = NodeProcess.freePort();
         start(port);
@@ -137,6 +157,33 @@ class OutboxTest {
         }
         assertThat(TestNodes.strings(node.dataSource(), "SELECT to_state FROM scp.outbox_event ORDER BY id"))
                 .containsSubsequence("pending", "sending", "pending", "sending", "dead", "pending", "sending", "sent");
+    }
+
+    @ParameterizedTest(name = "status {0}")
+    @ValueSource(ints = {0xB000, 0xB007})
+    void aWarningStatusCountsAsDeliveredAndTheWarningIsRecorded(int warning) throws Exception {
+        int port = NodeProcess.freePort();
+        try (StatusScp pacs = StatusScp.start("PACS", port, warning)) {
+            start(port);
+            sendSeries();
+            awaitOutbox("sent");
+            assertThat(pacs.received()).as("sent once, not retried").hasSize(1);
+            assertThat(TestNodes.strings(node.dataSource(), "SELECT reason FROM scp.outbox_event WHERE to_state = 'sent'"))
+                    .singleElement().asString().contains("1 with warnings");
+        }
+    }
+
+    @Test
+    void aFailureStatusIsRetriedThenDeadWithTheStatusNamed() throws Exception {
+        int port = NodeProcess.freePort();
+        try (StatusScp pacs = StatusScp.start("PACS", port, 0xA700)) {
+            start(port, "--send.max-attempts=3");
+            sendSeries();
+            awaitOutbox("dead");
+            assertThat(pacs.received()).as("one C-STORE per attempt").hasSize(3).containsOnly(pacs.received().get(0));
+            assertThat(TestNodes.strings(node.dataSource(), "SELECT last_error FROM scp.outbox")).singleElement().asString()
+                    .contains("refused 1 of 1 objects").contains("status A700").contains("attempt 3 of 3");
+        }
     }
 
     @Test
