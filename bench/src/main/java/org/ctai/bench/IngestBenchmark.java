@@ -133,15 +133,25 @@ final class IngestBenchmark {
         NodeConfig config = ConfigLoader.withShippedDefaults().load(Optional.empty(), Map.of(), options);
         try (Node node = Node.start(config)) {
             double rate = send("CTAI", node.dicomPort(), files);
-            // a figure only counts if every instance was really stored (not quarantined, not refused)
-            try (var c = node.dataSource().getConnection(); var st = c.createStatement();
-                 var rs = st.executeQuery("SELECT count(*) FROM scp.instance")) {
-                rs.next();
-                if (rs.getLong(1) != files.size()) {
-                    throw new IllegalStateException("the node stored " + rs.getLong(1) + " of " + files.size() + " instances");
-                }
+            // a figure only counts if every instance was really stored (not quarantined, not refused); with
+            // data.fsync=false the rows are committed just after the responses, so give the indexer a moment
+            long stored = 0;
+            for (long deadline = System.nanoTime() + 10_000_000_000L; System.nanoTime() < deadline; Thread.sleep(50)) {
+                stored = storedInstances(node);
+                if (stored == files.size()) break;
+            }
+            if (stored != files.size()) {
+                throw new IllegalStateException("the node stored " + stored + " of " + files.size() + " instances");
             }
             return rate;
+        }
+    }
+
+    private static long storedInstances(Node node) throws java.sql.SQLException {
+        try (var c = node.dataSource().getConnection(); var st = c.createStatement();
+             var rs = st.executeQuery("SELECT count(*) FROM scp.instance")) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 
