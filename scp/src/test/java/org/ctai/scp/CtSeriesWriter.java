@@ -44,8 +44,17 @@ public final class CtSeriesWriter {
         return write(dir, count, sopClass, modality, slice -> size);
     }
 
-    /** One series whose slice {@code i} is {@code sizeOfSlice(i)} square. */
+    /** One series whose slice {@code i} is {@code sizeOfSlice(i)} square, filled with {@code i}. */
     private static Series write(Path dir, int count, String sopClass, String modality, java.util.function.IntUnaryOperator sizeOfSlice) {
+        return writePixels(dir, count, sopClass, modality, i -> {
+            short[] pixels = new short[sizeOfSlice.applyAsInt(i) * sizeOfSlice.applyAsInt(i)];
+            java.util.Arrays.fill(pixels, (short) i);
+            return pixels;
+        });
+    }
+
+    /** One series of square slices: slice {@code i}'s stored values are {@code pixelsOf(i)}. */
+    private static Series writePixels(Path dir, int count, String sopClass, String modality, java.util.function.IntFunction<short[]> pixelsOf) {
         String study = newUid();
         String series = newUid();
         String frame = newUid();
@@ -56,7 +65,8 @@ public final class CtSeriesWriter {
             for (int i = 0; i < count; i++) {
                 String sop = newUid();
                 Path f = dir.resolve(String.format("slice-%04d.dcm", i));
-                writeSlice(f, sopClass, modality, study, series, frame, sop, i, sizeOfSlice.applyAsInt(i), (short) i);
+                short[] pixels = pixelsOf.apply(i);
+                writeSlice(f, sopClass, modality, study, series, frame, sop, i, (int) Math.round(Math.sqrt(pixels.length)), pixels);
                 files.add(f);
                 sops.add(sop);
             }
@@ -80,28 +90,11 @@ public final class CtSeriesWriter {
      * (slice, row, column) is {@code hu.at(slice, row, column)}.
      */
     public static Series writeHu(Path dir, int count, int size, HuField hu) {
-        String study = newUid();
-        String series = newUid();
-        String frame = newUid();
-        List<Path> files = new ArrayList<>();
-        List<String> sops = new ArrayList<>();
-        try {
-            Files.createDirectories(dir);
-            for (int i = 0; i < count; i++) {
-                short[] stored = new short[size * size];
-                for (int r = 0; r < size; r++) for (int c = 0; c < size; c++) stored[r * size + c] = (short) (hu.at(i, r, c) + 1024);
-                String sop = newUid();
-                Path f = dir.resolve(String.format("slice-%04d.dcm", i));
-                writeSlice(f, SOPClass.CTImageStorage, "CT", study, series, frame, sop, i, size, stored);
-                files.add(f);
-                sops.add(sop);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (DicomException e) {
-            throw new IllegalStateException(e);
-        }
-        return new Series(study, series, files, sops);
+        return writePixels(dir, count, SOPClass.CTImageStorage, "CT", i -> {
+            short[] stored = new short[size * size];
+            for (int r = 0; r < size; r++) for (int c = 0; c < size; c++) stored[r * size + c] = (short) (hu.at(i, r, c) + 1024);
+            return stored;
+        });
     }
 
     /** HU of a voxel of a synthetic series. */
