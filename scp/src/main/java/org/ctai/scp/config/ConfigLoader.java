@@ -1,5 +1,7 @@
 package org.ctai.scp.config;
 
+import org.ctai.inference.SeriesLoader;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
@@ -134,7 +136,9 @@ public final class ConfigLoader {
                 in.duration("dicom.request-timeout-seconds"),
                 in.duration("dicom.idle-timeout-seconds"),
                 List.copyOf(in.list("dicom.sop-classes", s -> in.check("dicom.sop-classes", s, UID.matcher(s).matches(), "a UID"))),
-                List.copyOf(in.list("dicom.transfer-syntaxes", s -> in.check("dicom.transfer-syntaxes", s, UID.matcher(s).matches(), "a UID"))));
+                List.copyOf(in.list("dicom.transfer-syntaxes", s -> in.check("dicom.transfer-syntaxes", s,
+                        SeriesLoader.DECODABLE_TRANSFER_SYNTAXES.contains(s),
+                        "a transfer syntax the series loader decodes (" + String.join(", ", SeriesLoader.DECODABLE_TRANSFER_SYNTAXES.stream().sorted().toList()) + ")"))));
         if (dicom.transferSyntaxes().isEmpty()) in.problem("dicom.transfer-syntaxes must name at least one transfer syntax");
         var data = new NodeConfig.Data(Path.of(in.string("data.dir", s -> !s.isEmpty(), "a folder")).toAbsolutePath().normalize(),
                 in.bool("data.fsync"), in.integer("data.min-free-mb", 0, Integer.MAX_VALUE) * 1024L * 1024L);
