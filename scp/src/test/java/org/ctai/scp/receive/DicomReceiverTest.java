@@ -183,6 +183,32 @@ class DicomReceiverTest {
     }
 
     @Test
+    void fourConcurrentAssociationsOfFiveHundredInstancesEachStoreTwoThousandAsFourJobsNoneLostOrDuplicated() throws Exception {
+        start();
+        List<CtSeriesWriter.Series> series = new ArrayList<>();
+        for (int i = 0; i < 4; i++) series.add(CtSeriesWriter.write(tmp.resolve("in" + i), 500, 64));
+        List<Process> senders = new ArrayList<>();
+        for (CtSeriesWriter.Series s : series) senders.add(Dcmtk.startStorescu(TestNodes.CALLER, node.dicomPort(), s.files()));
+        for (Process p : senders) {
+            String out = new String(p.getInputStream().readAllBytes());
+            assertThat(p.waitFor()).as(out).isZero();
+        }
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> count("SELECT count(*) FROM scp.job WHERE state = 'done'") == 4);
+        assertThat(count("SELECT count(*) FROM scp.job")).isEqualTo(4);
+        for (CtSeriesWriter.Series s : series) {
+            assertThat(TestNodes.strings(node.dataSource(),
+                    "SELECT i.sop_instance_uid FROM scp.instance i JOIN scp.series s ON s.id = i.series_id WHERE s.series_uid = ?", s.seriesUid()))
+                    .containsExactlyInAnyOrderElementsOf(s.sopInstanceUids());
+            assertThat(TestNodes.strings(node.dataSource(),
+                    "SELECT j.result->>'instances' FROM scp.job j JOIN scp.series s ON s.id = j.series_id WHERE s.series_uid = ?", s.seriesUid()))
+                    .containsExactly("500");
+        }
+        assertThat(filesIn(tmp.resolve("data").resolve("spool"))).hasSize(2000);
+        assertThat(count("SELECT count(*) FROM scp.rejected_object")).isZero();
+    }
+
+    @Test
     void nonCtSopClassIsRefusedAtPresentationContextNegotiation() {
         start();
         CtSeriesWriter.Series mr = CtSeriesWriter.write(tmp.resolve("mr"), 1, 32, SOPClass.MRImageStorage, "MR");
