@@ -106,6 +106,22 @@ class OutboxTest {
     }
 
     @Test
+    void destinationThatAcceptsOnlyImplicitVrLittleEndianGetsTheResultsInIt() throws Exception {
+        int port = NodeProcess.freePort();
+        try (StoreScp pacs = StoreScp.start("PACS", port, tmp.resolve("pacs"), List.of("+xi"))) {
+            start(port);
+            sendSeries();
+            awaitOutbox("sent");
+            assertThat(pacs.received()).hasSize(1);
+            AttributeList got = new AttributeList();
+            got.read(pacs.received().get(0).toFile());
+            assertThat(Attribute.getSingleStringValueOrEmptyString(got, TagFromName.TransferSyntaxUID)).isEqualTo(TransferSyntax.ImplicitVRLittleEndian);
+            assertThat(Attribute.getSingleStringValueOrEmptyString(got, TagFromName.SOPInstanceUID))
+                    .isEqualTo(TestNodes.strings(node.dataSource(), "SELECT sop_instance_uid FROM scp.result_object").get(0));
+        }
+    }
+
+    @Test
     void destinationDownIsRetriedAndTheResultsArriveOnceWhenItComesBack() throws Exception {
         int port = NodeProcess.freePort();
         start(port);
