@@ -46,10 +46,11 @@ class ConfigLoaderTest {
 
     @Test
     void transferSyntaxTheLoaderCannotDecodeIsRejectedWithKeyAndValue() {
-        assertThatThrownBy(() -> load(Map.of(), "--dicom.transfer-syntaxes=1.2.840.10008.1.2.1,1.2.840.10008.1.2.4.80"))
+        assertThatThrownBy(() -> load(Map.of(), "--dicom.transfer-syntaxes=1.2.840.10008.1.2.1,1.2.840.10008.1.2.4.80,1.2.840.10008.1.2.1.99"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("dicom.transfer-syntaxes must be a transfer syntax the series loader decodes")
-                .hasMessageContaining("was 1.2.840.10008.1.2.4.80");
+                .hasMessageContaining("was 1.2.840.10008.1.2.4.80")
+                .hasMessageContaining("was 1.2.840.10008.1.2.1.99");
     }
 
     @Test
