@@ -80,10 +80,10 @@ final class SeriesAssembler {
             throw new RefusedException(Refusal.NOT_CT, where + ": SOP Class " + (sopClass.isEmpty() ? "missing" : sopClass)
                     + " is not CT Image Storage (" + SOPClass.CTImageStorage + ")");
         }
-        if (!SliceHeader.SUPPORTED_TRANSFER_SYNTAXES.contains(h.transferSyntaxUid)) {
+        if (!SeriesLoader.DECODABLE_TRANSFER_SYNTAXES.contains(h.transferSyntaxUid)) {
             throw new RefusedException(Refusal.UNSUPPORTED_TRANSFER_SYNTAX, where + ": unsupported transfer syntax "
                     + h.transferSyntaxUid + " (" + new TransferSyntax(h.transferSyntaxUid).getDescription()
-                    + "); this build decodes " + String.join(", ", SliceHeader.SUPPORTED_TRANSFER_SYNTAXES.stream().sorted().toList()));
+                    + "); this build decodes " + String.join(", ", SeriesLoader.DECODABLE_TRANSFER_SYNTAXES.stream().sorted().toList()));
         }
         if (!h.hasPixelData()) {
             throw new RefusedException(Refusal.MISSING_PIXEL_DATA, where + ": no Pixel Data");

@@ -1,5 +1,6 @@
 package org.ctai.inference;
 
+import com.pixelmed.dicom.TransferSyntax;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,6 +13,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -50,6 +52,25 @@ public final class SeriesLoader {
             }
         }
     }
+
+    /**
+     * Transfer syntaxes whose pixel data this build decodes (PixelMed, with its JPEG lossless ImageIO plugin
+     * and the JJ2000 JPEG 2000 plugin on the classpath; each tested on files compressed by DCMTK and GDCM in
+     * RealCtFilesTest): the uncompressed ones, deflate, RLE, JPEG lossless (process 14 and its selection value
+     * 1) and JPEG 2000 (lossless only, and lossless or lossy). A series in any other syntax is refused with
+     * {@link Refusal#UNSUPPORTED_TRANSFER_SYNTAX}. Not here: JPEG-LS (no Java decoder is available to this
+     * build) and baseline/extended JPEG (8 or 12 bits, lossy, never CT numbers).
+     */
+    public static final Set<String> DECODABLE_TRANSFER_SYNTAXES = Set.of(
+            TransferSyntax.ImplicitVRLittleEndian,
+            TransferSyntax.ExplicitVRLittleEndian,
+            TransferSyntax.ExplicitVRBigEndian,
+            TransferSyntax.DeflatedExplicitVRLittleEndian,
+            TransferSyntax.RLE,
+            TransferSyntax.JPEGLossless,
+            TransferSyntax.JPEGLosslessSV1,
+            TransferSyntax.JPEG2000Lossless,
+            TransferSyntax.JPEG2000);
 
     private final SeriesAssembler assembler;
 

@@ -13,7 +13,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The attributes of one file that series loading needs, read up to (not including) the value of
@@ -21,19 +20,6 @@ import java.util.Set;
  * {@link SeriesAssembler} decides what is fatal, so that it can name the series in its message.
  */
 final class SliceHeader {
-
-    /**
-     * Transfer syntaxes whose pixel data PixelMed 20220618 decodes with what this build ships (tested
-     * in SeriesLoaderTest): the uncompressed ones, deflate and RLE. JPEG 2000, JPEG-LS, JPEG lossless
-     * and 12-bit JPEG need ImageIO plugins that are not on the classpath; 8-bit baseline JPEG would
-     * decode but is lossy and never holds CT numbers.
-     */
-    static final Set<String> SUPPORTED_TRANSFER_SYNTAXES = Set.of(
-            TransferSyntax.ImplicitVRLittleEndian,
-            TransferSyntax.ExplicitVRLittleEndian,
-            TransferSyntax.ExplicitVRBigEndian,
-            TransferSyntax.DeflatedExplicitVRLittleEndian,
-            TransferSyntax.RLE);
 
     private static final long UNDEFINED_LENGTH = 0xFFFFFFFFL;
     /** Pixel Data is there but its length was not read (deflated data sets). */

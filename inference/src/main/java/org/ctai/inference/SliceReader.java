@@ -19,7 +19,7 @@ final class SliceReader {
         String where = "series " + seriesUid + ", SOP instance " + slice.sopInstanceUid();
         AttributeList list = new AttributeList();
         try (DicomInputStream in = new DicomInputStream(slice.file().toFile())) {
-            list.read(in); // decompresses RLE and deflate; other encapsulated syntaxes were refused at load
+            list.read(in); // decompresses RLE, JPEG lossless and JPEG 2000 (ImageIO plugins); others were refused at load
         } catch (IOException | DicomException | RuntimeException e) {
             throw new SeriesLoadException(seriesUid, Refusal.UNREADABLE_FILE,
                     where + ": pixel data could not be read: " + e.getClass().getSimpleName() + " " + e.getMessage(), e);

@@ -103,7 +103,8 @@ public final class CtSeriesWriter {
         int at(int slice, int row, int column);
     }
 
-    private static void writeSlice(Path f, String sopClass, String modality, String study, String series, String frame, String sop,
+    /** One CT slice of {@code size x size} with the given signed stored values (HU + 1024). */
+    public static void writeSlice(Path f, String sopClass, String modality, String study, String series, String frame, String sop,
                            int index, int size, short[] pixels) throws IOException, DicomException {
         AttributeList l = new AttributeList();
         put(l, new UniqueIdentifierAttribute(TagFromName.SOPClassUID), sopClass);
@@ -148,6 +149,35 @@ public final class CtSeriesWriter {
     }
 
     public record Series(String studyUid, String seriesUid, List<Path> files, List<String> sopInstanceUids) { }
+
+    /**
+     * A series whose slices hold a pattern of stored values from -2048 to 3071 (negative ones included), so that a
+     * codec that loses a bit or the sign shows.
+     */
+    public static Series writeTextured(Path dir, int count, int size) {
+        String study = newUid();
+        String series = newUid();
+        String frame = newUid();
+        List<Path> files = new ArrayList<>();
+        List<String> sops = new ArrayList<>();
+        try {
+            Files.createDirectories(dir);
+            for (int i = 0; i < count; i++) {
+                short[] pixels = new short[size * size];
+                for (int p = 0; p < pixels.length; p++) pixels[p] = (short) (((p * 7919 + i * 104729) % 5120) - 2048);
+                String sop = newUid();
+                Path f = dir.resolve(String.format("slice-%04d.dcm", i));
+                writeSlice(f, SOPClass.CTImageStorage, "CT", study, series, frame, sop, i, size, pixels);
+                files.add(f);
+                sops.add(sop);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (DicomException e) {
+            throw new IllegalStateException(e);
+        }
+        return new Series(study, series, files, sops);
+    }
 
     /** A series the loader must refuse: three slices, the middle one 48x48 among 32x32. */
     public static Series writeMixedSizes(Path dir) {

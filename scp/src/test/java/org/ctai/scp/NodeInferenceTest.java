@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.pixelmed.dicom.SOPClass;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -71,6 +72,31 @@ class NodeInferenceTest {
         assertThat(image.getWidth()).isEqualTo(512);
         assertThat(image.getHeight()).isEqualTo(512);
         assertThat(TestNodes.strings(node.dataSource(), "SELECT kind FROM scp.result_object ORDER BY id")).startsWith("seg", "sr").contains("overlay");
+    }
+
+    @Test
+    void jpeg2000CompressedSeriesIsStoredAsReceivedAndSegmentedToTheTruthWithinTenPercent() throws Exception {
+        Phantom phantom = PhantomGenerator.generate(PhantomSpec.of(9101).withSlices(12).withTumours(1));
+        PhantomFiles files = PhantomGenerator.write(phantom, tmp.resolve("phantom"));
+        List<Path> compressed = new java.util.ArrayList<>();
+        for (Path f : files.images()) {
+            Path out = Files.createDirectories(tmp.resolve("j2k")).resolve(f.getFileName());
+            Process p = new ProcessBuilder("gdcmconv", "--j2k", f.toString(), out.toString()).redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes());
+            assertThat(p.waitFor()).as("gdcmconv (./ctai test installs libgdcm-tools): " + output).isZero();
+            compressed.add(out);
+        }
+        // -xv: storescu proposes JPEG 2000 lossless first, as a PACS holding it would
+        assertThat(Dcmtk.storescu(TestNodes.CALLER, node.dicomPort(), compressed, "-xv").exitCode()).isZero();
+
+        JsonNode result = awaitFinishedJob("done");
+
+        assertThat(TestNodes.strings(node.dataSource(), "SELECT DISTINCT transfer_syntax_uid FROM scp.instance"))
+                .containsExactly("1.2.840.10008.1.2.4.90");
+        double measured = 0;
+        for (JsonNode lesion : result.get("lesions")) measured += lesion.get("volumeMm3").asDouble();
+        assertThat(measured).isCloseTo(phantom.truthVolumeMm3(), org.assertj.core.data.Percentage.withPercentage(10));
+        assertThat(TestNodes.strings(node.dataSource(), "SELECT kind FROM scp.result_object ORDER BY id")).startsWith("seg", "sr");
     }
 
     @Test

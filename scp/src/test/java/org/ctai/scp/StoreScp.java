@@ -19,10 +19,27 @@ public final class StoreScp implements AutoCloseable {
         this.process = process;
     }
 
+    /** storescp with extra options, e.g. {@code +xi}: accept Implicit VR Little Endian only. */
     public static StoreScp start(String aeTitle, int port, Path dir, String... options) throws Exception {
+        return start(aeTitle, port, dir, List.of(options));
+    }
+
+    /**
+     * A slow PACS: each object is answered only after {@code perObject}, and every reception (duplicates too) is
+     * appended to {@link #receptions()}, so a test can act while an association is provably in the middle.
+     */
+    public static StoreScp startSlow(String aeTitle, int port, Path dir, java.time.Duration perObject) throws Exception {
+        Path log = dir.resolveSibling(dir.getFileName() + ".receptions");
+        String sleep = String.format(java.util.Locale.ROOT, "%.3f", perObject.toMillis() / 1000.0);
+        // storescp runs the command before it sends the C-STORE response (--exec-sync waits for it)
+        return start(aeTitle, port, dir, List.of("--exec-on-reception", "sh -c 'echo #f >> " + log + "; sleep " + sleep + "'", "--exec-sync"));
+    }
+
+    /** storescp with extra options (for example {@code +xi}: accept Implicit VR Little Endian only). */
+    public static StoreScp start(String aeTitle, int port, Path dir, List<String> options) throws Exception {
         Files.createDirectories(dir);
         List<String> cmd = new java.util.ArrayList<>(List.of("storescp", "-v", "-aet", aeTitle, "-od", dir.toString()));
-        cmd.addAll(List.of(options));
+        cmd.addAll(options);
         cmd.add(Integer.toString(port));
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectErrorStream(true).redirectOutput(dir.resolveSibling(dir.getFileName() + ".log").toFile());
@@ -43,6 +60,12 @@ public final class StoreScp implements AutoCloseable {
         try (var files = Files.list(dir)) {
             return files.filter(Files::isRegularFile).toList();
         }
+    }
+
+    /** The file names of every object received so far, one per reception (only for {@link #startSlow}). */
+    public List<String> receptions() throws IOException {
+        Path log = dir.resolveSibling(dir.getFileName() + ".receptions");
+        return Files.exists(log) ? Files.readAllLines(log) : List.of();
     }
 
     @Override

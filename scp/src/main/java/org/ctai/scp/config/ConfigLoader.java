@@ -1,5 +1,7 @@
 package org.ctai.scp.config;
 
+import org.ctai.inference.SeriesLoader;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
@@ -34,6 +36,13 @@ import org.ctai.viewer.WebConfig;
  */
 public final class ConfigLoader {
     static final String DEFAULTS_RESOURCE = "/ctai.conf";
+    /**
+     * What {@code dicom.transfer-syntaxes} may name: what the series loader decodes, so nothing is stored that
+     * inference would refuse, less Deflated Explicit VR Little Endian, whose received header the receiver does
+     * not inflate to check the pixel data.
+     */
+    private static final List<String> RECEIVABLE_TRANSFER_SYNTAXES = SeriesLoader.DECODABLE_TRANSFER_SYNTAXES.stream()
+            .filter(ts -> !ts.equals("1.2.840.10008.1.2.1.99")).sorted().toList();
     private static final Pattern AE_TITLE = Pattern.compile("[\\x20-\\x5B\\x5D-\\x7E]{1,16}");
     private static final Pattern UID = Pattern.compile("[0-9]+(\\.[0-9]+)*");
     private static final Pattern DESTINATION = Pattern.compile("([^@]{1,16})@([^:@]+):([0-9]{1,5})");
@@ -134,7 +143,8 @@ public final class ConfigLoader {
                 in.duration("dicom.request-timeout-seconds"),
                 in.duration("dicom.idle-timeout-seconds"),
                 List.copyOf(in.list("dicom.sop-classes", s -> in.check("dicom.sop-classes", s, UID.matcher(s).matches(), "a UID"))),
-                List.copyOf(in.list("dicom.transfer-syntaxes", s -> in.check("dicom.transfer-syntaxes", s, UID.matcher(s).matches(), "a UID"))));
+                List.copyOf(in.list("dicom.transfer-syntaxes", s -> in.check("dicom.transfer-syntaxes", s, RECEIVABLE_TRANSFER_SYNTAXES.contains(s),
+                        "a transfer syntax the series loader decodes (" + String.join(", ", RECEIVABLE_TRANSFER_SYNTAXES) + ")"))));
         if (dicom.transferSyntaxes().isEmpty()) in.problem("dicom.transfer-syntaxes must name at least one transfer syntax");
         var data = new NodeConfig.Data(Path.of(in.string("data.dir", s -> !s.isEmpty(), "a folder")).toAbsolutePath().normalize(),
                 in.bool("data.fsync"), in.integer("data.min-free-mb", 0, Integer.MAX_VALUE) * 1024L * 1024L);

@@ -9,9 +9,9 @@ import java.util.Map;
 
 /**
  * The presentation contexts an A-ASSOCIATE-RQ proposes (PS3.8 9.3.2.2) and our answer: Verification and the
- * configured SOP classes in the configured transfer syntaxes (first configured match wins); every other
- * context is refused with reason 3 (abstract syntax) or 4 (transfer syntaxes), so the sender learns at
- * association time. Builds the A-ASSOCIATE-AC (PS3.8 9.3.3).
+ * configured SOP classes in the configured transfer syntaxes, taking the first syntax in the sender's order that
+ * is configured; every other context is refused with reason 3 (abstract syntax) or 4 (transfer syntaxes), so
+ * the sender learns at association time. Builds the A-ASSOCIATE-AC (PS3.8 9.3.3).
  */
 final class Negotiation {
     static final String VERIFICATION = "1.2.840.10008.1.1";
@@ -90,7 +90,9 @@ final class Negotiation {
                 continue;
             }
             List<String> acceptable = verification ? VERIFICATION_SYNTAXES : transferSyntaxes;
-            String chosen = acceptable.stream().filter(p.transferSyntaxes()::contains).findFirst().orElse(null);
+            // the sender's order: it lists first what it holds (DCMTK, Orthanc), so the instance is stored as it
+            // was received and neither side transcodes; our own order would make a PACS decompress (or compress)
+            String chosen = p.transferSyntaxes().stream().filter(acceptable::contains).findFirst().orElse(null);
             answers.add(chosen == null ? new Answer(p.id(), p.abstractSyntax(), 4, firstOr(p)) : new Answer(p.id(), p.abstractSyntax(), 0, chosen));
         }
         return answers;

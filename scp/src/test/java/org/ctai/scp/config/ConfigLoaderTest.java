@@ -37,6 +37,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void compressedTransferSyntaxesTheLoaderDecodesAreAcceptedByDefaultLosslessBeforeLossy() {
+        assertThat(load(Map.of()).dicom().transferSyntaxes()).containsExactly(
+                "1.2.840.10008.1.2.1", "1.2.840.10008.1.2", "1.2.840.10008.1.2.2",
+                "1.2.840.10008.1.2.4.70", "1.2.840.10008.1.2.4.57", "1.2.840.10008.1.2.4.90", "1.2.840.10008.1.2.5",
+                "1.2.840.10008.1.2.4.91");
+    }
+
+    @Test
+    void transferSyntaxTheLoaderCannotDecodeIsRejectedWithKeyAndValue() {
+        assertThatThrownBy(() -> load(Map.of(), "--dicom.transfer-syntaxes=1.2.840.10008.1.2.1,1.2.840.10008.1.2.4.80,1.2.840.10008.1.2.1.99"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("dicom.transfer-syntaxes must be a transfer syntax the series loader decodes")
+                .hasMessageContaining("was 1.2.840.10008.1.2.4.80")
+                .hasMessageContaining("was 1.2.840.10008.1.2.1.99");
+    }
+
+    @Test
     void commandLineBeatsEnvironmentBeatsFileBeatsDefaults() throws Exception {
         Path file = tmp.resolve("node.conf");
         Files.writeString(file, "dicom.port = 2000\ndicom.ae-title = FROMFILE\nweb.port = 9000\n");

@@ -183,6 +183,32 @@ class DicomReceiverTest {
     }
 
     @Test
+    void fourConcurrentAssociationsOfFiveHundredInstancesEachStoreTwoThousandAsFourJobsNoneLostOrDuplicated() throws Exception {
+        start();
+        List<CtSeriesWriter.Series> series = new ArrayList<>();
+        for (int i = 0; i < 4; i++) series.add(CtSeriesWriter.write(tmp.resolve("in" + i), 500, 64));
+        List<Process> senders = new ArrayList<>();
+        for (CtSeriesWriter.Series s : series) senders.add(Dcmtk.startStorescu(TestNodes.CALLER, node.dicomPort(), s.files()));
+        for (Process p : senders) {
+            String out = new String(p.getInputStream().readAllBytes());
+            assertThat(p.waitFor()).as(out).isZero();
+        }
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> count("SELECT count(*) FROM scp.job WHERE state = 'done'") == 4);
+        assertThat(count("SELECT count(*) FROM scp.job")).isEqualTo(4);
+        for (CtSeriesWriter.Series s : series) {
+            assertThat(TestNodes.strings(node.dataSource(),
+                    "SELECT i.sop_instance_uid FROM scp.instance i JOIN scp.series s ON s.id = i.series_id WHERE s.series_uid = ?", s.seriesUid()))
+                    .containsExactlyInAnyOrderElementsOf(s.sopInstanceUids());
+            assertThat(TestNodes.strings(node.dataSource(),
+                    "SELECT j.result->>'instances' FROM scp.job j JOIN scp.series s ON s.id = j.series_id WHERE s.series_uid = ?", s.seriesUid()))
+                    .containsExactly("500");
+        }
+        assertThat(filesIn(tmp.resolve("data").resolve("spool"))).hasSize(2000);
+        assertThat(count("SELECT count(*) FROM scp.rejected_object")).isZero();
+    }
+
+    @Test
     void nonCtSopClassIsRefusedAtPresentationContextNegotiation() {
         start();
         CtSeriesWriter.Series mr = CtSeriesWriter.write(tmp.resolve("mr"), 1, 32, SOPClass.MRImageStorage, "MR");
@@ -190,6 +216,92 @@ class DicomReceiverTest {
         assertThat(r.exitCode()).isNotZero();
         assertThat(r.output()).contains("No presentation context");
         assertThat(count("SELECT count(*) FROM scp.instance")).isZero();
+    }
+
+    /** Compresses each file with {@code encoder} ({@code {in}}, {@code {out}} stand for the files) into {@code dir}. */
+    private static List<Path> compressed(List<Path> files, String encoder, Path dir) throws Exception {
+        Files.createDirectories(dir);
+        List<Path> out = new ArrayList<>();
+        for (Path f : files) {
+            Path o = dir.resolve(f.getFileName());
+            List<String> cmd = new ArrayList<>();
+            for (String part : encoder.split(" ")) cmd.add(part.replace("{in}", f.toString()).replace("{out}", o.toString()));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes());
+            assertThat(p.waitFor()).as(cmd + ": " + output + " (./ctai test installs DCMTK and GDCM)").isZero();
+            out.add(o);
+        }
+        return out;
+    }
+
+    /** The bytes of a Part 10 file after its file meta information: the data set as its sender encoded it. */
+    private static byte[] dataSet(Path file) throws IOException {
+        byte[] b = Files.readAllBytes(file);
+        // (0002,0000) UL group length is the first meta element: tag, "UL", 2-byte length, 4-byte value
+        int groupLength = (b[140] & 0xff) | (b[141] & 0xff) << 8 | (b[142] & 0xff) << 16 | (b[143] & 0xff) << 24;
+        return java.util.Arrays.copyOfRange(b, 144 + groupLength, b.length);
+    }
+
+    /** {@code proposal}: storescu's option that proposes the syntax (first) and the uncompressed ones. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} -> {1}")
+    @org.junit.jupiter.params.provider.CsvSource({
+            "dcmcjpeg +e1 {in} {out},    1.2.840.10008.1.2.4.70, -xs",
+            "gdcmconv --j2k {in} {out},  1.2.840.10008.1.2.4.90, -xv",
+            "dcmcrle {in} {out},         1.2.840.10008.1.2.5,    -xr",
+    })
+    void losslessCompressedSeriesIsStoredAsReceivedAndDecodesToTheOriginalsHu(String encoder, String transferSyntax, String proposal)
+            throws Exception {
+        start();
+        CtSeriesWriter.Series plain = CtSeriesWriter.writeTextured(tmp.resolve("plain"), 3, 64);
+        List<Path> sent = compressed(plain.files(), encoder, tmp.resolve("compressed"));
+
+        Dcmtk.Result r = Dcmtk.storescu(TestNodes.CALLER, node.dicomPort(), sent, proposal);
+
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        assertThat(TestNodes.strings(node.dataSource(), "SELECT transfer_syntax_uid FROM scp.instance")).containsOnly(transferSyntax).hasSize(3);
+        List<Path> stored = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Path spooled = tmp.resolve("data").resolve(TestNodes.strings(node.dataSource(),
+                    "SELECT path FROM scp.instance WHERE sop_instance_uid = ?", plain.sopInstanceUids().get(i)).get(0));
+            assertThat(dataSet(spooled)).as("data set of instance %d as sent", i).isEqualTo(dataSet(sent.get(i)));
+            stored.add(spooled);
+        }
+        var original = new org.ctai.inference.SeriesLoader().load(plain.files(), plain.seriesUid()).volumeOrThrow();
+        var decoded = new org.ctai.inference.SeriesLoader().load(stored, plain.seriesUid()).volumeOrThrow();
+        assertThat(decoded.readSlices(0, 3)).isDeepEqualTo(original.readSlices(0, 3));
+    }
+
+    @Test
+    void contextOfferingOnlyJpegLsThatTheLoaderCannotDecodeIsRefusedAtNegotiation() throws Exception {
+        start();
+        var contexts = new java.util.LinkedList<com.pixelmed.network.PresentationContext>();
+        contexts.add(new com.pixelmed.network.PresentationContext((byte) 1, SOPClass.CTImageStorage, TransferSyntax.JPEGLS));
+        contexts.add(new com.pixelmed.network.PresentationContext((byte) 3, SOPClass.CTImageStorage, TransferSyntax.JPEGLossless));
+        com.pixelmed.network.Association association = com.pixelmed.network.AssociationFactory.createNewAssociation("127.0.0.1", node.dicomPort(), "CTAI",
+                TestNodes.CALLER, contexts, null, false);
+        try {
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                    () -> association.getSuitablePresentationContextID(SOPClass.CTImageStorage, TransferSyntax.JPEGLS))
+                    .isInstanceOf(com.pixelmed.network.DicomNetworkException.class);
+            assertThat(association.getSuitablePresentationContextID(SOPClass.CTImageStorage, TransferSyntax.JPEGLossless)).isEqualTo((byte) 3);
+        } finally {
+            association.release();
+        }
+    }
+
+    @Test
+    void senderOfferingItsCompressedSyntaxFirstIsAnsweredInItRatherThanInOurFirstChoice() throws Exception {
+        start();
+        var contexts = new java.util.LinkedList<com.pixelmed.network.PresentationContext>();
+        contexts.add(new com.pixelmed.network.PresentationContext((byte) 1, SOPClass.CTImageStorage,
+                new java.util.LinkedList<>(List.of(TransferSyntax.JPEG2000Lossless, TransferSyntax.ExplicitVRLittleEndian))));
+        com.pixelmed.network.Association association = com.pixelmed.network.AssociationFactory.createNewAssociation("127.0.0.1", node.dicomPort(), "CTAI",
+                TestNodes.CALLER, contexts, null, false);
+        try {
+            assertThat(association.getTransferSyntaxForPresentationContextID((byte) 1)).isEqualTo(TransferSyntax.JPEG2000Lossless);
+        } finally {
+            association.release();
+        }
     }
 
     @Test
