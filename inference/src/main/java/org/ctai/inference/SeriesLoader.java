@@ -58,10 +58,11 @@ public final class SeriesLoader {
      * and the JJ2000 JPEG 2000 plugin on the classpath; each tested on files compressed by DCMTK and GDCM in
      * RealCtFilesTest): the uncompressed ones, deflate, RLE, JPEG lossless (process 14 and its selection value
      * 1) and JPEG 2000 (lossless only, and lossless or lossy). A series in any other syntax is refused with
-     * {@link Refusal#UNSUPPORTED_TRANSFER_SYNTAX}. Not here: JPEG-LS (no Java decoder is available to this
-     * build) and baseline/extended JPEG (8 or 12 bits, lossy, never CT numbers).
+     * {@link Refusal#UNSUPPORTED_TRANSFER_SYNTAX}. JPEG-LS (lossless and near-lossless) is decoded by GDCM's Java
+     * binding (CharLS), and is here only where that binding loads (Debian's libgdcm-java, installed by
+     * {@code ./ctai}). Not here: baseline/extended JPEG (8 or 12 bits, lossy, never CT numbers).
      */
-    public static final Set<String> DECODABLE_TRANSFER_SYNTAXES = Set.of(
+    public static final Set<String> DECODABLE_TRANSFER_SYNTAXES = decodable(
             TransferSyntax.ImplicitVRLittleEndian,
             TransferSyntax.ExplicitVRLittleEndian,
             TransferSyntax.ExplicitVRBigEndian,
@@ -71,6 +72,13 @@ public final class SeriesLoader {
             TransferSyntax.JPEGLosslessSV1,
             TransferSyntax.JPEG2000Lossless,
             TransferSyntax.JPEG2000);
+
+    /** The syntaxes PixelMed and its plugins decode, and JPEG-LS where GDCM's binding is installed. */
+    private static Set<String> decodable(String... always) {
+        Set<String> syntaxes = new java.util.LinkedHashSet<>(List.of(always));
+        if (JpegLs.available()) syntaxes.addAll(JpegLs.TRANSFER_SYNTAXES);
+        return Set.copyOf(syntaxes);
+    }
 
     private final SeriesAssembler assembler;
 

@@ -18,8 +18,11 @@ final class SliceReader {
     static float[] readHu(String seriesUid, SliceInfo slice, PixelEncoding encoding, int rows, int columns) {
         String where = "series " + seriesUid + ", SOP instance " + slice.sopInstanceUid();
         AttributeList list = new AttributeList();
+        byte[] jpegLs = null;
         try (DicomInputStream in = new DicomInputStream(slice.file().toFile())) {
-            list.read(in); // decompresses RLE, JPEG lossless and JPEG 2000 (ImageIO plugins); others were refused at load
+            // decompresses RLE, JPEG lossless and JPEG 2000 (ImageIO plugins); JPEG-LS stops at its Pixel Data for GDCM
+            list.read(in, (attributes, tag, byteOffset) -> tag.equals(TagFromName.PixelData) && isJpegLs(attributes));
+            if (isJpegLs(list)) jpegLs = JpegLs.decode(slice.file());
         } catch (IOException | DicomException | RuntimeException e) {
             throw new SeriesLoadException(seriesUid, Refusal.UNREADABLE_FILE,
                     where + ": pixel data could not be read: " + e.getClass().getSimpleName() + " " + e.getMessage(), e);
@@ -29,6 +32,7 @@ final class SliceReader {
             throw new SeriesLoadException(seriesUid, Refusal.UNREADABLE_FILE,
                     where + ": its file " + slice.file().getFileName() + " now holds another instance");
         }
+        if (jpegLs != null) return fromBytes(seriesUid, where, encoding, jpegLs, rows * columns);
         Attribute pixels = list.getPixelData();
         if (pixels == null) {
             // PixelMed logs and drops a Pixel Data element it cannot read to the end
@@ -47,17 +51,32 @@ final class SliceReader {
                 encoding.toHu(raw, hu);
             } else {
                 // 16-bit samples in an OB element: little-endian byte pairs
-                byte[] bytes = pixels.getByteValues();
-                checkLength(seriesUid, where, bytes == null ? 0 : bytes.length / 2, count);
-                short[] raw = new short[count];
-                for (int i = 0; i < count; i++) {
-                    raw[i] = (short) ((bytes[2 * i] & 0xFF) | (bytes[2 * i + 1] & 0xFF) << 8);
-                }
-                encoding.toHu(raw, hu);
+                return fromBytes(seriesUid, where, encoding, pixels.getByteValues(), count);
             }
         } catch (DicomException e) {
             throw new SeriesLoadException(seriesUid, Refusal.UNREADABLE_FILE, where + ": " + e.getMessage(), e);
         }
+        return hu;
+    }
+
+    private static boolean isJpegLs(AttributeList attributes) {
+        return JpegLs.TRANSFER_SYNTAXES.contains(Attribute.getSingleStringValueOrEmptyString(attributes, TagFromName.TransferSyntaxUID));
+    }
+
+    /** HU from decoded samples as bytes: one per sample for 8 bits, little-endian pairs for 16. */
+    private static float[] fromBytes(String seriesUid, String where, PixelEncoding encoding, byte[] bytes, int count) {
+        float[] hu = new float[count];
+        if (encoding.bitsAllocated() == 8) {
+            checkLength(seriesUid, where, bytes == null ? 0 : bytes.length, count);
+            encoding.toHu(bytes, hu);
+            return hu;
+        }
+        checkLength(seriesUid, where, bytes == null ? 0 : bytes.length / 2, count);
+        short[] raw = new short[count];
+        for (int i = 0; i < count; i++) {
+            raw[i] = (short) ((bytes[2 * i] & 0xFF) | (bytes[2 * i + 1] & 0xFF) << 8);
+        }
+        encoding.toHu(raw, hu);
         return hu;
     }
 

@@ -41,15 +41,15 @@ class ConfigLoaderTest {
         assertThat(load(Map.of()).dicom().transferSyntaxes()).containsExactly(
                 "1.2.840.10008.1.2.1", "1.2.840.10008.1.2", "1.2.840.10008.1.2.2",
                 "1.2.840.10008.1.2.4.70", "1.2.840.10008.1.2.4.57", "1.2.840.10008.1.2.4.90", "1.2.840.10008.1.2.5",
-                "1.2.840.10008.1.2.4.91");
+                "1.2.840.10008.1.2.4.80", "1.2.840.10008.1.2.4.91", "1.2.840.10008.1.2.4.81");
     }
 
     @Test
     void transferSyntaxTheLoaderCannotDecodeIsRejectedWithKeyAndValue() {
-        assertThatThrownBy(() -> load(Map.of(), "--dicom.transfer-syntaxes=1.2.840.10008.1.2.1,1.2.840.10008.1.2.4.80,1.2.840.10008.1.2.1.99"))
+        assertThatThrownBy(() -> load(Map.of(), "--dicom.transfer-syntaxes=1.2.840.10008.1.2.1,1.2.840.10008.1.2.4.50,1.2.840.10008.1.2.1.99"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("dicom.transfer-syntaxes must be a transfer syntax the series loader decodes")
-                .hasMessageContaining("was 1.2.840.10008.1.2.4.80")
+                .hasMessageContaining("was 1.2.840.10008.1.2.4.50")
                 .hasMessageContaining("was 1.2.840.10008.1.2.1.99");
     }
 

@@ -248,6 +248,7 @@ class DicomReceiverTest {
             "dcmcjpeg +e1 {in} {out},    1.2.840.10008.1.2.4.70, -xs",
             "gdcmconv --j2k {in} {out},  1.2.840.10008.1.2.4.90, -xv",
             "dcmcrle {in} {out},         1.2.840.10008.1.2.5,    -xr",
+            "dcmcjpls {in} {out},        1.2.840.10008.1.2.4.80, -xt",
     })
     void losslessCompressedSeriesIsStoredAsReceivedAndDecodesToTheOriginalsHu(String encoder, String transferSyntax, String proposal)
             throws Exception {
@@ -272,16 +273,16 @@ class DicomReceiverTest {
     }
 
     @Test
-    void contextOfferingOnlyJpegLsThatTheLoaderCannotDecodeIsRefusedAtNegotiation() throws Exception {
+    void contextOfferingOnlyLossyJpegThatTheLoaderCannotDecodeIsRefusedAtNegotiation() throws Exception {
         start();
         var contexts = new java.util.LinkedList<com.pixelmed.network.PresentationContext>();
-        contexts.add(new com.pixelmed.network.PresentationContext((byte) 1, SOPClass.CTImageStorage, TransferSyntax.JPEGLS));
+        contexts.add(new com.pixelmed.network.PresentationContext((byte) 1, SOPClass.CTImageStorage, TransferSyntax.JPEGBaseline));
         contexts.add(new com.pixelmed.network.PresentationContext((byte) 3, SOPClass.CTImageStorage, TransferSyntax.JPEGLossless));
         com.pixelmed.network.Association association = com.pixelmed.network.AssociationFactory.createNewAssociation("127.0.0.1", node.dicomPort(), "CTAI",
                 TestNodes.CALLER, contexts, null, false);
         try {
             org.assertj.core.api.Assertions.assertThatThrownBy(
-                    () -> association.getSuitablePresentationContextID(SOPClass.CTImageStorage, TransferSyntax.JPEGLS))
+                    () -> association.getSuitablePresentationContextID(SOPClass.CTImageStorage, TransferSyntax.JPEGBaseline))
                     .isInstanceOf(com.pixelmed.network.DicomNetworkException.class);
             assertThat(association.getSuitablePresentationContextID(SOPClass.CTImageStorage, TransferSyntax.JPEGLossless)).isEqualTo((byte) 3);
         } finally {
