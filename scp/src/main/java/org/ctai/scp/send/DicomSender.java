@@ -108,6 +108,10 @@ public final class DicomSender {
         }
     }
 
+    private static String orElse(String value, String fallback) {
+        return value.isEmpty() ? fallback : value;
+    }
+
     /**
      * One C-STORE on the association; returns the status the destination answered. PixelMed's SCU reports only
      * success or failure, and counts the warnings B000, B006 and B007 as plain success, so a warning could not
@@ -118,11 +122,15 @@ public final class DicomSender {
             AttributeList meta = new AttributeList();
             meta.readOnlyMetaInformationHeader(in);
             String fileSyntax = Attribute.getSingleStringValueOrEmptyString(meta, TagFromName.TransferSyntaxUID);
-            byte context = association.getSuitablePresentationContextID(item.sopClassUid());
+            // the file says what it is (the demo's items, for one, name only the class)
+            String sopClass = orElse(Attribute.getSingleStringValueOrEmptyString(meta, TagFromName.MediaStorageSOPClassUID), item.sopClassUid());
+            String sopInstance = orElse(Attribute.getSingleStringValueOrEmptyString(meta, TagFromName.MediaStorageSOPInstanceUID),
+                    item.sopInstanceUid());
+            byte context = association.getSuitablePresentationContextID(sopClass);
             String wireSyntax = association.getTransferSyntaxForPresentationContextID(context);
             ResponseStatus response = new ResponseStatus();
             association.setReceivedDataHandler(response);
-            association.send(context, new CStoreRequestCommandMessage(item.sopClassUid(), item.sopInstanceUid()).getBytes(), null);
+            association.send(context, new CStoreRequestCommandMessage(sopClass, sopInstance).getBytes(), null);
             OutputStream out = association.getAssociationOutputStream(context);
             if (fileSyntax.equals(wireSyntax)) {
                 in.transferTo(out);
