@@ -27,8 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>A tumour counts as found when one predicted lesion overlaps it with an intersection over union of at
  * least {@link #MATCH_IOU}; a predicted lesion that matches no tumour so is a false positive. (Plain overlap
  * would let one lesion covering the whole liver find every tumour: an untrained model scores sensitivity 1.0
- * and voxel Dice 0.003 that way.) Skipped while the model is not bundled: it is trained by
- * inference/training/train3d.py, which needs a GPU to train in minutes (about 7 s per step on the 2-core machine).
+ * and voxel Dice 0.003 that way.) The bundled model was trained by inference/training/train3d.py (its model card
+ * gives the commands and these figures); the test is skipped only in a build without it.
  */
 class Phantom3dModelAccuracyTest {
 

@@ -38,4 +38,33 @@ class DemoCommandTest {
             assertThat(names).hasSizeGreaterThanOrEqualTo(9);
         }
     }
+
+    @Test
+    void demoRunsTheBundledThreeDimensionalModelWhenAskedAndItsSegmentsCarryTheManifestsLabel() throws Exception {
+        NodeConfig config = ConfigLoader.withShippedDefaults().load(Optional.empty(), Map.of(),
+                List.of("--data.dir=" + tmp.resolve("data"), "--dicom.port=0", "--data.min-free-mb=1", "--web.port=0",
+                        "--model.file=bundled:ctai-phantom-unet3d"));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        int code = new DemoCommand(config, new PrintStream(out, true, StandardCharsets.UTF_8)).run(true, 1, 24);
+
+        String printed = out.toString(StandardCharsets.UTF_8);
+        assertThat(code).as(printed).isZero();
+        assertThat(printed).contains("jobs: sent");
+        com.pixelmed.dicom.AttributeList seg = null;
+        try (var files = Files.list(tmp.resolve("data").resolve("demo-pacs"))) {
+            for (java.nio.file.Path f : files.filter(Files::isRegularFile).toList()) {
+                com.pixelmed.dicom.AttributeList list = new com.pixelmed.dicom.AttributeList();
+                list.read(f.toFile());
+                if ("SEG".equals(com.pixelmed.dicom.Attribute.getSingleStringValueOrEmptyString(list, com.pixelmed.dicom.TagFromName.Modality))) {
+                    seg = list;
+                }
+            }
+        }
+        assertThat(seg).as("a SEG at the stand-in PACS").isNotNull();
+        var segments = (com.pixelmed.dicom.SequenceAttribute) seg.get(com.pixelmed.dicom.TagFromName.SegmentSequence);
+        assertThat(segments.getNumberOfItems()).isPositive();
+        assertThat(com.pixelmed.dicom.Attribute.getSingleStringValueOrEmptyString(segments.getItem(0).getAttributeList(),
+                new com.pixelmed.dicom.AttributeTag(0x0062, 0x0009))).as("Segment Algorithm Name").contains("unet3d");
+    }
 }
