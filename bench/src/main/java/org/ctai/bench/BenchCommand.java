@@ -98,8 +98,8 @@ public final class BenchCommand {
         @Option(names = "--peak-slices", defaultValue = "500", description = "slices of the peak-heap run, 0 to skip (default ${DEFAULT-VALUE})")
         int peakSlices;
 
-        @Option(names = "--model-3d", paramLabel = "FILE", description = "a patch-3d model (its manifest beside it) for the 3-D path "
-                + "(default: the two-label 3-D test model of module inference)")
+        @Option(names = "--model-3d", paramLabel = "FILE", defaultValue = "bundled:ctai-phantom-unet3d",
+                description = "a patch-3d model (its manifest beside it) for the 3-D path (default ${DEFAULT-VALUE})")
         Path model3d;
 
         @Mixin
@@ -109,9 +109,7 @@ public final class BenchCommand {
         protected int run(NodeConfig config) throws Exception {
             new InferenceBenchmark(config.inference().model(), slices, options.size, options.rounds, peakSlices, System.out).run();
             new WritingShareBenchmark(config.inference(), slices, options.size, options.rounds, System.out).run();
-            Path file = model3d != null ? model3d : Path.of(System.getProperty("ctai.home", "."))
-                    .resolve("inference/src/test/resources/org/ctai/inference/models/softmax_patch3d.onnx");
-            NodeConfig threeD = ConfigLoader.withShippedDefaults().load(Optional.empty(), java.util.Map.of(), List.of("--model.file=" + file));
+            NodeConfig threeD = ConfigLoader.withShippedDefaults().load(Optional.empty(), java.util.Map.of(), List.of("--model.file=" + model3d));
             try (ScratchFolder work = new ScratchFolder("ctai-bench-3d")) {
                 new Patch3dBenchmark(threeD.inference().model(), slices, options.size, options.rounds, System.out).run(work.path());
             }
