@@ -155,28 +155,11 @@ public final class CtSeriesWriter {
      * codec that loses a bit or the sign shows.
      */
     public static Series writeTextured(Path dir, int count, int size) {
-        String study = newUid();
-        String series = newUid();
-        String frame = newUid();
-        List<Path> files = new ArrayList<>();
-        List<String> sops = new ArrayList<>();
-        try {
-            Files.createDirectories(dir);
-            for (int i = 0; i < count; i++) {
-                short[] pixels = new short[size * size];
-                for (int p = 0; p < pixels.length; p++) pixels[p] = (short) (((p * 7919 + i * 104729) % 5120) - 2048);
-                String sop = newUid();
-                Path f = dir.resolve(String.format("slice-%04d.dcm", i));
-                writeSlice(f, SOPClass.CTImageStorage, "CT", study, series, frame, sop, i, size, pixels);
-                files.add(f);
-                sops.add(sop);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (DicomException e) {
-            throw new IllegalStateException(e);
-        }
-        return new Series(study, series, files, sops);
+        return writePixels(dir, count, SOPClass.CTImageStorage, "CT", i -> {
+            short[] pixels = new short[size * size];
+            for (int p = 0; p < pixels.length; p++) pixels[p] = (short) (((p * 7919 + i * 104729) % 5120) - 2048);
+            return pixels;
+        });
     }
 
     /** A series the loader must refuse: three slices, the middle one 48x48 among 32x32. */
