@@ -51,14 +51,6 @@ public final class SeriesAnalyzer {
             lesions = List.copyOf(lesions);
             lesionLabels = Collections.unmodifiableMap(new TreeMap<>(lesionLabels));
         }
-
-        /** 0/1 mask of one lesion of this label on a slice of {@code rows * columns} pixels. */
-        public byte[] lesionMask(int slice, int lesionId, int pixels) {
-            short[] labels = lesionLabels.get(slice);
-            byte[] mask = new byte[pixels];
-            if (labels != null) for (int i = 0; i < labels.length; i++) if (labels[i] == lesionId) mask[i] = 1;
-            return mask;
-        }
     }
 
     /**

@@ -61,7 +61,8 @@ class SeriesAnalyzerLabelsTest {
             assertThat(first.lesions()).hasSize(1);
             assertThat(first.lesions().get(0).volumeMm3()).isCloseTo(8 * 12 * 12 * voxelMm3, org.assertj.core.api.Assertions.within(1e-6));
             assertThat(first.lesions().get(0).firstSlice()).isEqualTo(2);
-            assertThat(first.lesionMask(9, 1, SIZE * SIZE)[4 * SIZE + 4]).isEqualTo((byte) 1);
+            assertThat(first.lesionLabels().get(9)[4 * SIZE + 4]).isEqualTo((short) first.lesions().get(0).id());
+            assertThat(a.lesionMask(9, first.lesions().get(0).id())[4 * SIZE + 4]).isEqualTo((byte) 1);
             LabelFindings second = a.byLabel().get(1);
             assertThat(second.lesions()).hasSize(1);
             assertThat(second.lesions().get(0).volumeMm3()).isCloseTo(10 * 14 * 14 * voxelMm3, org.assertj.core.api.Assertions.within(1e-6));
