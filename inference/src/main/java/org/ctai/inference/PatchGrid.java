@@ -15,6 +15,14 @@ public record PatchGrid(int slices, int rows, int columns, int patchSlices, int 
         columnStarts = columnStarts.clone();
     }
 
+    /** How {@code patch} tiles a grid of {@code slices x rows x columns} (the one tiling the node runs). */
+    static PatchGrid tile(int slices, int rows, int columns, ModelSpec.InputLayout.Patch3d patch) {
+        return new PatchGrid(slices, rows, columns, patch.slices(), patch.rows(), patch.columns(),
+                SlidingWindow.starts(slices, patch.slices(), patch.overlap()),
+                SlidingWindow.starts(rows, patch.rows(), patch.overlap()),
+                SlidingWindow.starts(columns, patch.columns(), patch.overlap()));
+    }
+
     /** The number of patches the model runs on. */
     public int patches() {
         return sliceStarts.length * rowStarts.length * columnStarts.length;

@@ -57,9 +57,10 @@ final class PatchSegmenter {
         int pz = patch.slices();
         int py = patch.rows();
         int px = patch.columns();
-        int[] zs = SlidingWindow.starts(slices, pz, patch.overlap());
-        int[] ys = SlidingWindow.starts(rows, py, patch.overlap());
-        int[] xs = SlidingWindow.starts(columns, px, patch.overlap());
+        PatchGrid grid = PatchGrid.tile(slices, rows, columns, patch);
+        int[] zs = grid.sliceStarts();
+        int[] ys = grid.rowStarts();
+        int[] xs = grid.columnStarts();
         float[] gz = SlidingWindow.gaussian(pz);
         float[] gy = SlidingWindow.gaussian(py);
         float[] gx = SlidingWindow.gaussian(px);

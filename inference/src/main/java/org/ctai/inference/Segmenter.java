@@ -126,11 +126,7 @@ public final class Segmenter implements AutoCloseable {
     public java.util.Optional<PatchGrid> patchGrid(Volume volume) {
         if (!(spec.inputLayout() instanceof ModelSpec.InputLayout.Patch3d patch)) return java.util.Optional.empty();
         Resampling plan = Resampling.plan(volume.geometry(), volume.sliceCount(), spec.targetSpacing());
-        return java.util.Optional.of(new PatchGrid(plan.targetSlices(), plan.targetRows(), plan.targetColumns(),
-                patch.slices(), patch.rows(), patch.columns(),
-                SlidingWindow.starts(plan.targetSlices(), patch.slices(), patch.overlap()),
-                SlidingWindow.starts(plan.targetRows(), patch.rows(), patch.overlap()),
-                SlidingWindow.starts(plan.targetColumns(), patch.columns(), patch.overlap())));
+        return java.util.Optional.of(PatchGrid.tile(plan.targetSlices(), plan.targetRows(), plan.targetColumns(), patch));
     }
 
     /** The effective specification. */
