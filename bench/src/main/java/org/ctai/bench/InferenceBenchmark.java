@@ -1,13 +1,13 @@
 package org.ctai.bench;
 
-import org.ctai.inference.Geometry;
-import org.ctai.inference.ModelConfig;
-import org.ctai.inference.ModelSpec;
-import org.ctai.inference.Segmenter;
+import org.ctai.inference.series.Geometry;
+import org.ctai.inference.model.ModelConfig;
+import org.ctai.inference.model.ModelSpec;
+import org.ctai.inference.segment.Segmenter;
 import org.ctai.inference.SeriesAnalyzer;
-import org.ctai.inference.SeriesLoader;
-import org.ctai.inference.SliceNormalizer;
-import org.ctai.inference.Volume;
+import org.ctai.inference.series.SeriesLoader;
+import org.ctai.inference.segment.SliceNormalizer;
+import org.ctai.inference.series.Volume;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
@@ -118,10 +118,7 @@ public final class InferenceBenchmark {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         if (spec.threads() > 0) options.setIntraOpNumThreads(spec.threads());
-        if (spec.source() instanceof ModelSpec.ModelSource.OnnxFile f) return env.createSession(f.path().toString(), options);
-        try (var in = InferenceBenchmark.class.getResourceAsStream(((ModelSpec.ModelSource.Bundled) spec.source()).resource())) {
-            return env.createSession(in.readAllBytes(), options);
-        }
+        return spec.source().openSession(env, options);
     }
 
     private void peakHeap(SeriesAnalyzer analyzer, Path work) throws IOException {

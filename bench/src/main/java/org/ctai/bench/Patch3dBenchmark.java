@@ -11,11 +11,11 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.ctai.inference.ModelConfig;
-import org.ctai.inference.PatchGrid;
-import org.ctai.inference.Segmenter;
-import org.ctai.inference.SeriesLoader;
-import org.ctai.inference.Volume;
+import org.ctai.inference.model.ModelConfig;
+import org.ctai.inference.segment.PatchGrid;
+import org.ctai.inference.segment.Segmenter;
+import org.ctai.inference.series.SeriesLoader;
+import org.ctai.inference.series.Volume;
 import org.ctai.inference.phantom.PhantomGenerator;
 import org.ctai.inference.phantom.PhantomSpec;
 

@@ -1,7 +1,7 @@
 package org.ctai.inference;
 
 /** Loads OpenCV's native library from the openpnp jar, once per class loader. */
-final class OpenCvNatives {
+public final class OpenCvNatives {
 
     private OpenCvNatives() {
     }
@@ -16,7 +16,7 @@ final class OpenCvNatives {
         }
     }
 
-    static void load() {
+    public static void load() {
         Holder.touch();
     }
 }

@@ -1,5 +1,10 @@
 package org.ctai.inference;
 
+import org.ctai.inference.series.Refusal;
+import org.ctai.inference.series.SeriesLoadException;
+import org.ctai.inference.segment.Segmenter;
+import org.ctai.inference.series.Geometry;
+import org.ctai.inference.series.Volume;
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.TagFromName;
 import java.time.Duration;
@@ -12,7 +17,7 @@ import java.util.TreeMap;
 import org.ctai.inference.measure.Lesion;
 import org.ctai.inference.measure.LesionMeasurer;
 import org.ctai.inference.measure.MeasurementRun;
-import org.ctai.inference.ModelSpec.SegmentLabel;
+import org.ctai.inference.model.ModelContract.SegmentLabel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -14,10 +14,10 @@ import java.util.concurrent.TimeUnit;
  * Runs the real pydicom (Debian's python3-pydicom) in a child process as an independent reference
  * reader. Tests skip through {@link #python()} being empty when it is not installed.
  */
-final class Pydicom {
+public final class Pydicom {
 
     /** What pydicom computes for one file: HU by its modality LUT, and which pixels equal Pixel Padding Value. */
-    record Reference(float[] hu, boolean[] padding) {
+    public record Reference(float[] hu, boolean[] padding) {
     }
 
     private static final String SCRIPT = String.join("\n",
@@ -32,7 +32,7 @@ final class Pydicom {
 
     private static final Optional<String> PYTHON = find();
 
-    static Optional<String> python() {
+    public static Optional<String> python() {
         return PYTHON;
     }
 
@@ -53,7 +53,7 @@ final class Pydicom {
         return Optional.empty();
     }
 
-    static Reference read(Path file, int pixels) throws IOException, InterruptedException {
+    public static Reference read(Path file, int pixels) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(PYTHON.orElseThrow(), "-c", SCRIPT, file.toString()).start();
         byte[] out;
         try (InputStream in = p.getInputStream()) {

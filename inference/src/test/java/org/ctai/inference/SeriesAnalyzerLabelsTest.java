@@ -1,5 +1,11 @@
 package org.ctai.inference;
 
+import org.ctai.inference.model.ModelSource;
+import org.ctai.inference.model.ModelConfig;
+import org.ctai.inference.model.ModelSpec;
+import org.ctai.inference.segment.Segmenter;
+import org.ctai.inference.series.SeriesLoader;
+import org.ctai.inference.series.Volume;
 import org.ctai.inference.SeriesAnalyzer.Analysis;
 import org.ctai.inference.SeriesAnalyzer.LabelFindings;
 import org.ctai.inference.measure.LesionMeasurer;
@@ -45,7 +51,7 @@ class SeriesAnalyzerLabelsTest {
         }
         // the two-label softmax model without its target spacing: no partial volume, so the boxes come back exactly
         Path model = Files.copy(TestModels.SOFTMAX_PATCH, dir.resolve("two.onnx"));
-        Files.writeString(dir.resolve("two.manifest.json"), Files.readString(ModelManifest.pathFor(TestModels.SOFTMAX_PATCH))
+        Files.writeString(dir.resolve("two.manifest.json"), Files.readString(new ModelSource.OnnxFile(TestModels.SOFTMAX_PATCH).manifestPath())
                 .replaceAll("\"spacing-mm\": \\[[^]]*],?", "").replaceAll(",\\s*}", "}"));
         Volume volume = new SeriesLoader().load(files, series.seriesUid).volumeOrThrow();
         try (Segmenter segmenter = Segmenter.open(ModelConfig.builder().file(model).device(ModelSpec.Device.CPU).build())) {

@@ -30,57 +30,57 @@ import java.util.UUID;
  * changes what it needs. Stored pixel values are {@code storedValue(index, row, column)}, distinct
  * per slice, so a test can tell slices apart after sorting. Mutable; one test thread.
  */
-final class SyntheticCt {
+public final class SyntheticCt {
 
     /** Patient attributes written into every slice; no message or log may ever contain them. */
-    static final String PATIENT_NAME = "Doe^Jane";
-    static final String PATIENT_ID = "PHI-4711";
+    public static final String PATIENT_NAME = "Doe^Jane";
+    public static final String PATIENT_ID = "PHI-4711";
 
-    static String newUid() {
+    public static String newUid() {
         UUID u = UUID.randomUUID();
         ByteBuffer b = ByteBuffer.allocate(16).putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
         return "2.25." + new BigInteger(1, b.array());
     }
 
-    static int storedValue(int index, int row, int column) {
+    public static int storedValue(int index, int row, int column) {
         return 100 * index + 3 * row - column;
     }
 
     /** A fresh series: study, series and frame of reference UIDs shared by the slices it makes. */
-    static final class Series {
-        final String studyUid = newUid();
-        final String seriesUid = newUid();
-        final String frameOfReferenceUid = newUid();
+    public static final class Series {
+        public final String studyUid = newUid();
+        public final String seriesUid = newUid();
+        public final String frameOfReferenceUid = newUid();
 
-        Slice slice(int index) {
+        public Slice slice(int index) {
             return new Slice(this, index);
         }
     }
 
-    static final class Slice {
-        final String sopInstanceUid = newUid();
-        String seriesUid;
-        String studyUid;
-        String frameOfReferenceUid;
-        String modality = "CT";
-        String sopClassUid = SOPClass.CTImageStorage;
-        String transferSyntax = TransferSyntax.ExplicitVRLittleEndian;
-        int index;
-        int instanceNumber;
-        int rows = 6;
-        int columns = 5;
-        double[] pixelSpacing = {0.7, 0.7};
-        double[] orientation = {1, 0, 0, 0, 1, 0};
-        double[] position;
-        boolean signed = true;
-        int bitsStored = 16;
-        double slope = 1;
-        double intercept = -1024;
-        Integer paddingValue;
-        Integer paddingRangeLimit;
-        boolean withPixelData = true;
+    public static final class Slice {
+        public final String sopInstanceUid = newUid();
+        public String seriesUid;
+        public String studyUid;
+        public String frameOfReferenceUid;
+        public String modality = "CT";
+        public String sopClassUid = SOPClass.CTImageStorage;
+        public String transferSyntax = TransferSyntax.ExplicitVRLittleEndian;
+        public int index;
+        public int instanceNumber;
+        public int rows = 6;
+        public int columns = 5;
+        public double[] pixelSpacing = {0.7, 0.7};
+        public double[] orientation = {1, 0, 0, 0, 1, 0};
+        public double[] position;
+        public boolean signed = true;
+        public int bitsStored = 16;
+        public double slope = 1;
+        public double intercept = -1024;
+        public Integer paddingValue;
+        public Integer paddingRangeLimit;
+        public boolean withPixelData = true;
         /** Raw 16-bit words; when null the slice's storedValue pattern is written. */
-        short[] rawPixels;
+        public short[] rawPixels;
 
         Slice(Series series, int index) {
             this.seriesUid = series.seriesUid;
@@ -91,7 +91,7 @@ final class SyntheticCt {
             this.position = new double[] {-100, -80, 2.5 * index};
         }
 
-        short[] raw() {
+        public short[] raw() {
             if (rawPixels != null) return rawPixels;
             short[] raw = new short[rows * columns];
             for (int r = 0; r < rows; r++) {
@@ -102,15 +102,15 @@ final class SyntheticCt {
             return raw;
         }
 
-        Path writeTo(Path folder) throws IOException {
+        public Path writeTo(Path folder) throws IOException {
             return writeFile(folder.resolve(sopInstanceUid + ".dcm"));
         }
 
-        Path writeTo(Path folder, String fileName) throws IOException {
+        public Path writeTo(Path folder, String fileName) throws IOException {
             return writeFile(folder.resolve(fileName));
         }
 
-        Path writeFile(Path file) throws IOException {
+        public Path writeFile(Path file) throws IOException {
             try {
                 AttributeList list = new AttributeList();
                 uid(list, TagFromName.SOPClassUID, sopClassUid);

@@ -25,7 +25,7 @@ import org.ctai.srwriter.ResultWriter;
 import org.ctai.viewer.NodeStatus;
 import org.ctai.viewer.WebServer;
 import org.ctai.inference.InferenceException;
-import org.ctai.inference.Segmenter;
+import org.ctai.inference.segment.Segmenter;
 import org.ctai.inference.SeriesAnalyzer;
 import org.ctai.inference.measure.LesionMeasurer;
 import org.ctai.inference.overlay.OverlayRenderer;

@@ -1,5 +1,6 @@
 package org.ctai.scp;
 
+import org.ctai.inference.series.Volume;
 import org.ctai.scp.config.NodeConfig;
 
 import static org.assertj.core.api.Assertions.assertThat;

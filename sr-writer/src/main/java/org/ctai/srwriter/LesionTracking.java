@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import org.ctai.inference.ModelSpec.SegmentLabel;
+import org.ctai.inference.model.ModelContract.SegmentLabel;
 import org.ctai.inference.SeriesAnalyzer.Analysis;
 import org.ctai.inference.measure.Lesion;
 

@@ -1,7 +1,6 @@
 package org.ctai.srwriter;
 
-import org.ctai.inference.ModelSpec;
-import org.ctai.inference.Segmenter;
+import org.ctai.inference.segment.Segmenter;
 
 import java.util.Objects;
 
@@ -26,9 +25,7 @@ public record ModelInfo(String name, String version, String softwareVersion) {
      * model's SHA-256 ({@link Segmenter#modelSha256()}). A name longer than 64 characters (DICOM LO) is cut.
      */
     public static ModelInfo of(Segmenter segmenter, String softwareVersion) {
-        ModelSpec.ModelSource source = segmenter.spec().source();
-        String path = source instanceof ModelSpec.ModelSource.OnnxFile file ? file.path().toString()
-                : ((ModelSpec.ModelSource.Bundled) source).resource();
+        String path = segmenter.spec().source().location();
         String name = path.substring(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
         if (name.length() > 64) name = name.substring(0, 64);
         return new ModelInfo(name, "sha256:" + segmenter.modelSha256().substring(0, VERSION_HEX_DIGITS), softwareVersion);

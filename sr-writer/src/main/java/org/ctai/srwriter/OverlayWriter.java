@@ -9,12 +9,12 @@ import com.pixelmed.dicom.SOPClass;
 import com.pixelmed.dicom.TagFromName;
 import com.pixelmed.dicom.UnsignedShortAttribute;
 
-import org.ctai.inference.Geometry;
+import org.ctai.inference.series.Geometry;
 import org.ctai.inference.SeriesAnalyzer;
 import org.ctai.inference.SeriesAnalyzer.Analysis;
-import org.ctai.inference.SliceInfo;
-import org.ctai.inference.Vector3;
-import org.ctai.inference.Volume;
+import org.ctai.inference.series.SliceInfo;
+import org.ctai.inference.series.Vector3;
+import org.ctai.inference.series.Volume;
 import org.ctai.inference.measure.Lesion;
 import org.ctai.inference.overlay.CtWindow;
 import org.ctai.inference.overlay.OverlayRenderer;

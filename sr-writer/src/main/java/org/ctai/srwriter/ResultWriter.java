@@ -6,7 +6,7 @@ import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.TagFromName;
 import com.pixelmed.dicom.TransferSyntax;
 
-import org.ctai.inference.ModelSpec.SegmentLabel;
+import org.ctai.inference.model.ModelContract.SegmentLabel;
 import org.ctai.inference.SeriesAnalyzer.Analysis;
 
 import java.io.IOException;
@@ -60,7 +60,7 @@ public final class ResultWriter {
      * the overlays (when enabled and there is a lesion).
      *
      * @throws SrWriteException         if an object cannot be built
-     * @throws org.ctai.inference.SeriesLoadException if a source file cannot be read any more
+     * @throws org.ctai.inference.series.SeriesLoadException if a source file cannot be read any more
      */
     public Results build(Analysis analysis) {
         Objects.requireNonNull(analysis, "analysis");

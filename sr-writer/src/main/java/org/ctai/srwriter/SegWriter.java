@@ -11,12 +11,12 @@ import com.pixelmed.dicom.TagFromName;
 import com.pixelmed.dicom.UnsignedLongAttribute;
 import com.pixelmed.dicom.UnsignedShortAttribute;
 
-import org.ctai.inference.Geometry;
-import org.ctai.inference.ModelSpec.SegmentLabel;
+import org.ctai.inference.series.Geometry;
+import org.ctai.inference.model.ModelContract.SegmentLabel;
 import org.ctai.inference.SeriesAnalyzer.Analysis;
-import org.ctai.inference.SliceInfo;
-import org.ctai.inference.Vector3;
-import org.ctai.inference.Volume;
+import org.ctai.inference.series.SliceInfo;
+import org.ctai.inference.series.Vector3;
+import org.ctai.inference.series.Volume;
 import org.ctai.inference.measure.Lesion;
 
 import java.time.ZonedDateTime;
@@ -184,7 +184,7 @@ final class SegWriter {
         return item;
     }
 
-    private static void putCode(AttributeList list, AttributeTag tag, org.ctai.inference.ModelSpec.Code code) {
+    private static void putCode(AttributeList list, AttributeTag tag, org.ctai.inference.model.ModelContract.Code code) {
         CommonModules.putCode(list, tag, code.scheme(), code.value(), code.meaning());
     }
 

@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.ctai.inference.SeriesAnalyzer.Analysis;
-import org.ctai.inference.SliceInfo;
+import org.ctai.inference.series.SliceInfo;
 import org.ctai.inference.measure.Lesion;
 
 /**
@@ -22,7 +22,7 @@ import org.ctai.inference.measure.Lesion;
  * the lesion's largest slice with its outline, in the layout the OHIF viewer draws; or, when there is no lesion,
  * a report that says so. The content, code by code, is described in sr-writer/docs/measurement-report.md.
  *
- * <p>Pure: the analysis (and the first CT header, read through {@link org.ctai.inference.Volume#readHeader}) in,
+ * <p>Pure: the analysis (and the first CT header, read through {@link org.ctai.inference.series.Volume#readHeader}) in,
  * a dataset out. Stateless apart from its configuration; thread-safe.
  */
 final class SrWriter {
@@ -51,7 +51,7 @@ final class SrWriter {
      * @param created  content, series and instance creation date and time
      * @throws IllegalArgumentException when a lesion has no tracking, or no segment number in {@code seg}
      * @throws SrWriteException         when the report cannot be built (the message names the series by UID)
-     * @throws org.ctai.inference.SeriesLoadException if the CT header cannot be read any more
+     * @throws org.ctai.inference.series.SeriesLoadException if the CT header cannot be read any more
      */
     AttributeList write(Analysis analysis, Optional<SegReference> seg, Map<Integer, LesionTracking> tracking,
                         CommonModules.Series series, ZonedDateTime created) {

@@ -1,12 +1,12 @@
 package org.ctai.srwriter;
 
-import org.ctai.inference.ModelConfig;
-import org.ctai.inference.Segmenter;
+import org.ctai.inference.model.ModelConfig;
+import org.ctai.inference.segment.Segmenter;
 import org.ctai.inference.SeriesAnalyzer;
 import org.ctai.inference.SeriesAnalyzer.Analysis;
-import org.ctai.inference.SeriesLoadResult;
-import org.ctai.inference.SeriesLoader;
-import org.ctai.inference.Volume;
+import org.ctai.inference.series.SeriesLoadResult;
+import org.ctai.inference.series.SeriesLoader;
+import org.ctai.inference.series.Volume;
 import org.ctai.inference.measure.LesionMeasurer;
 import org.ctai.inference.phantom.PhantomGenerator;
 import org.ctai.inference.phantom.PhantomSpec;

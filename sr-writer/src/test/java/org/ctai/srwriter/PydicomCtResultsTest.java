@@ -9,10 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
-import org.ctai.inference.Segmenter;
+import org.ctai.inference.segment.Segmenter;
 import org.ctai.inference.SeriesAnalyzer.Analysis;
-import org.ctai.inference.SeriesLoader;
-import org.ctai.inference.Volume;
+import org.ctai.inference.series.SeriesLoader;
+import org.ctai.inference.series.Volume;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

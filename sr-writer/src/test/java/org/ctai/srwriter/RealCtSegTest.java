@@ -4,11 +4,11 @@ import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.TagFromName;
 
-import org.ctai.inference.Segmenter;
+import org.ctai.inference.segment.Segmenter;
 import org.ctai.inference.SeriesAnalyzer.Analysis;
-import org.ctai.inference.SeriesLoader;
-import org.ctai.inference.SliceInfo;
-import org.ctai.inference.Volume;
+import org.ctai.inference.series.SeriesLoader;
+import org.ctai.inference.series.SliceInfo;
+import org.ctai.inference.series.Volume;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -6,10 +6,10 @@ import com.pixelmed.dicom.AttributeTag;
 import com.pixelmed.dicom.SequenceAttribute;
 import com.pixelmed.dicom.TagFromName;
 
-import org.ctai.inference.Segmenter;
+import org.ctai.inference.segment.Segmenter;
 import org.ctai.inference.SeriesAnalyzer.Analysis;
-import org.ctai.inference.SliceInfo;
-import org.ctai.inference.Volume;
+import org.ctai.inference.series.SliceInfo;
+import org.ctai.inference.series.Volume;
 import org.ctai.inference.phantom.PhantomSpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

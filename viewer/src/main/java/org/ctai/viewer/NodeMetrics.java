@@ -56,7 +56,7 @@ final class NodeMetrics {
         }
         Gauge.builder("ctai.queue.depth", this, m -> m.snapshot.jobs[0]).description("jobs waiting to run").register(registry);
         FunctionTimer.builder("ctai.inference", this, m -> m.snapshot.inferences, m -> m.snapshot.inferenceSeconds, TimeUnit.SECONDS)
-                .description("load + segmentation + measurement time of done jobs (their result's timingsMs)").register(registry);
+                .description("load + segmentation + measurement time of done jobs (scp.job.processing_seconds)").register(registry);
         FunctionCounter.builder("ctai.send.failures", this, m -> m.snapshot.sendFailures)
                 .description("failed delivery attempts (outbox events after a failed send)").register(registry);
         Gauge.builder("ctai.model.loaded", this, m -> m.node.modelLoaded() ? 1 : 0).description("1 when the model is loaded").register(registry);
@@ -89,11 +89,8 @@ final class NodeMetrics {
                        (SELECT count(*) FILTER (WHERE state = 'sending') FROM scp.outbox),
                        (SELECT count(*) FILTER (WHERE state = 'sent') FROM scp.outbox),
                        (SELECT count(*) FILTER (WHERE state = 'dead') FROM scp.outbox),
-                       (SELECT count(*) FROM scp.job WHERE state = 'done' AND result -> 'timingsMs' IS NOT NULL),
-                       (SELECT coalesce(sum(coalesce((result -> 'timingsMs' ->> 'load')::float8, 0)
-                                          + coalesce((result -> 'timingsMs' ->> 'segmentation')::float8, 0)
-                                          + coalesce((result -> 'timingsMs' ->> 'measurement')::float8, 0)), 0) / 1000.0
-                        FROM scp.job WHERE state = 'done' AND result -> 'timingsMs' IS NOT NULL),
+                       (SELECT count(*) FROM scp.job WHERE state = 'done' AND processing_seconds IS NOT NULL),
+                       (SELECT coalesce(sum(processing_seconds), 0) FROM scp.job WHERE state = 'done' AND processing_seconds IS NOT NULL),
                        (SELECT count(*) FROM scp.outbox_event
                         WHERE to_state = 'dead' OR (to_state = 'pending' AND reason LIKE '%; retry in %'))""";
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {

@@ -145,13 +145,17 @@ public final class SyntheticHistory {
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement("""
                     UPDATE scp.job SET state = 'done', result = ?::jsonb, lease_owner = NULL, lease_until = NULL,
-                        inferred_at = now(), model = ?::jsonb->>'model', updated_at = now() WHERE id = ?""")) {
+                        inferred_at = now(), model = ?, model_version = ?, provider = ?, processing_seconds = ?, updated_at = now()
+                    WHERE id = ?""")) {
                 ps.setString(1, result.toString());
-                ps.setString(2, result.toString());
-                ps.setLong(3, id);
+                ps.setString(2, "ctai-phantom-unet (bundled)");
+                ps.setString(3, "2024.1");
+                ps.setString(4, "CPU");
+                ps.setDouble(5, (420 + 5800 + 310) / 1000.0);
+                ps.setLong(6, id);
                 ps.executeUpdate();
             }
-            // the same derivation as scp's JobQueue.complete
+            // the columns scp's JobQueue.complete writes from the typed lesions
             try (PreparedStatement ps = c.prepareStatement("""
                     INSERT INTO scp.lesion (job_id, lesion_id, volume_mm3, largest_area_mm2, largest_area_slice, longest_diameter_mm,
                                             mean_hu, centroid_x_mm, centroid_y_mm, centroid_z_mm, measurements)

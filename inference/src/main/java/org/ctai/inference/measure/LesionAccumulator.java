@@ -1,6 +1,6 @@
 package org.ctai.inference.measure;
 
-import org.ctai.inference.Vector3;
+import org.ctai.inference.series.Vector3;
 
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,6 +1,6 @@
 package org.ctai.inference.measure;
 
-import org.ctai.inference.Geometry;
+import org.ctai.inference.series.Geometry;
 
 import java.util.List;
 import java.util.Objects;

@@ -1,7 +1,7 @@
 package org.ctai.inference.measure;
 
-import org.ctai.inference.Geometry;
-import org.ctai.inference.Vector3;
+import org.ctai.inference.series.Geometry;
+import org.ctai.inference.series.Vector3;
 import org.opencv.core.CvType;
 import org.opencv.core.Mat;
 import org.opencv.imgproc.Imgproc;

@@ -2,7 +2,7 @@ package org.ctai.inference.phantom;
 
 import java.util.List;
 import java.util.Objects;
-import org.ctai.inference.Geometry;
+import org.ctai.inference.series.Geometry;
 
 /**
  * A generated CT series in memory: HU pixels per slice, truth labels per slice, geometry and UIDs.

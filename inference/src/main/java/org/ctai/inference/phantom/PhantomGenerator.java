@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.ctai.inference.Geometry;
-import org.ctai.inference.Vector3;
+import org.ctai.inference.series.Geometry;
+import org.ctai.inference.series.Vector3;
 
 /**
  * Generates synthetic axial CT series of an abdomen with liver tumours whose ground truth is known:

@@ -31,8 +31,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import javax.imageio.ImageIO;
-import org.ctai.inference.Geometry;
-import org.ctai.inference.Vector3;
+import org.ctai.inference.series.Geometry;
+import org.ctai.inference.series.Vector3;
 
 /**
  * Writes a {@link Phantom} as DICOM CT images, PNG truth masks and a JSON truth summary.

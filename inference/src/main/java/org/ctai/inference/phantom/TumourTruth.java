@@ -1,6 +1,6 @@
 package org.ctai.inference.phantom;
 
-import org.ctai.inference.Vector3;
+import org.ctai.inference.series.Vector3;
 
 /**
  * Ground truth for one tumour of a phantom, counted on the voxel grid of the series: a voxel belongs

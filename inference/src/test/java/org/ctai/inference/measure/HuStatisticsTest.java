@@ -1,6 +1,6 @@
 package org.ctai.inference.measure;
 
-import org.ctai.inference.Geometry;
+import org.ctai.inference.series.Geometry;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -2,7 +2,7 @@ package org.ctai.inference.measure;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.ctai.inference.Geometry;
+import org.ctai.inference.series.Geometry;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

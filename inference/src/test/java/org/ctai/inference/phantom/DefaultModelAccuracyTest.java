@@ -1,16 +1,17 @@
 package org.ctai.inference.phantom;
 
+import org.ctai.inference.model.ModelContract;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import org.ctai.inference.ModelConfig;
-import org.ctai.inference.ModelSpec;
-import org.ctai.inference.Segmenter;
-import org.ctai.inference.SeriesLoader;
-import org.ctai.inference.Volume;
+import org.ctai.inference.model.ModelConfig;
+import org.ctai.inference.model.ModelSpec;
+import org.ctai.inference.segment.Segmenter;
+import org.ctai.inference.series.SeriesLoader;
+import org.ctai.inference.series.Volume;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,8 +45,8 @@ class DefaultModelAccuracyTest {
     @Test
     void bundledModelCarriesItsPreprocessingContract() {
         ModelSpec spec = segmenter.spec();
-        assertThat(spec.normalization()).isEqualTo(new ModelSpec.Normalization.HuWindow(40, 400));
-        assertThat(spec.outputKind()).isEqualTo(ModelSpec.OutputKind.PROBABILITY);
+        assertThat(spec.normalization()).isEqualTo(new ModelContract.Normalization.HuWindow(40, 400));
+        assertThat(spec.outputKind()).isEqualTo(ModelContract.OutputKind.SIGMOID);
         assertThat(spec.threshold()).isEqualTo(0.5);
     }
 

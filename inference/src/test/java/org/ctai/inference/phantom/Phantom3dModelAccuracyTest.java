@@ -1,5 +1,6 @@
 package org.ctai.inference.phantom;
 
+import org.ctai.inference.model.ModelContract;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -8,12 +9,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.ctai.inference.ModelConfig;
-import org.ctai.inference.ModelSpec;
-import org.ctai.inference.Segmenter;
+import org.ctai.inference.model.ModelConfig;
+import org.ctai.inference.model.ModelSpec;
+import org.ctai.inference.segment.Segmenter;
 import org.ctai.inference.SeriesAnalyzer;
-import org.ctai.inference.SeriesLoader;
-import org.ctai.inference.Volume;
+import org.ctai.inference.series.SeriesLoader;
+import org.ctai.inference.series.Volume;
 import org.ctai.inference.measure.LesionMeasurer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,7 +56,7 @@ class Phantom3dModelAccuracyTest {
         long predictedVoxels = 0;
         try (Segmenter segmenter = Segmenter.open(ModelConfig.builder().file(Path.of("bundled:ctai-phantom-unet3d"))
                 .device(ModelSpec.Device.CPU).build())) {
-            assertThat(segmenter.spec().inputLayout()).isInstanceOf(ModelSpec.InputLayout.Patch3d.class);
+            assertThat(segmenter.spec().inputLayout()).isInstanceOf(ModelContract.InputLayout.Patch3d.class);
             SeriesAnalyzer analyzer = new SeriesAnalyzer(segmenter, new LesionMeasurer());
             for (long seed : SEEDS) {
                 PhantomSpec spec = PhantomSpec.of(seed).withSize(256).withSlices(24).withPixelSpacingMm(1.5).withSliceSpacingMm(3)

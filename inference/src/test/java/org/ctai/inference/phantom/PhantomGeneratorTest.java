@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.util.Arrays;
 import java.util.List;
-import org.ctai.inference.Geometry;
-import org.ctai.inference.Vector3;
+import org.ctai.inference.series.Geometry;
+import org.ctai.inference.series.Vector3;
 import org.junit.jupiter.api.Test;
 
 class PhantomGeneratorTest {

@@ -17,7 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.ctai.inference.InferenceException;
-import org.ctai.inference.ModelSpecException;
+import org.ctai.inference.model.ModelSpecException;
 import org.ctai.inference.phantom.PhantomCli;
 import org.ctai.viewer.PasswordHasher;
 import picocli.CommandLine;

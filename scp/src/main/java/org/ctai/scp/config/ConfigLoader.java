@@ -1,6 +1,6 @@
 package org.ctai.scp.config;
 
-import org.ctai.inference.SeriesLoader;
+import org.ctai.inference.series.SeriesLoader;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,8 +21,8 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
-import org.ctai.inference.ModelConfig;
-import org.ctai.inference.ModelSpecException;
+import org.ctai.inference.model.ModelConfig;
+import org.ctai.inference.model.ModelSpecException;
 import org.ctai.inference.measure.MeasurementSettings;
 import org.ctai.inference.overlay.CtWindow;
 import org.ctai.srwriter.ResultOptions;

@@ -18,7 +18,7 @@ public record NodeConfig(Dicom dicom, Data data, Db db, Series series, Worker wo
     public record Retention(Duration keep, Duration checkInterval) { }
 
     /** The segmentation model and the measurement settings. */
-    public record Inference(org.ctai.inference.ModelConfig model, org.ctai.inference.measure.MeasurementSettings measurement,
+    public record Inference(org.ctai.inference.model.ModelConfig model, org.ctai.inference.measure.MeasurementSettings measurement,
                             org.ctai.inference.overlay.CtWindow overlayWindow, org.ctai.srwriter.ResultOptions results) { }
 
     /** The C-ECHO / C-STORE SCP. An empty {@code allowedCallers} with {@code anyCaller} false admits nobody. */

@@ -3,14 +3,13 @@ package org.ctai.scp.process;
 import org.ctai.scp.queue.SeriesProcessor;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.ctai.inference.InferenceException;
 import org.ctai.inference.SeriesAnalyzer;
-import org.ctai.inference.SeriesLoadException;
-import org.ctai.inference.SeriesLoadResult;
-import org.ctai.inference.SeriesLoader;
-import org.ctai.inference.Volume;
+import org.ctai.inference.StageTimings;
+import org.ctai.inference.series.SeriesLoadException;
+import org.ctai.inference.series.SeriesLoadResult;
+import org.ctai.inference.series.SeriesLoader;
+import org.ctai.inference.series.Volume;
 import org.ctai.inference.overlay.OverlayRenderer;
 import org.ctai.srwriter.ResultWriter;
 import org.ctai.srwriter.SrWriteException;
@@ -75,40 +74,31 @@ public final class InferenceProcessor implements SeriesProcessor {
             throw new ProcessingException("cannot write the overlay images: " + e.getMessage(), false, e);
         }
         long writeEnd = System.nanoTime();
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("kind", "inference");
-        result.put("model", analyzer.segmenter().spec().source().description());
-        result.put("modelVersion", modelVersion);
-        result.put("provider", analyzer.segmenter().provider().kind().name());
-        result.put("slices", volume.sliceCount());
-        result.put("rows", volume.geometry().rows());
-        result.put("columns", volume.geometry().columns());
-        result.put("lesions", a.lesions());
-        if (a.byLabel().size() > 1) result.put("labels", labels(a));
-        result.put("stages", a.timings().withLoad(java.time.Duration.ofNanos(loadedAt - start))
-                .withWrite(java.time.Duration.ofNanos(writeEnd - written)).toMillis());
-        result.put("timingsMs", Map.of(
-                "load", (loadedAt - start) / 1_000_000,
-                "segmentation", a.segmentation().toMillis(),
-                "measurement", a.measurement().toMillis(),
-                "writing", (writeEnd - written) / 1_000_000));
+        StageTimings stages = a.timings().withLoad(java.time.Duration.ofNanos(loadedAt - start))
+                .withWrite(java.time.Duration.ofNanos(writeEnd - written));
+        InferenceResult.Timings timings = new InferenceResult.Timings((loadedAt - start) / 1_000_000, a.segmentation().toMillis(),
+                a.measurement().toMillis(), (writeEnd - written) / 1_000_000);
+        String model = analyzer.segmenter().spec().source().description();
+        String provider = analyzer.segmenter().provider().kind().name();
+        InferenceResult result = new InferenceResult("inference", model, modelVersion, provider, volume.sliceCount(),
+                volume.geometry().rows(), volume.geometry().columns(), a.lesions(), a.byLabel().size() > 1 ? labels(a) : List.of(),
+                new java.util.LinkedHashMap<>(stages.toMillis()), timings);
+        SeriesProcessor.Findings findings = new SeriesProcessor.Findings(model, modelVersion, provider,
+                java.time.Duration.ofNanos(loadedAt - start).plus(a.segmentation()).plus(a.measurement()), a.lesions());
         try {
-            return new Processed(JSON.writeValueAsString(result), files, overlays);
+            return new Processed(JSON.writeValueAsString(result), files, overlays, java.util.Optional.of(findings));
         } catch (java.io.IOException e) {
             throw new IllegalStateException("measurement records always serialise", e);
         }
     }
 
     /** A multi-label model's labels: value, name, SNOMED type and the ids of their lesions in {@code lesions}. */
-    private static List<Map<String, Object>> labels(SeriesAnalyzer.Analysis a) {
-        List<Map<String, Object>> labels = new ArrayList<>();
+    private static List<InferenceResult.Label> labels(SeriesAnalyzer.Analysis a) {
+        List<InferenceResult.Label> labels = new ArrayList<>();
         for (SeriesAnalyzer.LabelFindings f : a.byLabel()) {
-            Map<String, Object> label = new LinkedHashMap<>();
-            label.put("value", f.value());
-            label.put("name", f.label().name());
-            label.put("type", f.label().type().scheme() + ":" + f.label().type().value() + ":" + f.label().type().meaning());
-            label.put("lesionIds", f.lesions().stream().map(org.ctai.inference.measure.Lesion::id).toList());
-            labels.add(label);
+            labels.add(new InferenceResult.Label(f.value(), f.label().name(),
+                    f.label().type().scheme() + ":" + f.label().type().value() + ":" + f.label().type().meaning(),
+                    f.lesions().stream().map(org.ctai.inference.measure.Lesion::id).toList()));
         }
         return labels;
     }
@@ -117,8 +107,8 @@ public final class InferenceProcessor implements SeriesProcessor {
     private List<SeriesProcessor.OverlayImage> overlayImages(SeriesAnalyzer.Analysis a, java.nio.file.Path dir) throws java.io.IOException {
         java.nio.file.Files.createDirectories(dir);
         List<SeriesProcessor.OverlayImage> out = new ArrayList<>();
-        org.ctai.inference.Geometry g = a.volume().geometry();
-        org.ctai.inference.Vector3 normal = g.normal();
+        org.ctai.inference.series.Geometry g = a.volume().geometry();
+        org.ctai.inference.series.Vector3 normal = g.normal();
         for (int slice : a.lesionLabels().keySet()) {
             short[] hu = SeriesAnalyzer.roundedHu(a.volume().readSlice(slice));
             java.nio.file.Path file = dir.resolve(String.format("slice-%04d.png", slice));

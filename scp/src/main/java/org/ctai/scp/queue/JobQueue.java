@@ -1,5 +1,6 @@
 package org.ctai.scp.queue;
 
+import org.ctai.inference.measure.Lesion;
 import org.ctai.scp.send.Outbox;
 
 import org.ctai.scp.config.NodeConfig;
@@ -22,6 +23,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class JobQueue {
     private static final Logger log = LoggerFactory.getLogger(JobQueue.class);
+    /** The lesion as the history row keeps it in full (the same form as in the job's result). */
+    private static final com.fasterxml.jackson.databind.ObjectMapper LESION_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     /** A job this process holds the lease of. */
     record Claim(long jobId, long seriesId, int seriesVersion, int attempt, String owner) { }
@@ -134,29 +137,47 @@ public final class JobQueue {
                      java.util.List<String> destinations) throws SQLException {
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
+            Optional<SeriesProcessor.Findings> findings = processed.findings();
             try (PreparedStatement ps = c.prepareStatement("""
                     UPDATE scp.job SET state = 'done', result = ?::jsonb, last_error = NULL, lease_owner = NULL,
-                        lease_until = NULL, updated_at = now(), inferred_at = now(), model = ?::jsonb->>'model'
+                        lease_until = NULL, updated_at = now(), inferred_at = now(), model = ?, model_version = ?, provider = ?,
+                        processing_seconds = ?
                     WHERE id = ? AND lease_owner = ? AND state = 'running'""")) {
                 ps.setString(1, processed.resultJson());
-                ps.setString(2, processed.resultJson());
-                ps.setLong(3, claim.jobId());
-                ps.setString(4, claim.owner());
+                ps.setString(2, findings.map(SeriesProcessor.Findings::model).orElse(null));
+                ps.setString(3, findings.map(SeriesProcessor.Findings::modelVersion).orElse(null));
+                ps.setString(4, findings.map(SeriesProcessor.Findings::provider).orElse(null));
+                ps.setObject(5, findings.map(f -> f.processing().toNanos() / 1e9).orElse(null), java.sql.Types.DOUBLE);
+                ps.setLong(6, claim.jobId());
+                ps.setString(7, claim.owner());
                 if (ps.executeUpdate() != 1) {
                     c.rollback();
                     return false;
                 }
             }
-            try (PreparedStatement ps = c.prepareStatement("""
-                    INSERT INTO scp.lesion (job_id, lesion_id, volume_mm3, largest_area_mm2, largest_area_slice, longest_diameter_mm,
-                                            mean_hu, centroid_x_mm, centroid_y_mm, centroid_z_mm, measurements)
-                    SELECT ?, (l->>'id')::int, (l->>'volumeMm3')::float8, (l->>'largestAreaMm2')::float8,
-                           (l->>'largestAreaSlice')::int, (l->>'longestDiameterMm')::float8, (l->'hu'->>'meanHu')::float8,
-                           (l->'centroidMm'->>'x')::float8, (l->'centroidMm'->>'y')::float8, (l->'centroidMm'->>'z')::float8, l
-                    FROM jsonb_array_elements(coalesce(?::jsonb->'lesions', '[]'::jsonb)) AS l""")) {
-                ps.setLong(1, claim.jobId());
-                ps.setString(2, processed.resultJson());
-                ps.executeUpdate();
+            if (findings.isPresent() && !findings.get().lesions().isEmpty()) {
+                try (PreparedStatement ps = c.prepareStatement("""
+                        INSERT INTO scp.lesion (job_id, lesion_id, volume_mm3, largest_area_mm2, largest_area_slice, longest_diameter_mm,
+                                                mean_hu, centroid_x_mm, centroid_y_mm, centroid_z_mm, measurements)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)""")) {
+                    for (Lesion l : findings.get().lesions()) {
+                        ps.setLong(1, claim.jobId());
+                        ps.setInt(2, l.id());
+                        ps.setDouble(3, l.volumeMm3());
+                        ps.setDouble(4, l.largestAreaMm2());
+                        ps.setInt(5, l.largestAreaSlice());
+                        ps.setDouble(6, l.longestDiameterMm());
+                        ps.setDouble(7, l.hu().meanHu());
+                        ps.setDouble(8, l.centroidMm().x());
+                        ps.setDouble(9, l.centroidMm().y());
+                        ps.setDouble(10, l.centroidMm().z());
+                        ps.setString(11, LESION_JSON.writeValueAsString(l));
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    throw new IllegalStateException("lesion measurements always serialise", e);
+                }
             }
             for (SeriesProcessor.ResultFile f : processed.files()) {
                 try (PreparedStatement ps = c.prepareStatement("""

@@ -1,7 +1,12 @@
 package org.ctai.scp.queue;
 
+import org.ctai.inference.measure.Lesion;
+
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The processing step a worker runs for one claimed job: turns the series' spooled instances into a
@@ -23,21 +28,42 @@ public interface SeriesProcessor {
     record OverlayImage(int sliceIndex, String sopInstanceUid, double slicePositionMm, int rows, int columns, Path file) { }
 
     /**
+     * What the history keeps of a segmentation in columns and rows rather than in the result's JSON, so that SQL
+     * reads typed values and a renamed JSON key cannot silently break the history, the views or the metrics.
+     *
+     * @param model        the model as the history names it (its file or bundled resource)
+     * @param modelVersion {@code sha256:} and a prefix of the model's SHA-256
+     * @param provider     the ONNX Runtime execution provider that ran it (CPU, CUDA)
+     * @param processing   load + segmentation + measurement time
+     * @param lesions      every lesion measured, one history row each
+     */
+    record Findings(String model, String modelVersion, String provider, Duration processing, List<Lesion> lesions) {
+        public Findings {
+            Objects.requireNonNull(model, "model");
+            Objects.requireNonNull(modelVersion, "modelVersion");
+            Objects.requireNonNull(provider, "provider");
+            Objects.requireNonNull(processing, "processing");
+            lesions = List.copyOf(lesions);
+        }
+    }
+
+    /**
      * What processing produced.
      *
-     * @param resultJson a JSON object stored with the job; with {@code "lesions"} (an array of lesion
-     *                   measurements) the lesions also become history rows
+     * @param resultJson a JSON object stored with the job, shown on the study page
      * @param files      DICOM objects written under data.dir for sending, possibly none
      * @param overlays   PNG overlays written under data.dir, possibly none
+     * @param findings   a segmentation's model, timings and lesions for the history; empty for other processing
      */
-    record Processed(String resultJson, List<ResultFile> files, List<OverlayImage> overlays) {
+    record Processed(String resultJson, List<ResultFile> files, List<OverlayImage> overlays, Optional<Findings> findings) {
         public Processed {
             files = List.copyOf(files);
             overlays = List.copyOf(overlays);
+            Objects.requireNonNull(findings, "findings");
         }
 
         public Processed(String resultJson, List<ResultFile> files) {
-            this(resultJson, files, List.of());
+            this(resultJson, files, List.of(), Optional.empty());
         }
     }
 

@@ -267,8 +267,8 @@ class DicomReceiverTest {
             assertThat(dataSet(spooled)).as("data set of instance %d as sent", i).isEqualTo(dataSet(sent.get(i)));
             stored.add(spooled);
         }
-        var original = new org.ctai.inference.SeriesLoader().load(plain.files(), plain.seriesUid()).volumeOrThrow();
-        var decoded = new org.ctai.inference.SeriesLoader().load(stored, plain.seriesUid()).volumeOrThrow();
+        var original = new org.ctai.inference.series.SeriesLoader().load(plain.files(), plain.seriesUid()).volumeOrThrow();
+        var decoded = new org.ctai.inference.series.SeriesLoader().load(stored, plain.seriesUid()).volumeOrThrow();
         assertThat(decoded.readSlices(0, 3)).isDeepEqualTo(original.readSlices(0, 3));
     }
 
