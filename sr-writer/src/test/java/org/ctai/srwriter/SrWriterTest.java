@@ -264,6 +264,24 @@ class SrWriterTest {
         return n;
     }
 
+    /**
+     * Pins what docs/CONFORMANCE.md 3.3 says about OHIF's "Max: NaN": its reader keys NUMs by the Code Meaning of
+     * their concept and ignores the Derivation modifier, so it finds no mean or maximum in the standard encoding
+     * (Attenuation Coefficient + Derivation). When an adapters release reads the modifier this fails: then the
+     * encoding can be reconsidered.
+     */
+    @Test
+    void ohifsReaderFindsAreaButNotTheHuStatisticsOfTheStandardEncoding() throws Exception {
+        assertThat(SrTools.adaptersAvailable()).as("node or the adapters are missing: npm ci --prefix sr-writer/src/test/js").isTrue();
+        JsonNode read = new ObjectMapper().readTree(SrTools.readWithAdapters(srFile, phantom.files().directory().resolve("dicom")));
+        assertThat(read).isNotEmpty();
+        for (JsonNode m : read) {
+            assertThat(m.get("area").isNull()).as("area of %s", m.get("label")).isFalse();
+            assertThat(m.get("mean").isNull()).as("mean of %s", m.get("label")).isTrue();
+            assertThat(m.get("max").isNull()).as("max of %s", m.get("label")).isTrue();
+        }
+    }
+
     @Test
     void everyMeasurementGroupHasAFindingSite() throws Exception {
         ContentItem measurements = ((ContentItem) new StructuredReport(read(srFile)).getRoot()).getNamedChild("DCM", "126010");
