@@ -73,6 +73,9 @@ for (const [toolType, measurements] of Object.entries(toolState)) {
       polyline: data.contour ? data.contour.polyline : [],
       area: stats.area ?? null,
       perimeter: stats.perimeter ?? null,
+      // what OHIF shows as "Mean" and "Max" of a freehand ROI
+      mean: stats.mean ?? null,
+      max: stats.max ?? null,
     });
   }
 }

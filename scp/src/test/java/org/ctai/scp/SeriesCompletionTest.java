@@ -81,4 +81,28 @@ class SeriesCompletionTest {
                 JOIN scp.job_event d1 ON d1.job_id = j1.id AND d1.to_state = 'done'
                 WHERE r2.to_state = 'running' AND r2.at >= d1.at""")).isOne();
     }
+
+    /**
+     * The race the test above meets only under load, made certain: version 1 is queued, then an instance of version 2
+     * arrives, and only then does a worker take version 1 (a node without workers receives, a second node on the
+     * same rows processes). Each job reads the instances of its own version and nothing that arrived later.
+     */
+    @Test
+    void aJobReadsOnlyTheInstancesOfItsVersionEvenWhenALaterOneArrivedBeforeItStarted() {
+        String db = TestDatabase.freshDatabase();
+        node = TestNodes.startOn(db, tmp.resolve("data"), "--worker.count=0");
+        CtSeriesWriter.Series s = CtSeriesWriter.write(tmp.resolve("in"), 4, 32);
+        assertThat(Dcmtk.storescu(TestNodes.CALLER, node.dicomPort(), s.files().subList(0, 3)).exitCode()).isZero();
+        await().atMost(Duration.ofSeconds(10)).until(() -> TestNodes.count(node.dataSource(), "SELECT count(*) FROM scp.job") == 1);
+        assertThat(Dcmtk.storescu(TestNodes.CALLER, node.dicomPort(), s.files().subList(3, 4)).exitCode()).isZero();
+        await().atMost(Duration.ofSeconds(10)).until(() -> TestNodes.count(node.dataSource(), "SELECT count(*) FROM scp.job") == 2);
+        assertThat(TestNodes.strings(node.dataSource(), "SELECT state FROM scp.job")).containsOnly("queued");
+        node.close();
+
+        node = TestNodes.startOn(db, tmp.resolve("data"));
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                TestNodes.count(node.dataSource(), "SELECT count(*) FROM scp.job WHERE state = 'done'") == 2);
+        assertThat(TestNodes.strings(node.dataSource(), "SELECT series_version || ':' || (result->>'instances') FROM scp.job ORDER BY id"))
+                .containsExactly("1:3", "2:4");
+    }
 }

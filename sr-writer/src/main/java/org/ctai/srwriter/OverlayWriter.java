@@ -112,6 +112,8 @@ final class OverlayWriter {
                     "Source image for image processing operation");
             CommonModules.putSequence(list, TagFromName.SourceImageSequence, List.of(sourceImage));
             putPixels(list, png, g);
+            // the overlay shows the source slice's pixels: lossy if they were (ours are written uncompressed)
+            LossyCompression.of(slice == 0 ? source : volume.readHeader(slice), sliceInfo).put(list);
             CommonModules.finish(list);
             return list;
         } catch (DicomException | IOException e) {
@@ -145,7 +147,6 @@ final class OverlayWriter {
         putUs(list, TagFromName.BitsStored, 8);
         putUs(list, TagFromName.HighBit, 7);
         putUs(list, TagFromName.PixelRepresentation, 0);
-        CommonModules.put(list, TagFromName.LossyImageCompression, "00");
         OtherByteAttribute pixels = new OtherByteAttribute(TagFromName.PixelData);
         pixels.setValues(rgb);
         list.put(pixels);

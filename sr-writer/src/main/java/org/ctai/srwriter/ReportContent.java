@@ -73,7 +73,6 @@ final class ReportContent {
                 noLesion(root);
             } else {
                 ContentItem measurements = container(root, IMAGING_MEASUREMENTS);
-                algorithm(measurements);
                 for (Lesion lesion : analysis.lesions()) {
                     LesionTracking t = tracking.get(lesion.id());
                     // planar first: OHIF merges a lesion's groups by Tracking UID and takes the first Tracking
@@ -99,10 +98,31 @@ final class ReportContent {
         }
     }
 
-    /** TID 4019, for the measurements or evaluations that follow. */
-    private void algorithm(ContentItem parent) throws DicomException {
-        text(parent, HAS_OBS_CONTEXT, ALGORITHM_NAME, observer.model().name());
-        text(parent, HAS_OBS_CONTEXT, ALGORITHM_VERSION, observer.model().version());
+    /**
+     * TID 4019 Algorithm Identification in a measurement group (TID 1410/1411 include it as concept modifiers, where
+     * readers such as highdicom look for the algorithm that made the group's measurements).
+     */
+    private void algorithm(ContentItem group) throws DicomException {
+        text(group, HAS_CONCEPT_MOD, ALGORITHM_NAME, observer.model().name());
+        text(group, HAS_CONCEPT_MOD, ALGORITHM_VERSION, observer.model().version());
+    }
+
+    /**
+     * A Measurement Group container naming the template it follows in its Content Template Sequence (PS3.3
+     * C.18.8: Type 1C where a template was used), as readers sort groups by it.
+     */
+    private ContentItem group(ContentItem parent, String template) throws DicomException {
+        return factory.makeContainerContentItem(parent, CONTAINS, MEASUREMENT_GROUP.item(), true, "DCMR", template);
+    }
+
+    /**
+     * The Tracking Identifier of both groups of a lesion: Cornerstone3D's freehand ROI identifier, then the lesion's
+     * name ("Cornerstone3DTools@^0.1.0:PlanarFreehandROI:Tumour 1"). OHIF's adapters take an identifier that starts
+     * with a tool's identifier followed by ':' as that tool's, so OHIF still redraws the planar group's outline;
+     * the name after it is the SEG segment's Tracking ID.
+     */
+    private static String trackingIdentifier(LesionTracking t) {
+        return CORNERSTONE_FREEHAND_TRACKING_ID + ":" + t.identifier();
     }
 
     /**
@@ -128,11 +148,12 @@ final class ReportContent {
 
     /** TID 1411 over the whole lesion, pointing at its SEG segment. */
     private void volumetricGroup(ContentItem parent, Lesion lesion, LesionTracking t) throws DicomException {
-        ContentItem group = container(parent, MEASUREMENT_GROUP);
-        text(group, HAS_OBS_CONTEXT, TRACKING_IDENTIFIER, t.identifier());
+        ContentItem group = group(parent, "1411");
+        text(group, HAS_OBS_CONTEXT, TRACKING_IDENTIFIER, trackingIdentifier(t));
         uid(group, HAS_OBS_CONTEXT, TRACKING_UID, t.uid());
         code(group, CONTAINS, FINDING, finding(t));
         code(group, HAS_CONCEPT_MOD, FINDING_SITE, findingSite(t));
+        algorithm(group);
         if (seg.isPresent()) {
             SegReference s = seg.get();
             Integer segment = s.segmentNumberByLesionId().get(lesion.id());
@@ -168,11 +189,12 @@ final class ReportContent {
                     + " of series " + analysis.volume().seriesInstanceUid());
         }
 
-        ContentItem group = container(parent, MEASUREMENT_GROUP);
-        text(group, HAS_OBS_CONTEXT, TRACKING_IDENTIFIER, CORNERSTONE_FREEHAND_TRACKING_ID);
+        ContentItem group = group(parent, "1410");
+        text(group, HAS_OBS_CONTEXT, TRACKING_IDENTIFIER, trackingIdentifier(t));
         uid(group, HAS_OBS_CONTEXT, TRACKING_UID, t.uid());
         code(group, CONTAINS, FINDING, finding(t));
         code(group, HAS_CONCEPT_MOD, FINDING_SITE, findingSite(t));
+        algorithm(group);
         for (ContourTracer.Outline outline : outlines) polyline(group, CONTAINS, IMAGE_REGION, outline.points(), image);
         ContentItem area = num(group, AREA, m.areaMm2(), MM2, null);
         // Cornerstone3D's freehand ROI is one polygon: the largest piece's outer boundary
@@ -196,7 +218,7 @@ final class ReportContent {
         num(group, ATTENUATION_COEFFICIENT, hu.standardDeviationHu(), HU, STANDARD_DEVIATION);
         num(group, ATTENUATION_COEFFICIENT, hu.medianHu(), HU, MEDIAN);
         num(group, ATTENUATION_COEFFICIENT, hu.skewness(), NO_UNITS, SKEWNESS);
-        num(group, ATTENUATION_COEFFICIENT, hu.excessKurtosis() + 3, NO_UNITS, KURTOSIS);
+        num(group, ATTENUATION_COEFFICIENT, hu.kurtosis(), NO_UNITS, KURTOSIS);
     }
 
     private void centroid(ContentItem group, Vector3 c) throws DicomException {

@@ -98,6 +98,8 @@ final class SegWriter {
             CommonModules.put(list, TagFromName.ImageType, "DERIVED", "PRIMARY");
             CommonModules.putContentIdentification(list, CONTENT_LABEL, CONTENT_DESCRIPTION);
             putImagePixel(list, volume.geometry());
+            // a segmentation of pixels that went through lossy compression says so, with their ratio and method
+            LossyCompression.ofSeries(volume).put(list);
 
             Map<Integer, Integer> segmentByLesion = new LinkedHashMap<>();
             List<AttributeList> segments = new ArrayList<>();
@@ -158,7 +160,6 @@ final class SegWriter {
         putUs(list, TagFromName.BitsStored, 1);
         putUs(list, TagFromName.HighBit, 0);
         putUs(list, TagFromName.PixelRepresentation, 0);
-        CommonModules.put(list, TagFromName.LossyImageCompression, "00");
         CommonModules.put(list, TagFromName.SegmentationType, "BINARY");
     }
 
@@ -252,6 +253,8 @@ final class SegWriter {
             CommonModules.put(sourceImage, TagFromName.ReferencedSOPInstanceUID, slice.sopInstanceUid());
             CommonModules.putCode(sourceImage, TagFromName.PurposeOfReferenceCodeSequence, "DCM", "121322",
                     "Source image for image processing operation");
+            // the frame has the source slice's rows, columns and geometry: a reader may index frames by source image
+            CommonModules.put(sourceImage, TagFromName.SpatialLocationsPreserved, "YES");
             AttributeList derivation = new AttributeList();
             CommonModules.putSequence(derivation, TagFromName.SourceImageSequence, List.of(sourceImage));
             CommonModules.putCode(derivation, TagFromName.DerivationCodeSequence, "DCM", "113076", "Segmentation");

@@ -6,7 +6,7 @@ import java.awt.geom.Path2D;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The outlines of a mask: every piece, every hole, through the centres of the boundary pixels. */
+/** The outlines of a mask: every piece, every hole, along the edges of the boundary pixels. */
 class ContourTracerTest {
 
     static final int ROWS = 40, COLUMNS = 40;
@@ -28,12 +28,14 @@ class ContourTracerTest {
     void givesEveryPieceAndItsHolesLargestPieceFirst() {
         List<ContourTracer.Outline> outlines = ContourTracer.outlines(twoPiecesOneWithAHole(), ROWS, COLUMNS);
         assertThat(outlines).extracting(ContourTracer.Outline::hole).containsExactly(false, true, false);
-        // pixel centres: the big square's boundary runs from 2.5 to 21.5, the hole's from 8.5 to 15.5
-        assertThat(polygon(outlines.get(0)).getBounds2D().getMinX()).isEqualTo(2.5);
-        assertThat(polygon(outlines.get(0)).getBounds2D().getMaxX()).isEqualTo(21.5);
-        assertThat(polygon(outlines.get(1)).getBounds2D().getMinX()).isEqualTo(8.5);
-        assertThat(polygon(outlines.get(1)).getBounds2D().getMaxX()).isEqualTo(15.5);
-        assertThat(polygon(outlines.get(2)).getBounds2D().getMinX()).isEqualTo(30.5);
+        // pixel edges: the big square (pixels 2..21) runs from 2 to 22, its hole (pixels 9..14) from 9 to 15
+        assertThat(polygon(outlines.get(0)).getBounds2D().getMinX()).isEqualTo(2);
+        assertThat(polygon(outlines.get(0)).getBounds2D().getMaxX()).isEqualTo(22);
+        assertThat(polygon(outlines.get(1)).getBounds2D().getMinX()).isEqualTo(9);
+        assertThat(polygon(outlines.get(1)).getBounds2D().getMaxX()).isEqualTo(15);
+        assertThat(polygon(outlines.get(2)).getBounds2D().getMinX()).isEqualTo(30);
+        // squares need their four corners only
+        assertThat(outlines).allSatisfy(o -> assertThat(o.points()).hasSize(10));
     }
 
     @Test
@@ -49,16 +51,58 @@ class ContourTracerTest {
     }
 
     @Test
-    void everyOutlineIsClosedThroughLesionOrHoleBorderPixels() {
+    void everyOutlineIsClosedThroughCornersOfLesionPixels() {
         byte[] mask = twoPiecesOneWithAHole();
         for (ContourTracer.Outline o : ContourTracer.outlines(mask, ROWS, COLUMNS)) {
             float[] xy = o.points();
             assertThat(xy[0]).isEqualTo(xy[xy.length - 2]);
             assertThat(xy[1]).isEqualTo(xy[xy.length - 1]);
             for (int i = 0; i < xy.length; i += 2) {
-                assertThat(mask[(int) (xy[i + 1] - 0.5) * COLUMNS + (int) (xy[i] - 0.5)]).isEqualTo((byte) 1);
+                // PS3.3 C.18.6.1.2: (0,0) is the top left corner of the top left pixel, so a vertex is a pixel corner
+                assertThat(xy[i]).isEqualTo((float) Math.rint(xy[i]));
+                assertThat(xy[i + 1]).isEqualTo((float) Math.rint(xy[i + 1]));
+                int x = (int) xy[i], y = (int) xy[i + 1];
+                assertThat(mask[(y - 1) * COLUMNS + x - 1] + mask[(y - 1) * COLUMNS + x] + mask[y * COLUMNS + x - 1]
+                        + mask[y * COLUMNS + x]).as("lesion pixels around corner (%d, %d)", x, y).isBetween(1, 3);
             }
         }
+    }
+
+    @Test
+    void theOutlinesEncloseExactlyTheMasksPixels() {
+        // a random blob with diagonal contacts, one-pixel pieces and holes: the even-odd area of its outlines
+        // (pieces minus holes, by the shoelace formula) is its pixel count
+        java.util.Random random = new java.util.Random(21);
+        for (int trial = 0; trial < 20; trial++) {
+            byte[] mask = new byte[ROWS * COLUMNS];
+            long pixels = 0;
+            for (int r = 1; r < ROWS - 1; r++) {
+                for (int c = 1; c < COLUMNS - 1; c++) {
+                    boolean in = Math.hypot(r - 20, c - 20) < 14 ? random.nextDouble() < 0.8 : random.nextDouble() < 0.05;
+                    if (in) {
+                        mask[r * COLUMNS + c] = 1;
+                        pixels++;
+                    }
+                }
+            }
+            double area = 0;
+            for (ContourTracer.Outline o : ContourTracer.outlines(mask, ROWS, COLUMNS)) {
+                double a = Math.abs(ContourTracer.signedArea(o.points()));
+                area += o.hole() ? -a : a;
+            }
+            assertThat(area).as("trial %d", trial).isEqualTo(pixels);
+        }
+    }
+
+    @Test
+    void diagonallyTouchingPixelsAreOnePiece() {
+        byte[] mask = new byte[ROWS * COLUMNS];
+        mask[5 * COLUMNS + 5] = 1;
+        mask[6 * COLUMNS + 6] = 1;
+        mask[7 * COLUMNS + 5] = 1;
+        List<ContourTracer.Outline> outlines = ContourTracer.outlines(mask, ROWS, COLUMNS);
+        assertThat(outlines).hasSize(1);
+        assertThat(Math.abs(ContourTracer.signedArea(outlines.get(0).points()))).isEqualTo(3);
     }
 
     @Test

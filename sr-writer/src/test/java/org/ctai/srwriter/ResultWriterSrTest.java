@@ -65,7 +65,9 @@ class ResultWriterSrTest {
             assertThat(segment.getReferencedSOPInstanceUID()).isEqualTo(segSop);
             String[] t = segmentTracking.get(segment.getReferencedSegmentNumber());
             assertThat(t).as("segment %d exists", segment.getReferencedSegmentNumber()).isNotNull();
-            assertThat(group.getSingleStringValueOrNullOfNamedChild("DCM", "112039")).isEqualTo(t[0]);
+            // the SR's identifier is Cornerstone3D's tool identifier followed by the segment's Tracking ID
+            assertThat(group.getSingleStringValueOrNullOfNamedChild("DCM", "112039"))
+                    .isEqualTo(ReportCodes.CORNERSTONE_FREEHAND_TRACKING_ID + ":" + t[0]);
             assertThat(group.getSingleStringValueOrNullOfNamedChild("DCM", "112040")).isEqualTo(t[1]);
         }
         assertThat(volumetric).isEqualTo(phantom.analysis().lesions().size()).isEqualTo(segmentTracking.size());

@@ -187,7 +187,7 @@ class ApiTest extends LoggedInServerTest {
         JsonNode lesion = s.get("lesions").get(0).get("measurements");
         JsonNode slice = lesion.get("slices").get(0);
         assertThat(slice.get("texture").size()).isEqualTo(15);
-        assertThat(slice.get("hu").get("excessKurtosis")).isNotNull();
+        assertThat(slice.get("hu").get("kurtosis")).isNotNull();
         assertThat(s.get("overlays")).hasSize(4);
         JsonNode overlay = s.get("overlays").get(0);
         assertThat(overlay.get("url").asText()).isEqualTo("/api/jobs/" + job + "/overlays/20");

@@ -143,6 +143,50 @@ class BrowserTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void lesionTablesFitOrScrollInsideTheirBoxAt1280And1920PixelsWide() throws Exception {
+        login();
+        try {
+            for (int width : List.of(1280, 1920)) {
+                driver.manage().window().setSize(new org.openqa.selenium.Dimension(width, 1000));
+                driver.get(base + "/patient?id=P-1001&issuer=HOSP");
+                waitReady();
+                // the layout as the browser made it: for each table, the box it must stay inside (the nearest
+                // ancestor that scrolls sideways, else the page's main column) and whether it is wider than that box
+                List<Map<String, Object>> tables = (List<Map<String, Object>>) js("""
+                        const main = document.querySelector('main');
+                        const mainStyle = getComputedStyle(main);
+                        const mainRight = main.getBoundingClientRect().right - parseFloat(mainStyle.paddingRight);
+                        const scroller = (e) => { for (let p = e.parentElement; p && p !== main; p = p.parentElement) {
+                            if (['auto', 'scroll'].includes(getComputedStyle(p).overflowX)) return p; } return null; };
+                        return [...document.querySelectorAll('#changes, table.lesions')].map((t) => {
+                          const box = scroller(t);
+                          const r = (box || t).getBoundingClientRect();
+                          return { id: t.id || t.className, boxRight: r.right, mainRight,
+                                   tableWidth: t.getBoundingClientRect().width, scrolls: box !== null,
+                                   boxWidth: box ? box.clientWidth : null, boxScrollWidth: box ? box.scrollWidth : null };
+                        });""");
+                long pageOverflow = (Long) js("return document.documentElement.scrollWidth - document.documentElement.clientWidth");
+                screenshot("patient-" + width);
+                assertThat(tables).as("tables at %d px", width).hasSizeGreaterThan(1);
+                assertThat(pageOverflow).as("the page is wider than the window at %d px: %s", width, tables).isLessThanOrEqualTo(0);
+                for (Map<String, Object> t : tables) {
+                    double boxRight = ((Number) t.get("boxRight")).doubleValue();
+                    double mainRight = ((Number) t.get("mainRight")).doubleValue();
+                    assertThat(boxRight).as("right edge of %s's box at %d px: %s", t.get("id"), width, t).isLessThanOrEqualTo(mainRight + 0.5);
+                    if ((Boolean) t.get("scrolls")) {
+                        // a table wider than its box scrolls inside it, the rest of the page stays put
+                        assertThat(((Number) t.get("boxScrollWidth")).doubleValue())
+                                .isGreaterThanOrEqualTo(((Number) t.get("tableWidth")).doubleValue() - 0.5);
+                    }
+                }
+            }
+        } finally {
+            driver.manage().window().setSize(new org.openqa.selenium.Dimension(1400, 1000));
+        }
+    }
+
+    @Test
     void patientAndStudyPagesShowTheShortAxis() throws Exception {
         login();
         long latest = clinic.janeJobs.get(2);

@@ -294,7 +294,7 @@ public final class SyntheticHistory {
         h.put("maxHu", mean + 52);
         h.put("medianHu", mean + 0.8);
         h.put("skewness", 0.12);
-        h.put("excessKurtosis", -0.31);
+        h.put("kurtosis", 2.69);
     }
 
     /** A gray CT-like disk with a green contour, as the inference module's overlay renderer draws it. */

@@ -71,11 +71,11 @@ final class HuHistogram {
         m3 /= total;
         m4 /= total;
         double skewness = m2 > 0 ? m3 / Math.pow(m2, 1.5) : 0;
-        double excessKurtosis = m2 > 0 ? m4 / (m2 * m2) - 3 : 0;
+        double kurtosis = m2 > 0 ? m4 / (m2 * m2) : 0;
         double median = total % 2 == 1
                 ? valueAtRank(total / 2)
                 : (valueAtRank(total / 2 - 1) + valueAtRank(total / 2)) / 2.0;
-        return new HuStatistics(total, mean, Math.sqrt(m2), min, max, median, skewness, excessKurtosis);
+        return new HuStatistics(total, mean, Math.sqrt(m2), min, max, median, skewness, kurtosis);
     }
 
     /** The value at 0-based rank {@code rank} in ascending order. */

@@ -35,7 +35,7 @@ class HuStatisticsTest {
         assertThat(s.maxHu()).isEqualTo(10);
         assertThat(s.medianHu()).isEqualTo(0); // (0 + 0) / 2, the two middle values of 0 0 0 10
         assertThat(s.skewness()).isCloseTo(93.75 / Math.pow(18.75, 1.5), within(EPS)); // 1.1547
-        assertThat(s.excessKurtosis()).isCloseTo(820.3125 / (18.75 * 18.75) - 3, within(EPS)); // -0.6667
+        assertThat(s.kurtosis()).isCloseTo(820.3125 / (18.75 * 18.75), within(EPS)); // 2.3333
     }
 
     @Test
@@ -48,7 +48,7 @@ class HuStatisticsTest {
         assertThat(s.medianHu()).isEqualTo(10);
         assertThat(s.minHu()).isEqualTo(-20);
         assertThat(s.skewness()).isCloseTo(0, within(EPS));
-        assertThat(s.excessKurtosis()).isCloseTo(540000.0 / 360000.0 - 3, within(EPS)); // -1.5
+        assertThat(s.kurtosis()).isCloseTo(540000.0 / 360000.0, within(EPS)); // 1.5
     }
 
     @Test
@@ -62,7 +62,7 @@ class HuStatisticsTest {
 
         assertThat(s.standardDeviationHu()).isZero();
         assertThat(s.skewness()).isZero();
-        assertThat(s.excessKurtosis()).isZero();
+        assertThat(s.kurtosis()).isZero();
         assertThat(s.medianHu()).isEqualTo(-7);
     }
 

@@ -144,8 +144,12 @@ public final class Workers implements AutoCloseable {
                 }
             }
             List<Path> files = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT path FROM scp.instance WHERE series_id = ? ORDER BY sop_instance_uid")) {
+            // the instances of this version and the ones before it: one that arrived after the series was queued
+            // started the next version, and is that job's even when this job starts after it arrived
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT path FROM scp.instance WHERE series_id = ? AND series_version <= ? ORDER BY sop_instance_uid")) {
                 ps.setLong(1, claim.seriesId());
+                ps.setInt(2, claim.seriesVersion());
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) files.add(dataDir.resolve(rs.getString(1)));
                 }

@@ -209,12 +209,16 @@ final class InstanceStore {
                     -- a series row rewritten per instance is a dead tuple per instance; 100 ms is precise enough
                     -- for the quiet period and the release grace, which are seconds
                     WHERE scp.series.state = 'queued' OR scp.series.last_received_at < now() - interval '100 milliseconds'
-                    RETURNING id),
+                    RETURNING id, version),
+                -- the instance belongs to the version it was stored in: the version just started, or the current one
+                cur AS (SELECT id, version FROM s UNION ALL
+                        SELECT id, version FROM scp.series WHERE series_uid = ? AND NOT EXISTS (SELECT 1 FROM s)),
                 i AS (
-                    INSERT INTO scp.instance (sop_instance_uid, series_id, sop_class_uid, transfer_syntax_uid, path, size_bytes, digest, calling_ae)
-                    SELECT ?, coalesce((SELECT id FROM s), (SELECT id FROM scp.series WHERE series_uid = ?)), ?, ?, ?, ?, ?, ?
+                    INSERT INTO scp.instance (sop_instance_uid, series_id, series_version, sop_class_uid, transfer_syntax_uid, path,
+                                              size_bytes, digest, calling_ae)
+                    SELECT ?, cur.id, cur.version, ?, ?, ?, ?, ?, ? FROM cur
                     ON CONFLICT (sop_instance_uid) DO UPDATE SET
-                        series_id = excluded.series_id, sop_class_uid = excluded.sop_class_uid,
+                        series_id = excluded.series_id, series_version = excluded.series_version, sop_class_uid = excluded.sop_class_uid,
                         transfer_syntax_uid = excluded.transfer_syntax_uid, path = excluded.path, size_bytes = excluded.size_bytes,
                         digest = excluded.digest, calling_ae = excluded.calling_ae, received_at = now(),
                         replaced = scp.instance.replaced + 1
@@ -232,8 +236,8 @@ final class InstanceStore {
             ps.setString(k++, i.seriesDescription());
             ps.setString(k++, i.modality());
             ps.setString(k++, callingAe);
-            ps.setString(k++, i.sopInstanceUid());
             ps.setString(k++, i.seriesUid());
+            ps.setString(k++, i.sopInstanceUid());
             ps.setString(k++, i.sopClassUid());
             ps.setString(k++, i.transferSyntaxUid());
             ps.setString(k++, path);

@@ -81,7 +81,8 @@ for (const s of data.studies) {
   } else if (!s.lesions.length) {
     section.append(el('p', null, t('patient.noLesion')));
   } else {
-    section.append(el('table', { className: 'grid lesions' },
+    // a box that scrolls sideways: on a narrow window the table scrolls inside it, not the whole page
+    section.append(el('div', { className: 'table-scroll' }, el('table', { className: 'grid lesions' },
       el('thead', null, el('tr', null, ['lesion.track', 'lesion.id', 'lesion.volume', 'lesion.volumeMl', 'lesion.area', 'lesion.perimeter',
         'lesion.diameter', 'lesion.shortAxis', 'lesion.meanHu', 'lesion.sincePrevious', 'lesion.sinceFirst'].map((k) => el('th', null, t(k))))),
       el('tbody', null, s.lesions.map((l) => el('tr', null,
@@ -94,7 +95,7 @@ for (const s of data.studies) {
         el('td', { className: 'num' }, pct(l.change.volumeMm3?.sinceFirst))))),
       el('tfoot', null, el('tr', null, el('td', { colSpan: 2 }, t('lesion.total')),
         el('td', { className: 'num' }, num(s.total.volumeMm3, 1)), el('td', { className: 'num' }, num(s.total.volumeMm3 / 1000, 2)),
-        el('td', { colSpan: 5 }), el('td', { className: 'num' }, pct(s.total.sincePrevious)), el('td', { className: 'num' }, pct(s.total.sinceFirst))))));
+        el('td', { colSpan: 5 }), el('td', { className: 'num' }, pct(s.total.sincePrevious)), el('td', { className: 'num' }, pct(s.total.sinceFirst)))))));
   }
   studies.append(section);
 }

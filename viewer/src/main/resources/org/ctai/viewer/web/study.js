@@ -10,7 +10,7 @@ const SLICE_FEATURES = [
   ['shortAxisMm', 'Short axis (perpendicular to the longest diameter)', '短径（垂直于最长径）', 'mm', 1],
   ['hu.meanHu', 'Mean', '均值', 'HU', 1], ['hu.standardDeviationHu', 'Standard deviation', '标准差', 'HU', 1],
   ['hu.minHu', 'Minimum', '最小值', 'HU', 0], ['hu.maxHu', 'Maximum', '最大值', 'HU', 0], ['hu.medianHu', 'Median', '中位数', 'HU', 1],
-  ['hu.skewness', 'Skewness', '偏度', '–', 3], ['hu.excessKurtosis', 'Excess kurtosis', '超额峰度', '–', 3],
+  ['hu.skewness', 'Skewness', '偏度', '–', 3], ['hu.kurtosis', 'Kurtosis', '峰度', '–', 3],
   ['texture.smallGradientDominance', 'Small gradient dominance', '小梯度优势', '–', 4],
   ['texture.largeGradientDominance', 'Large gradient dominance', '大梯度优势', '–', 4],
   ['texture.grayLevelNonUniformity', 'Gray-level non-uniformity', '灰度分布不均匀性', '–', 4],
@@ -30,7 +30,7 @@ const LESION_FEATURES = [
   ['centroidMm.x', 'Centroid x', '质心 x', 'mm', 1], ['centroidMm.y', 'Centroid y', '质心 y', 'mm', 1], ['centroidMm.z', 'Centroid z', '质心 z', 'mm', 1],
   ['hu.meanHu', 'Mean', '均值', 'HU', 1], ['hu.standardDeviationHu', 'Standard deviation', '标准差', 'HU', 1],
   ['hu.minHu', 'Minimum', '最小值', 'HU', 0], ['hu.maxHu', 'Maximum', '最大值', 'HU', 0], ['hu.medianHu', 'Median', '中位数', 'HU', 1],
-  ['hu.skewness', 'Skewness', '偏度', '–', 3], ['hu.excessKurtosis', 'Excess kurtosis', '超额峰度', '–', 3],
+  ['hu.skewness', 'Skewness', '偏度', '–', 3], ['hu.kurtosis', 'Kurtosis', '峰度', '–', 3],
 ];
 
 await header();
@@ -64,7 +64,15 @@ function stageRows(stages) {
   return [el('dt', null, t('study.stages')), el('dd', { id: 'stages' }, text)];
 }
 
-const get = (obj, path) => path.split('.').reduce((o, k) => (o == null ? null : o[k]), obj);
+const get = (obj, path) => {
+  const value = path.split('.').reduce((o, k) => (o == null ? null : o[k]), obj);
+  // history rows written before kurtosis became the fourth standardised moment hold the excess kurtosis
+  if (value == null && path === 'hu.kurtosis') {
+    const excess = get(obj, 'hu.excessKurtosis');
+    return excess == null ? null : excess + 3;
+  }
+  return value;
+};
 const name = (f) => (lang === 'zh-CN' ? f[2] : f[1]);
 function featureRows(list, obj) {
   return [el('thead', null, el('tr', null, el('th', null, t('feature')), el('th', null, t('value')), el('th', null, t('unit')))),
