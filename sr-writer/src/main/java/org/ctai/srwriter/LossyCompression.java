@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import org.ctai.inference.SliceInfo;
-import org.ctai.inference.Volume;
+import org.ctai.inference.series.SliceInfo;
+import org.ctai.inference.series.Volume;
 
 /**
  * Whether the pixels a result was derived from went through lossy compression, and how (PS3.3 C.7.6.1.1.5):

@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import org.ctai.inference.Geometry;
+import org.ctai.inference.series.Geometry;
 import org.ctai.inference.SeriesAnalyzer.Analysis;
 import org.ctai.inference.measure.Lesion;
 import org.junit.jupiter.api.AfterAll;
