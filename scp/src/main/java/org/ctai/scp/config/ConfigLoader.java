@@ -142,10 +142,16 @@ public final class ConfigLoader {
                 in.integer("dicom.max-associations", 1, 10_000),
                 in.duration("dicom.request-timeout-seconds"),
                 in.duration("dicom.idle-timeout-seconds"),
-                List.copyOf(in.list("dicom.sop-classes", s -> in.check("dicom.sop-classes", s, UID.matcher(s).matches(), "a UID"))),
+                List.copyOf(in.list("dicom.sop-classes", s -> in.check("dicom.sop-classes", s,
+                        UID.matcher(s).matches() || s.equals(NodeConfig.Dicom.ANY_STORAGE_SOP_CLASS), "a UID or *"))),
                 List.copyOf(in.list("dicom.transfer-syntaxes", s -> in.check("dicom.transfer-syntaxes", s, RECEIVABLE_TRANSFER_SYNTAXES.contains(s),
-                        "a transfer syntax the series loader decodes (" + String.join(", ", RECEIVABLE_TRANSFER_SYNTAXES) + ")"))));
+                        "a transfer syntax the series loader decodes (" + String.join(", ", RECEIVABLE_TRANSFER_SYNTAXES) + ")"))),
+                in.list("dicom.sop-classes-denied", s -> in.check("dicom.sop-classes-denied", s, UID.matcher(s).matches(), "a UID")));
         if (dicom.transferSyntaxes().isEmpty()) in.problem("dicom.transfer-syntaxes must name at least one transfer syntax");
+        if (dicom.sopClasses().isEmpty()) in.problem("dicom.sop-classes must name at least one SOP class, or * for every storage SOP class");
+        if (dicom.sopClasses().contains(NodeConfig.Dicom.ANY_STORAGE_SOP_CLASS) && dicom.sopClasses().size() > 1) {
+            in.problem("dicom.sop-classes must be * alone or a list of UIDs, was " + in.raw("dicom.sop-classes"));
+        }
         var data = new NodeConfig.Data(Path.of(in.string("data.dir", s -> !s.isEmpty(), "a folder")).toAbsolutePath().normalize(),
                 in.bool("data.fsync"), in.integer("data.min-free-mb", 0, Integer.MAX_VALUE) * 1024L * 1024L);
         String url = in.string("db.url", s -> s.isEmpty() || s.startsWith("jdbc:postgresql:"), "empty or a jdbc:postgresql: URL");

@@ -21,15 +21,24 @@ public record NodeConfig(Dicom dicom, Data data, Db db, Series series, Worker wo
     public record Inference(org.ctai.inference.ModelConfig model, org.ctai.inference.measure.MeasurementSettings measurement,
                             org.ctai.inference.overlay.CtWindow overlayWindow, org.ctai.srwriter.ResultOptions results) { }
 
-    /** The C-ECHO / C-STORE SCP. An empty {@code allowedCallers} with {@code anyCaller} false admits nobody. */
+    /**
+     * The C-ECHO / C-STORE SCP. An empty {@code allowedCallers} with {@code anyCaller} false admits nobody.
+     * {@code sopClasses} holding {@link #ANY_STORAGE_SOP_CLASS} accepts every storage SOP class; one named in
+     * {@code deniedSopClasses} is refused either way.
+     */
     public record Dicom(String aeTitle, String bind, int port, Set<String> allowedCallers, boolean anyCaller,
                         Set<String> allowedAddresses, int maxAssociations, Duration requestTimeout,
-                        Duration idleTimeout, List<String> sopClasses, List<String> transferSyntaxes) {
+                        Duration idleTimeout, List<String> sopClasses, List<String> transferSyntaxes,
+                        Set<String> deniedSopClasses) {
+        /** In {@code dicom.sop-classes}: every storage SOP class, standard or private. */
+        public static final String ANY_STORAGE_SOP_CLASS = "*";
+
         public Dicom {
             allowedCallers = Set.copyOf(allowedCallers);
             allowedAddresses = Set.copyOf(allowedAddresses);
             sopClasses = List.copyOf(sopClasses);
             transferSyntaxes = List.copyOf(transferSyntaxes);
+            deniedSopClasses = Set.copyOf(deniedSopClasses);
         }
 
         public boolean admitsCaller(String callingAeTitle) {
