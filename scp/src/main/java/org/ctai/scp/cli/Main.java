@@ -122,7 +122,9 @@ public final class Main {
 
     @Command(name = "phantom", description = "Write a synthetic CT series with tumours and its ground truth: "
             + "--out DIR [--seed N] [--count N] [--slices N] [--size N] [--pixel-spacing MM] [--slice-spacing MM] "
-            + "[--tumours N] [--tumour-scale F] [--noise HU] [--patient-id ID] [--patient-name NAME] [--study-date YYYY-MM-DD]")
+            + "[--tumours N] [--tumour-scale F] [--noise HU] [--patient-id ID] [--patient-name NAME] [--study-date YYYY-MM-DD]; "
+            + "or with --exam a whole exam as a scanner sends it (localizer, 1.25 and 5 mm axial, coronal reformat, dose page, "
+            + "another patient's tilted head CT), for trying routing rules with ./ctai route")
     static final class Phantom implements Callable<Integer> {
         @Unmatched
         List<String> args = new ArrayList<>();
