@@ -218,6 +218,20 @@ class DicomReceiverTest {
     }
 
     @Test
+    void aWholeExamSentByStorescuWithItsDefaultPresentationContextsIsAcknowledgedEntirely() throws Exception {
+        start();
+        var exam = org.ctai.inference.phantom.PhantomExam.write(org.ctai.inference.phantom.PhantomSpec.of(41).withSize(128), tmp.resolve("exam"));
+        List<Path> files = new ArrayList<>();
+        exam.series().forEach(s -> files.addAll(s.files()));
+        Dcmtk.Result r = Dcmtk.storescu(TestNodes.CALLER, node.dicomPort(), files, "-v");
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        assertThat(r.output()).doesNotContain("Refused").doesNotContain("No presentation context");
+        assertThat(count("SELECT count(*) FROM scp.instance")).isEqualTo(files.size());
+        assertThat(count("SELECT count(DISTINCT series_id) FROM scp.instance")).isEqualTo(exam.series().size());
+        assertThat(count("SELECT count(*) FROM scp.rejected_object")).isZero();
+    }
+
+    @Test
     void deniedSopClassIsRefusedAtPresentationContextNegotiation() {
         start("--dicom.sop-classes-denied=" + SOPClass.MRImageStorage);
         CtSeriesWriter.Series mr = CtSeriesWriter.write(tmp.resolve("mr"), 1, 32, SOPClass.MRImageStorage, "MR");
