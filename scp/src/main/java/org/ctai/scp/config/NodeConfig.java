@@ -12,7 +12,10 @@ import java.util.Set;
  * builds this from that file, an optional operator file, the environment and the command line.
  */
 public record NodeConfig(Dicom dicom, Data data, Db db, Series series, Worker worker, Inference inference, Send send,
-                         Retention retention, Web web) {
+                         Retention retention, Web web, List<org.ctai.scp.route.Pipeline> pipelines) {
+    public NodeConfig {
+        pipelines = List.copyOf(pipelines);
+    }
 
     /** How long files stay after their results were delivered, and how often that is checked. */
     public record Retention(Duration keep, Duration checkInterval) { }
