@@ -29,7 +29,7 @@ import picocli.CommandLine.Unmatched;
 /** The node's command line, reached through {@code ./ctai}. */
 @Command(name = "ctai", mixinStandardHelpOptions = true, version = "CTAI Node 0.1.0",
         description = "AI tumour segmentation on CT beside a PACS. `./ctai build`, `./ctai test` and `./ctai bench` are handled by the launcher script.",
-        subcommands = {Main.Run.class, Main.Demo.class, Main.Analyze.class, Main.Phantom.class, Main.Resend.class, Main.Purge.class, Main.HashPassword.class})
+        subcommands = {Main.Run.class, Main.Demo.class, Main.Analyze.class, Main.Route.class, Main.Phantom.class, Main.Resend.class, Main.Purge.class, Main.HashPassword.class})
 public final class Main {
 
     public static void main(String[] args) {
@@ -117,6 +117,25 @@ public final class Main {
         @Override
         protected int run(NodeConfig config) throws java.io.IOException {
             return new AnalyzeCommand(config.inference(), System.out, System.err).run(paths, out, json);
+        }
+    }
+
+    @Command(name = "route", description = "Dry run of the routing rules (pipelines, pipeline.NAME.rule.N) on DICOM files or folders: "
+            + "for each series, which pipelines would take it and, for the others, the first rule that failed. Reads headers only; "
+            + "pipelines.* and pipeline.* keys apply as --key=value.")
+    static final class Route extends Configured {
+        @Parameters(paramLabel = "PATH", arity = "1..*", description = "DICOM files or folders")
+        List<Path> paths;
+
+        @Option(names = "--calling-ae", paramLabel = "AE", defaultValue = "", description = "assume the series came from this AE title")
+        String callingAe;
+
+        @Option(names = "--json", description = "print the decisions as JSON")
+        boolean json;
+
+        @Override
+        protected int run(NodeConfig config) throws java.io.IOException {
+            return new RouteCommand(config.pipelines(), System.out, System.err).run(paths, callingAe, json);
         }
     }
 
