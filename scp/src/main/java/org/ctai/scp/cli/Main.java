@@ -33,6 +33,7 @@ import picocli.CommandLine.Unmatched;
 public final class Main {
 
     public static void main(String[] args) {
+        org.ctai.scp.QuietImagePlugins.install();
         int code = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
         // a running node ends through its shutdown hook; exiting from here would wait on that hook
         if (code != 0 || args.length == 0 || !args[0].equals("run")) System.exit(code);
