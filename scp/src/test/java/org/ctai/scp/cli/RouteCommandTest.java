@@ -94,6 +94,22 @@ class RouteCommandTest {
     }
 
     @Test
+    void realCtSlicesAreKeptOutOnlyByTheirCountAndTheirSegmentationByItsModality() throws Exception {
+        Path real = Path.of("..", "..", "shared", "testdata", "dcmqi-ct3slice").toAbsolutePath().normalize();
+        if (!Files.isDirectory(real)) real = Path.of("/work/shared/testdata/dcmqi-ct3slice");
+        org.assertj.core.api.Assumptions.assumeThat(real).isDirectory();
+
+        route(List.of(real), false);
+        String out = printed.toString(StandardCharsets.UTF_8);
+        assertThat(out).contains("(CT, 3 instances)").contains("pipeline.liver.rule.9 (slices in 8..2000): slices is 3, outside 8..2000")
+                .contains("\"Liver Segmentation\" (SEG, 1 instance)").contains("pipeline.liver.rule.1 (modality = CT): modality is SEG, not CT");
+
+        printed.reset();
+        route(List.of(real), false, "--pipeline.liver.rule.9=slices >= 3");
+        assertThat(printed.toString(StandardCharsets.UTF_8)).contains("liver: TAKEN").contains("2 series: 1 taken by a pipeline, 1 by none");
+    }
+
+    @Test
     void aBadRuleOnTheCommandLineEndsTheCommandWithStatusTwo() {
         int code = new CommandLine(new Main()).execute("route", tmp.resolve("exam").toString(), "--pipeline.liver.rule.1=modality ==");
         assertThat(code).isEqualTo(2);

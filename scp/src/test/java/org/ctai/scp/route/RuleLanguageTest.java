@@ -143,6 +143,18 @@ class RuleLanguageTest {
     }
 
     @Test
+    void quotedValuesHoldSpacesAndKeywords() {
+        assertThat(holds("seriesDescription = \"Abdomen 5mm\"", ABDOMEN)).isTrue();
+        assertThat(holds("seriesDescription in (\"and\", \"abdomen 5MM\")", ABDOMEN)).isTrue();
+    }
+
+    @Test
+    void anEmptyRuleIsRefused() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Rule.parse("pipeline.test.rule.1", "   "))
+                .isInstanceOf(RuleSyntaxException.class).hasMessage("at character 1: the rule is empty");
+    }
+
+    @Test
     void callingAeIsAFactOfTheSeries() {
         assertThat(holds("callingAe = MODALITY1", ABDOMEN)).isTrue();
         assertThat(holds("callingAe absent", SeriesFacts.of(List.of(Headers.instance()), ""))).isTrue();
