@@ -79,7 +79,7 @@ final class RouteCommand {
     }
 
     private void print(String uid, Found found, SeriesFacts facts, List<Decision> decisions) {
-        out.printf("series %s \"%s\" (%s, %d instance%s) in %s%n", uid, facts.first("seriesDescription"), facts.first("modality"),
+        out.printf("series %s \"%s\" (%s, %d instance%s) in %s%n", uid, facts.seriesDescription(), facts.modality(),
                 facts.instances(), facts.instances() == 1 ? "" : "s", found.folder());
         if (decisions.isEmpty()) out.println("  no pipeline is configured: ignored");
         for (Decision d : decisions) {
@@ -95,8 +95,8 @@ final class RouteCommand {
     private static Map<String, Object> json(String uid, Found found, SeriesFacts facts, List<Decision> decisions) {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("series", uid);
-        s.put("description", facts.first("seriesDescription"));
-        s.put("modality", facts.first("modality"));
+        s.put("description", facts.seriesDescription());
+        s.put("modality", facts.modality());
         s.put("instances", facts.instances());
         s.put("folder", found.folder().toString());
         List<Map<String, Object>> ds = new ArrayList<>();

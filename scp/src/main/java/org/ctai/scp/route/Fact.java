@@ -3,7 +3,6 @@ package org.ctai.scp.route;
 import com.pixelmed.dicom.AttributeTag;
 import com.pixelmed.dicom.TagFromName;
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -57,9 +56,5 @@ enum Fact {
     @Override
     public String toString() {
         return word;
-    }
-
-    String lower() {
-        return word.toLowerCase(Locale.ROOT);
     }
 }

@@ -127,9 +127,17 @@ public final class SeriesFacts {
         return values.get(fact);
     }
 
-    /** The first instance's value of a text fact, for listing a series; empty if none. */
-    public String first(String factName) {
-        Fact f = Fact.named(factName).orElseThrow(() -> new IllegalArgumentException("no fact " + factName));
+    /** A Modality of the series (the first found), for listing it; empty if none. */
+    public String modality() {
+        return first(Fact.MODALITY);
+    }
+
+    /** A Series Description of the series (the first found), for listing it; empty if none. */
+    public String seriesDescription() {
+        return first(Fact.SERIES_DESCRIPTION);
+    }
+
+    private String first(Fact f) {
         return values.get(f).stream().filter(v -> !v.isEmpty()).map(v -> String.join("\\", v)).findFirst().orElse("");
     }
 }
