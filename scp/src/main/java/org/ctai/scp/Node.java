@@ -76,6 +76,7 @@ public final class Node implements AutoCloseable {
     }
 
     private static Node start(NodeConfig config, SeriesProcessor processor, NodeStatus status) {
+        QuietImagePlugins.install(); // the node's log carries only its own lines
         String host = hostName();
         String owner = host + ":" + ProcessHandle.current().pid() + ":" + UUID.randomUUID().toString().substring(0, 8);
         log.info("starting CTAI Node {} with {}", owner, config);

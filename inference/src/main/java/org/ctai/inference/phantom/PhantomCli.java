@@ -14,11 +14,17 @@ import java.util.Locale;
  * PhantomCli --out DIR [--seed N] [--count N] [--slices N] [--size N] [--pixel-spacing MM]
  *            [--slice-spacing MM] [--tumours N] [--tumour-scale F] [--noise HU]
  *            [--patient-id ID] [--patient-name NAME] [--study-date YYYY-MM-DD]
+ * PhantomCli --exam --out DIR [--seed N] [--size N] [--tumours N] [--tumour-scale F] [--noise HU] [--patient-id ID] ...
  * </pre>
+ * With {@code --exam} it writes a whole exam as a scanner sends it ({@link PhantomExam}: localizers, thin and thick
+ * axial reconstructions, a coronal reformat, a dose page and another patient's tilted head CT), axial size 256 unless
+ * {@code --size} says otherwise; {@code --slices}, {@code --slice-spacing} and {@code --count} do not apply.
  * With {@code --count N} it writes seeds N consecutive seeds into {@code DIR/seed-<seed>}; otherwise
  * into DIR itself. {@code --size} alone keeps the 384 mm field of view. Prints one line per phantom.
  */
 public final class PhantomCli {
+    /** Axial rows and columns of {@code --exam} unless {@code --size} says otherwise: small enough for tests. */
+    static final int EXAM_SIZE = 256;
 
     private PhantomCli() {
     }
@@ -45,11 +51,16 @@ public final class PhantomCli {
         Double pixelSpacing = null;
         PhantomSpec spec = PhantomSpec.of(seed);
         String patientId = null, patientName = null;
+        boolean exam = false;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             if (option.equals("--help") || option.equals("-h")) {
                 out.println(usage());
                 return 0;
+            }
+            if (option.equals("--exam")) {
+                exam = true;
+                continue;
             }
             if (i + 1 >= args.length) throw new IllegalArgumentException(option + " needs a value");
             String value = args[++i];
@@ -72,8 +83,12 @@ public final class PhantomCli {
         }
         if (dir == null) throw new IllegalArgumentException("--out is required");
         if (count < 1 || count > 10_000) throw new IllegalArgumentException("--count must be 1..10000, was " + count);
+        if (exam && count != 1) throw new IllegalArgumentException("--count does not apply to --exam");
         if (size != null) spec = spec.withSize(size);
+        else if (exam) spec = spec.withSize(EXAM_SIZE);
         if (pixelSpacing != null) spec = spec.withPixelSpacingMm(pixelSpacing);
+        if (exam) return exam(spec.withSeed(seed).withPatient(patientName != null ? patientName : spec.patientName(),
+                patientId != null ? patientId : "CTAI-PHANTOM-" + seed), dir, out);
         for (long s = seed; s < seed + count; s++) {
             PhantomSpec one = spec.withSeed(s).withPatient(patientName != null ? patientName : spec.patientName(),
                     patientId != null ? patientId : "CTAI-PHANTOM-" + s);
@@ -87,10 +102,21 @@ public final class PhantomCli {
         return 0;
     }
 
+    private static int exam(PhantomSpec spec, Path dir, PrintStream out) throws IOException {
+        PhantomExam.ExamFiles files = PhantomExam.write(spec, dir);
+        for (PhantomExam.Series s : files.series()) {
+            out.println(String.format(Locale.ROOT, "%s: %s, %d instance%s", files.directory().resolve(s.folder()), s.description(),
+                    s.files().size(), s.files().size() == 1 ? "" : "s"));
+        }
+        return 0;
+    }
+
     static String usage() {
         return "usage: phantom --out DIR [--seed N] [--count N] [--slices N] [--size N] [--pixel-spacing MM]"
                 + " [--slice-spacing MM] [--tumours N] [--tumour-scale F] [--noise HU] [--patient-id ID]"
-                + " [--patient-name NAME] [--study-date YYYY-MM-DD]";
+                + " [--patient-name NAME] [--study-date YYYY-MM-DD]\n"
+                + "       phantom --exam --out DIR [--seed N] [--size N] [...]: a whole exam (localizer, 1.25 and 5 mm axial,"
+                + " coronal reformat, dose page, another patient's tilted head CT)";
     }
 
     private static long parseLong(String option, String value) {

@@ -21,7 +21,7 @@ record PhantomUids(String study, String series, String frameOfReference, String 
         return uid(instanceNamePrefix + slice);
     }
 
-    private static String uid(String name) {
+    static String uid(String name) {
         UUID uuid = UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8));
         byte[] bytes = ByteBuffer.allocate(16).putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits()).array();
         return "2.25." + new BigInteger(1, bytes);

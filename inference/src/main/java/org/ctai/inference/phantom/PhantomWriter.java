@@ -74,7 +74,8 @@ final class PhantomWriter {
         return new PhantomFiles(directory, images, masks, truth);
     }
 
-    private static AttributeList ctImage(Phantom phantom, int slice) throws DicomException {
+    /** One slice as a CT Image Storage data set with its file meta information; {@link PhantomExam} derives its series from it. */
+    static AttributeList ctImage(Phantom phantom, int slice) throws DicomException {
         PhantomSpec spec = phantom.spec();
         Geometry g = phantom.geometry();
         Vector3 position = g.slicePositions().get(slice);

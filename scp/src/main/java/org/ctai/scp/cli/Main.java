@@ -29,10 +29,11 @@ import picocli.CommandLine.Unmatched;
 /** The node's command line, reached through {@code ./ctai}. */
 @Command(name = "ctai", mixinStandardHelpOptions = true, version = "CTAI Node 0.1.0",
         description = "AI tumour segmentation on CT beside a PACS. `./ctai build`, `./ctai test` and `./ctai bench` are handled by the launcher script.",
-        subcommands = {Main.Run.class, Main.Demo.class, Main.Analyze.class, Main.Phantom.class, Main.Resend.class, Main.Purge.class, Main.HashPassword.class})
+        subcommands = {Main.Run.class, Main.Demo.class, Main.Analyze.class, Main.Route.class, Main.Phantom.class, Main.Resend.class, Main.Purge.class, Main.HashPassword.class})
 public final class Main {
 
     public static void main(String[] args) {
+        org.ctai.scp.QuietImagePlugins.install();
         int code = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
         // a running node ends through its shutdown hook; exiting from here would wait on that hook
         if (code != 0 || args.length == 0 || !args[0].equals("run")) System.exit(code);
@@ -120,9 +121,30 @@ public final class Main {
         }
     }
 
+    @Command(name = "route", description = "Dry run of the routing rules (pipelines, pipeline.NAME.rule.N) on DICOM files or folders: "
+            + "for each series, which pipelines would take it and, for the others, the first rule that failed. Reads headers only; "
+            + "pipelines.* and pipeline.* keys apply as --key=value.")
+    static final class Route extends Configured {
+        @Parameters(paramLabel = "PATH", arity = "1..*", description = "DICOM files or folders")
+        List<Path> paths;
+
+        @Option(names = "--calling-ae", paramLabel = "AE", defaultValue = "", description = "assume the series came from this AE title")
+        String callingAe;
+
+        @Option(names = "--json", description = "print the decisions as JSON")
+        boolean json;
+
+        @Override
+        protected int run(NodeConfig config) throws java.io.IOException {
+            return new RouteCommand(config.pipelines(), System.out, System.err).run(paths, callingAe, json);
+        }
+    }
+
     @Command(name = "phantom", description = "Write a synthetic CT series with tumours and its ground truth: "
             + "--out DIR [--seed N] [--count N] [--slices N] [--size N] [--pixel-spacing MM] [--slice-spacing MM] "
-            + "[--tumours N] [--tumour-scale F] [--noise HU] [--patient-id ID] [--patient-name NAME] [--study-date YYYY-MM-DD]")
+            + "[--tumours N] [--tumour-scale F] [--noise HU] [--patient-id ID] [--patient-name NAME] [--study-date YYYY-MM-DD]; "
+            + "or with --exam a whole exam as a scanner sends it (localizer, 1.25 and 5 mm axial, coronal reformat, dose page, "
+            + "another patient's tilted head CT), for trying routing rules with ./ctai route")
     static final class Phantom implements Callable<Integer> {
         @Unmatched
         List<String> args = new ArrayList<>();

@@ -1,6 +1,7 @@
 package org.ctai.scp.config;
 
 import org.ctai.inference.series.SeriesLoader;
+import org.ctai.scp.route.PipelineReader;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -98,7 +99,7 @@ public final class ConfigLoader {
             cli.put(o.substring(2, eq).trim(), o.substring(eq + 1).trim());
         }
         merge(values, cli, "on the command line", problems);
-        NodeConfig config = build(new Reading(values, problems));
+        NodeConfig config = build(new Reading(values, problems), defaults.keySet());
         if (!problems.isEmpty()) throw new ConfigException(problems);
         return config;
     }
@@ -110,7 +111,8 @@ public final class ConfigLoader {
 
     private void merge(Map<String, String> values, Map<String, String> more, String where, List<String> problems) {
         more.forEach((k, v) -> {
-            if (defaults.containsKey(k)) values.put(k, v);
+            // pipelines are named by the operator, so their keys cannot all be in the defaults; PipelineReader judges them
+            if (defaults.containsKey(k) || PipelineReader.isPipelineKey(k)) values.put(k, v);
             else problems.add("unknown key " + k + " " + where + " (known keys are listed in conf/ctai.conf)");
         });
     }
@@ -130,7 +132,7 @@ public final class ConfigLoader {
         return ordered;
     }
 
-    private static NodeConfig build(Reading in) {
+    private static NodeConfig build(Reading in, Set<String> shippedKeys) {
         Set<String> callers = in.list("dicom.allowed-callers", s -> in.check("dicom.allowed-callers", s, AE_TITLE.matcher(s).matches() || s.equals("*"), "an AE title of 1-16 characters, or *"));
         boolean any = callers.remove("*");
         var dicom = new NodeConfig.Dicom(
@@ -142,10 +144,16 @@ public final class ConfigLoader {
                 in.integer("dicom.max-associations", 1, 10_000),
                 in.duration("dicom.request-timeout-seconds"),
                 in.duration("dicom.idle-timeout-seconds"),
-                List.copyOf(in.list("dicom.sop-classes", s -> in.check("dicom.sop-classes", s, UID.matcher(s).matches(), "a UID"))),
+                List.copyOf(in.list("dicom.sop-classes", s -> in.check("dicom.sop-classes", s,
+                        UID.matcher(s).matches() || s.equals(NodeConfig.Dicom.ANY_STORAGE_SOP_CLASS), "a UID or *"))),
                 List.copyOf(in.list("dicom.transfer-syntaxes", s -> in.check("dicom.transfer-syntaxes", s, RECEIVABLE_TRANSFER_SYNTAXES.contains(s),
-                        "a transfer syntax the series loader decodes (" + String.join(", ", RECEIVABLE_TRANSFER_SYNTAXES) + ")"))));
+                        "a transfer syntax the series loader decodes (" + String.join(", ", RECEIVABLE_TRANSFER_SYNTAXES) + ")"))),
+                in.list("dicom.sop-classes-denied", s -> in.check("dicom.sop-classes-denied", s, UID.matcher(s).matches(), "a UID")));
         if (dicom.transferSyntaxes().isEmpty()) in.problem("dicom.transfer-syntaxes must name at least one transfer syntax");
+        if (dicom.sopClasses().isEmpty()) in.problem("dicom.sop-classes must name at least one SOP class, or * for every storage SOP class");
+        if (dicom.sopClasses().contains(NodeConfig.Dicom.ANY_STORAGE_SOP_CLASS) && dicom.sopClasses().size() > 1) {
+            in.problem("dicom.sop-classes must be * alone or a list of UIDs, was " + in.raw("dicom.sop-classes"));
+        }
         var data = new NodeConfig.Data(Path.of(in.string("data.dir", s -> !s.isEmpty(), "a folder")).toAbsolutePath().normalize(),
                 in.bool("data.fsync"), in.integer("data.min-free-mb", 0, Integer.MAX_VALUE) * 1024L * 1024L);
         String url = in.string("db.url", s -> s.isEmpty() || s.startsWith("jdbc:postgresql:"), "empty or a jdbc:postgresql: URL");
@@ -161,14 +169,7 @@ public final class ConfigLoader {
         double width = in.number("overlay.window-width", 1, 8000);
         CtWindow window = new CtWindow(centre, width);
         var inference = new NodeConfig.Inference(model(in), measurement(in), window, results(in, window));
-        var send = new NodeConfig.Send(in.list("send.destinations", s -> {
-            var m = DESTINATION.matcher(s);
-            if (!m.matches() || Integer.parseInt(m.group(3)) < 1 || Integer.parseInt(m.group(3)) > 65535) {
-                in.problem("send.destinations entry must be AE@host:port, was " + s);
-                return null;
-            }
-            return new NodeConfig.Destination(m.group(1), m.group(2), Integer.parseInt(m.group(3)));
-        }).stream().toList(), in.bool("send.return-to-sender"),
+        var send = new NodeConfig.Send(destinations(in, "send.destinations", in.raw("send.destinations")), in.bool("send.return-to-sender"),
                 Optional.of(in.string("send.calling-ae-title", s -> s.isEmpty() || AE_TITLE.matcher(s).matches(), "empty or an AE title"))
                         .filter(s -> !s.isEmpty()),
                 in.duration("send.connect-timeout-seconds"), in.duration("send.timeout-seconds"),
@@ -182,7 +183,26 @@ public final class ConfigLoader {
         var web = new NodeConfig.Web(web(in, data.dir()));
         double days = in.number("retention.days", 0, 36500);
         var retention = new NodeConfig.Retention(Duration.ofSeconds(Math.round(days * 86400)), in.duration("retention.check-seconds"));
-        return new NodeConfig(dicom, data, db, series, worker, inference, send, retention, web);
+        var pipelines = PipelineReader.read(in.values(), (key, value) -> destinations(in, key, value), send.destinations(),
+                shippedKeys, in::problem);
+        return new NodeConfig(dicom, data, db, series, worker, inference, send, retention, web, pipelines);
+    }
+
+    /** A comma-separated list of AE@host:port; a bad entry is a problem naming {@code key}. */
+    private static List<NodeConfig.Destination> destinations(Reading in, String key, String value) {
+        List<NodeConfig.Destination> out = new ArrayList<>();
+        for (String s : value.split(",")) {
+            s = s.trim();
+            if (s.isEmpty()) continue;
+            var m = DESTINATION.matcher(s);
+            if (!m.matches() || Integer.parseInt(m.group(3)) < 1 || Integer.parseInt(m.group(3)) > 65535) {
+                in.problem(key + " entry must be AE@host:port, was " + s);
+                continue;
+            }
+            var d = new NodeConfig.Destination(m.group(1), m.group(2), Integer.parseInt(m.group(3)));
+            if (!out.contains(d)) out.add(d);
+        }
+        return out;
     }
 
     private static ModelConfig model(Reading in) {

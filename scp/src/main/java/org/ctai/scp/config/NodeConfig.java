@@ -12,7 +12,10 @@ import java.util.Set;
  * builds this from that file, an optional operator file, the environment and the command line.
  */
 public record NodeConfig(Dicom dicom, Data data, Db db, Series series, Worker worker, Inference inference, Send send,
-                         Retention retention, Web web) {
+                         Retention retention, Web web, List<org.ctai.scp.route.Pipeline> pipelines) {
+    public NodeConfig {
+        pipelines = List.copyOf(pipelines);
+    }
 
     /** How long files stay after their results were delivered, and how often that is checked. */
     public record Retention(Duration keep, Duration checkInterval) { }
@@ -21,15 +24,24 @@ public record NodeConfig(Dicom dicom, Data data, Db db, Series series, Worker wo
     public record Inference(org.ctai.inference.model.ModelConfig model, org.ctai.inference.measure.MeasurementSettings measurement,
                             org.ctai.inference.overlay.CtWindow overlayWindow, org.ctai.srwriter.ResultOptions results) { }
 
-    /** The C-ECHO / C-STORE SCP. An empty {@code allowedCallers} with {@code anyCaller} false admits nobody. */
+    /**
+     * The C-ECHO / C-STORE SCP. An empty {@code allowedCallers} with {@code anyCaller} false admits nobody.
+     * {@code sopClasses} holding {@link #ANY_STORAGE_SOP_CLASS} accepts every storage SOP class; one named in
+     * {@code deniedSopClasses} is refused either way.
+     */
     public record Dicom(String aeTitle, String bind, int port, Set<String> allowedCallers, boolean anyCaller,
                         Set<String> allowedAddresses, int maxAssociations, Duration requestTimeout,
-                        Duration idleTimeout, List<String> sopClasses, List<String> transferSyntaxes) {
+                        Duration idleTimeout, List<String> sopClasses, List<String> transferSyntaxes,
+                        Set<String> deniedSopClasses) {
+        /** In {@code dicom.sop-classes}: every storage SOP class, standard or private. */
+        public static final String ANY_STORAGE_SOP_CLASS = "*";
+
         public Dicom {
             allowedCallers = Set.copyOf(allowedCallers);
             allowedAddresses = Set.copyOf(allowedAddresses);
             sopClasses = List.copyOf(sopClasses);
             transferSyntaxes = List.copyOf(transferSyntaxes);
+            deniedSopClasses = Set.copyOf(deniedSopClasses);
         }
 
         public boolean admitsCaller(String callingAeTitle) {

@@ -121,7 +121,7 @@ public final class DemoCommand {
         callers.add(DEMO_CALLER);
         var d = c.dicom();
         var dicom = new NodeConfig.Dicom(d.aeTitle(), d.bind(), d.port(), callers, d.anyCaller(), d.allowedAddresses(), d.maxAssociations(),
-                d.requestTimeout(), d.idleTimeout(), d.sopClasses(), d.transferSyntaxes());
+                d.requestTimeout(), d.idleTimeout(), d.sopClasses(), d.transferSyntaxes(), d.deniedSopClasses());
         List<NodeConfig.Destination> destinations = new ArrayList<>(c.send().destinations());
         destinations.add(new NodeConfig.Destination(DEMO_PACS, "127.0.0.1", pacsPort));
         var s = c.send();
@@ -132,7 +132,7 @@ public final class DemoCommand {
         users.add(demoUser);
         var web = new NodeConfig.Web(new WebConfig(w.bind(), w.port(), users, w.auth(), w.secureCookie(), w.dataDir(), w.publicPaths(),
                 w.sessionTimeout()));
-        return new NodeConfig(dicom, c.data(), c.db(), c.series(), c.worker(), c.inference(), send, c.retention(), web);
+        return new NodeConfig(dicom, c.data(), c.db(), c.series(), c.worker(), c.inference(), send, c.retention(), web, c.pipelines());
     }
 
     private void waitForResults(DataSource db, List<String> series) throws Exception {

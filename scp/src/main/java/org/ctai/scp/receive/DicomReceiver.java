@@ -45,6 +45,7 @@ public final class DicomReceiver implements AutoCloseable {
     private static final Duration INDEX_RETRY = Duration.ofSeconds(1);
 
     private final NodeConfig.Dicom config;
+    private final SopClassPolicy sopClasses;
     private final Intake intake;
     private final SeriesTracker tracker;
     private final Spool spool;
@@ -103,6 +104,7 @@ public final class DicomReceiver implements AutoCloseable {
 
     DicomReceiver(NodeConfig.Dicom config, Intake intake, SeriesTracker tracker, Spool spool) throws IOException {
         this.config = config;
+        this.sopClasses = SopClassPolicy.of(config);
         this.intake = intake;
         this.tracker = tracker;
         this.spool = spool;
@@ -179,7 +181,7 @@ public final class DicomReceiver implements AutoCloseable {
                 return;
             }
             Negotiation negotiation = Negotiation.parse(rq.pdu());
-            List<Negotiation.Answer> answers = negotiation.answer(config.sopClasses(), config.transferSyntaxes());
+            List<Negotiation.Answer> answers = negotiation.answer(sopClasses, config.transferSyntaxes());
             OutputStream out = socket.getOutputStream();
             out.write(Negotiation.accept(rq, answers, MAX_PDU_RECEIVED));
             out.flush();

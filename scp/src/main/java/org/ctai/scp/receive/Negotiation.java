@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * The presentation contexts an A-ASSOCIATE-RQ proposes (PS3.8 9.3.2.2) and our answer: Verification and the
- * configured SOP classes in the configured transfer syntaxes, taking the first syntax in the sender's order that
+ * SOP classes the {@link SopClassPolicy} accepts in the configured transfer syntaxes, taking the first syntax in the sender's order that
  * is configured; every other context is refused with reason 3 (abstract syntax) or 4 (transfer syntaxes), so
  * the sender learns at association time. Builds the A-ASSOCIATE-AC (PS3.8 9.3.3).
  */
@@ -81,11 +81,11 @@ final class Negotiation {
         return peerMaxPdu;
     }
 
-    List<Answer> answer(List<String> sopClasses, List<String> transferSyntaxes) {
+    List<Answer> answer(SopClassPolicy sopClasses, List<String> transferSyntaxes) {
         List<Answer> answers = new ArrayList<>();
         for (Proposed p : proposed) {
             boolean verification = VERIFICATION.equals(p.abstractSyntax());
-            if (!verification && !sopClasses.contains(p.abstractSyntax())) {
+            if (!verification && !sopClasses.accepts(p.abstractSyntax())) {
                 answers.add(new Answer(p.id(), p.abstractSyntax(), 3, firstOr(p)));
                 continue;
             }

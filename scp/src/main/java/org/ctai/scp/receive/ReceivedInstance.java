@@ -22,7 +22,7 @@ record ReceivedInstance(String sopInstanceUid, String sopClassUid, String transf
     private static final long UNDEFINED_LENGTH = 0xFFFFFFFFL;
 
     /**
-     * Parses the header (everything before Pixel Data) and checks that the pixel data is all there: its
+     * Parses the header (everything before Pixel Data) and checks that the pixel data of an image is all there: its
      * element must fit in the file and hold the whole image the header describes, so that a truncated or
      * corrupt object is caught here and not at inference time. Reading the pixels themselves is left to the
      * loader (most of the cost of a full parse). The head kept in memory is read first; the file only when
@@ -74,7 +74,11 @@ record ReceivedInstance(String sopInstanceUid, String sopClassUid, String transf
 
     private static void checkPixelData(AttributeList list, byte[] part10, int available, long length, long afterPixelTag)
             throws UnusableObjectException {
-        if (afterPixelTag + 4 > length) throw new UnusableObjectException("pixel data missing or truncated");
+        if (afterPixelTag + 4 > length) {
+            // a non-image object (a structured report, a dose SR) has neither pixel data nor rows: nothing to check
+            if (list.get(TagFromName.Rows) == null && afterPixelTag >= length) return;
+            throw new UnusableObjectException("pixel data missing or truncated");
+        }
         String ts = Attribute.getSingleStringValueOrEmptyString(list, TagFromName.TransferSyntaxUID);
         int p = (int) afterPixelTag;
         boolean explicit = !ts.equals("1.2.840.10008.1.2");

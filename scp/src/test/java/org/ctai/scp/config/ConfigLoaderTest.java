@@ -54,6 +54,25 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void everyStorageSopClassIsAcceptedByDefaultWithAnEmptyDenyList() {
+        NodeConfig c = load(Map.of());
+        assertThat(c.dicom().sopClasses()).containsExactly(NodeConfig.Dicom.ANY_STORAGE_SOP_CLASS);
+        assertThat(c.dicom().deniedSopClasses()).isEmpty();
+        assertThat(load(Map.of(), "--dicom.sop-classes-denied=1.2.840.10008.5.1.4.1.1.104.1").dicom().deniedSopClasses())
+                .containsExactly("1.2.840.10008.5.1.4.1.1.104.1");
+    }
+
+    @Test
+    void badSopClassListsAreRejectedWithKeyAndValue() {
+        assertThatThrownBy(() -> load(Map.of(), "--dicom.sop-classes=*,1.2.840.10008.5.1.4.1.1.2", "--dicom.sop-classes-denied=pdf"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("dicom.sop-classes must be * alone or a list of UIDs, was *,1.2.840.10008.5.1.4.1.1.2")
+                .hasMessageContaining("dicom.sop-classes-denied must be a UID, was pdf");
+        assertThatThrownBy(() -> load(Map.of(), "--dicom.sop-classes="))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("dicom.sop-classes must name at least one SOP class");
+    }
+
+    @Test
     void commandLineBeatsEnvironmentBeatsFileBeatsDefaults() throws Exception {
         Path file = tmp.resolve("node.conf");
         Files.writeString(file, "dicom.port = 2000\ndicom.ae-title = FROMFILE\nweb.port = 9000\n");

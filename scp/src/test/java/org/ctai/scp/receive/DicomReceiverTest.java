@@ -209,13 +209,45 @@ class DicomReceiverTest {
     }
 
     @Test
-    void nonCtSopClassIsRefusedAtPresentationContextNegotiation() {
+    void everyStorageSopClassIsAcceptedByDefaultSoAForwardedStudyIsNeverRefused() {
         start();
+        CtSeriesWriter.Series mr = CtSeriesWriter.write(tmp.resolve("mr"), 1, 32, SOPClass.MRImageStorage, "MR");
+        Dcmtk.Result r = Dcmtk.storescu(TestNodes.CALLER, node.dicomPort(), mr.files());
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        assertThat(count("SELECT count(*) FROM scp.instance")).isOne();
+    }
+
+    @Test
+    void aWholeExamSentByStorescuWithItsDefaultPresentationContextsIsAcknowledgedEntirely() throws Exception {
+        start();
+        var exam = org.ctai.inference.phantom.PhantomExam.write(org.ctai.inference.phantom.PhantomSpec.of(41).withSize(128), tmp.resolve("exam"));
+        List<Path> files = new ArrayList<>();
+        exam.series().forEach(s -> files.addAll(s.files()));
+        Dcmtk.Result r = Dcmtk.storescu(TestNodes.CALLER, node.dicomPort(), files, "-v");
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        assertThat(r.output()).doesNotContain("Refused").doesNotContain("No presentation context");
+        assertThat(count("SELECT count(*) FROM scp.instance")).isEqualTo(files.size());
+        assertThat(count("SELECT count(DISTINCT series_id) FROM scp.instance")).isEqualTo(exam.series().size());
+        assertThat(count("SELECT count(*) FROM scp.rejected_object")).isZero();
+    }
+
+    @Test
+    void deniedSopClassIsRefusedAtPresentationContextNegotiation() {
+        start("--dicom.sop-classes-denied=" + SOPClass.MRImageStorage);
         CtSeriesWriter.Series mr = CtSeriesWriter.write(tmp.resolve("mr"), 1, 32, SOPClass.MRImageStorage, "MR");
         Dcmtk.Result r = Dcmtk.storescu(TestNodes.CALLER, node.dicomPort(), mr.files());
         assertThat(r.exitCode()).isNotZero();
         assertThat(r.output()).contains("No presentation context");
         assertThat(count("SELECT count(*) FROM scp.instance")).isZero();
+    }
+
+    @Test
+    void anExplicitListOfSopClassesStillAcceptsOnlyThose() {
+        start("--dicom.sop-classes=" + SOPClass.CTImageStorage);
+        CtSeriesWriter.Series mr = CtSeriesWriter.write(tmp.resolve("mr"), 1, 32, SOPClass.MRImageStorage, "MR");
+        Dcmtk.Result r = Dcmtk.storescu(TestNodes.CALLER, node.dicomPort(), mr.files());
+        assertThat(r.exitCode()).isNotZero();
+        assertThat(r.output()).contains("No presentation context");
     }
 
     /** Compresses each file with {@code encoder} ({@code {in}}, {@code {out}} stand for the files) into {@code dir}. */

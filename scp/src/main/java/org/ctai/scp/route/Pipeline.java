@@ -1,0 +1,48 @@
+package org.ctai.scp.route;
+
+import java.util.List;
+import java.util.Objects;
+import org.ctai.scp.config.NodeConfig;
+
+/**
+ * A named way to process series: which model, which series (every rule must hold), where its results go and how
+ * it ranks beside other pipelines. Read from {@code pipeline.<name>.*} keys by {@link PipelineReader}. Immutable.
+ *
+ * @param name              [a-z0-9-], as in the configuration keys
+ * @param model             the ONNX model file as {@code model.file} takes it; empty means the node's {@code model.file}
+ * @param rules             in the order they are checked (by their number in the key); at least one
+ * @param destinations      where results go; {@code send.destinations} when the pipeline names none
+ * @param priority          higher first, when several pipelines take a series and the worker must order the jobs
+ * @param oneSeriesPerStudy which series to keep when several of one study match, or {@link SeriesChoice#ALL}
+ */
+public record Pipeline(String name, String model, List<Rule> rules, List<NodeConfig.Destination> destinations, int priority,
+                       SeriesChoice oneSeriesPerStudy) {
+    public static final int DEFAULT_PRIORITY = 50;
+
+    public Pipeline {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(model, "model");
+        rules = List.copyOf(rules);
+        destinations = List.copyOf(destinations);
+        Objects.requireNonNull(oneSeriesPerStudy, "oneSeriesPerStudy");
+        if (rules.isEmpty()) throw new IllegalArgumentException("pipeline " + name + " has no rule: it would take every series");
+    }
+
+    /** The pipeline's preference when several series of one study pass its rules (e.g. two reconstructions of one scan). */
+    public enum SeriesChoice {
+        /** Every matching series is processed. */
+        ALL("all"),
+        /** The series with the smallest slice thickness; the others are not chosen. */
+        THINNEST("thinnest"),
+        /** The series with the largest slice thickness. */
+        THICKEST("thickest"),
+        /** The series with the most slices. */
+        MOST_SLICES("most-slices");
+
+        public final String word;
+
+        SeriesChoice(String word) {
+            this.word = word;
+        }
+    }
+}
