@@ -147,11 +147,28 @@ final class Router implements HttpHandler {
             case "/patient" -> files.page(ex, "patient");
             case "/study" -> files.page(ex, "study");
             case "/api/me" -> me(ex, s);
+            case "/api/job-states" -> jobStates(ex);
             case "/healthz", "/metrics" -> api.operations(ex, path);
             default -> {
                 if (!api.get(ex, path)) notFound(ex);
             }
         }
+    }
+
+    /** The job states as JobState owns them: the worklist builds its filter, labels, reasons and retry button from this. */
+    private static void jobStates(HttpServerExchange ex) throws IOException {
+        com.fasterxml.jackson.databind.node.ArrayNode states = HistoryStore.JSON.createArrayNode();
+        for (JobState state : JobState.values()) {
+            ObjectNode o = states.addObject();
+            o.put("state", state.word());
+            o.put("en", state.english());
+            o.put("zh", state.chinese());
+            o.put("terminal", state.terminal());
+            o.put("retryable", state.retryable());
+            o.put("hasReason", state.hasReason());
+            o.put("withoutResult", state.withoutResult());
+        }
+        Exchanges.json(ex, 200, states);
     }
 
     private void me(HttpServerExchange ex, Sessions.Session s) throws IOException {

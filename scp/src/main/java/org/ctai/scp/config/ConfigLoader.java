@@ -182,7 +182,8 @@ public final class ConfigLoader {
         }
         var web = new NodeConfig.Web(web(in, data.dir()));
         double days = in.number("retention.days", 0, 36500);
-        var retention = new NodeConfig.Retention(Duration.ofSeconds(Math.round(days * 86400)), in.duration("retention.check-seconds"));
+        var retention = new NodeConfig.Retention(Duration.ofSeconds(Math.round(days * 86400)), in.duration("retention.check-seconds"),
+                Duration.ofSeconds(Math.round(in.number("retention.unprocessed-minutes", 0, 525600) * 60)));
         var pipelines = PipelineReader.read(in.values(), (key, value) -> destinations(in, key, value), send.destinations(),
                 shippedKeys, in::problem);
         return new NodeConfig(dicom, data, db, series, worker, inference, send, retention, web, pipelines);

@@ -18,7 +18,11 @@ public record NodeConfig(Dicom dicom, Data data, Db db, Series series, Worker wo
     }
 
     /** How long files stay after their results were delivered, and how often that is checked. */
-    public record Retention(Duration keep, Duration checkInterval) { }
+    /**
+     * @param keep        how long after delivery a processed series' files stay
+     * @param unprocessed how long the files of a series that produced no result (ignored, skipped, not chosen) stay
+     */
+    public record Retention(Duration keep, Duration checkInterval, Duration unprocessed) { }
 
     /** The segmentation model and the measurement settings. */
     public record Inference(org.ctai.inference.model.ModelConfig model, org.ctai.inference.measure.MeasurementSettings measurement,
