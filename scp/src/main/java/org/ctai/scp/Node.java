@@ -145,6 +145,11 @@ public final class Node implements AutoCloseable {
         return receiver.port();
     }
 
+    /** The bound DICOM TLS port, or 0 when {@code dicom.tls-port} is off. */
+    public int dicomTlsPort() {
+        return receiver.tlsPort();
+    }
+
     /** The web page's bound port (useful when configured as 0). */
     public int webPort() {
         return web.port();

@@ -21,15 +21,26 @@ public record NodeConfig(Dicom dicom, Data data, Db db, Series series, Worker wo
     public record Inference(org.ctai.inference.ModelConfig model, org.ctai.inference.measure.MeasurementSettings measurement,
                             org.ctai.inference.overlay.CtWindow overlayWindow, org.ctai.srwriter.ResultOptions results) { }
 
-    /** The C-ECHO / C-STORE SCP. An empty {@code allowedCallers} with {@code anyCaller} false admits nobody. */
+    /**
+     * The C-ECHO / C-STORE SCP. An empty {@code allowedCallers} with {@code anyCaller} false admits nobody. {@code tls}:
+     * a second, TLS-only port beside {@code port}, with the same checks.
+     */
     public record Dicom(String aeTitle, String bind, int port, Set<String> allowedCallers, boolean anyCaller,
                         Set<String> allowedAddresses, int maxAssociations, Duration requestTimeout,
-                        Duration idleTimeout, List<String> sopClasses, List<String> transferSyntaxes) {
+                        Duration idleTimeout, List<String> sopClasses, List<String> transferSyntaxes, Optional<TlsListener> tls) {
         public Dicom {
             allowedCallers = Set.copyOf(allowedCallers);
             allowedAddresses = Set.copyOf(allowedAddresses);
             sopClasses = List.copyOf(sopClasses);
             transferSyntaxes = List.copyOf(transferSyntaxes);
+        }
+
+        /** Without a TLS port. */
+        public Dicom(String aeTitle, String bind, int port, Set<String> allowedCallers, boolean anyCaller,
+                     Set<String> allowedAddresses, int maxAssociations, Duration requestTimeout,
+                     Duration idleTimeout, List<String> sopClasses, List<String> transferSyntaxes) {
+            this(aeTitle, bind, port, allowedCallers, anyCaller, allowedAddresses, maxAssociations, requestTimeout, idleTimeout, sopClasses,
+                    transferSyntaxes, Optional.empty());
         }
 
         public boolean admitsCaller(String callingAeTitle) {
@@ -69,8 +80,25 @@ public record NodeConfig(Dicom dicom, Data data, Db db, Series series, Worker wo
         }
     }
 
-    /** A C-STORE destination, written AE@host:port. */
-    public record Destination(String aeTitle, String host, int port) {
+    /**
+     * The DICOM TLS port ({@code dicom.tls-*}): our certificate chain and key (PEM), the bundle callers' certificates
+     * must chain to (empty only with client authentication NONE), and whether callers must present one.
+     */
+    public record TlsListener(int port, Path cert, Path key, Optional<Path> trusted, org.ctai.scp.tls.DicomTls.ClientAuth clientAuth) { }
+
+    /** TLS towards one destination: the bundle its certificate must chain to, and our optional client certificate and key. */
+    public record TlsPeer(Path trusted, Optional<Path> cert, Optional<Path> key) { }
+
+    /**
+     * A C-STORE destination, written AE@host:port (its identity in the outbox), optionally over TLS
+     * ({@code ;tls;trusted=...}).
+     */
+    public record Destination(String aeTitle, String host, int port, Optional<TlsPeer> tls) {
+        /** A plain (non-TLS) destination. */
+        public Destination(String aeTitle, String host, int port) {
+            this(aeTitle, host, port, Optional.empty());
+        }
+
         @Override
         public String toString() { return aeTitle + "@" + host + ":" + port; }
     }
