@@ -174,6 +174,9 @@ public final class DicomTls {
         if (m.contains("certificate_unknown") || m.contains("bad_certificate") || m.contains("unknown_ca")) {
             return "the peer refused our certificate (" + m + "); is our CA in its trusted list?";
         }
+        if (failure instanceof java.net.SocketException || failure instanceof java.io.EOFException || m.contains("Remote host terminated")) {
+            return "the peer closed the connection during the TLS handshake (" + m + "): does it trust our certificate, and speak TLS on this port?";
+        }
         if (failure instanceof SSLException) return "TLS handshake failed: " + m;
         return "connection failed during the TLS handshake: " + failure;
     }
