@@ -218,7 +218,7 @@ public final class ConfigLoader {
         String[] parts = written.split(";");
         var m = DESTINATION.matcher(parts[0].trim());
         if (!m.matches() || Integer.parseInt(m.group(3)) < 1 || Integer.parseInt(m.group(3)) > 65535) {
-            in.problem("send.destinations entry must be AE@host:port, optionally followed by ;tls and ;trusted=FILE;cert=FILE;key=FILE, was " + written);
+            in.problem("send.destinations entry must be AE@host:port, was " + written + " (over TLS: AE@host:port;tls, optionally ;trusted=FILE;cert=FILE;key=FILE)");
             return null;
         }
         boolean tls = false;

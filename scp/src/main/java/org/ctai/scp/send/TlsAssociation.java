@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.LinkedList;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
 import org.ctai.scp.config.NodeConfig;
 import org.ctai.scp.tls.DicomTls;
@@ -63,6 +64,11 @@ final class TlsAssociation extends Association {
             a.out.flush();
             a.accept(to, proposed);
             return a;
+        } catch (SSLException e) {
+            // with TLS 1.3 the server checks our certificate after our side of the handshake is done: its refusal
+            // arrives as an alert on the first read, the answer to the association request
+            socket.close();
+            throw new IOException("TLS connection to " + to + " failed: " + DicomTls.explain(e), e);
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;
