@@ -67,6 +67,22 @@ final class OrthancPacs implements AutoCloseable {
         return o;
     }
 
+    /**
+     * Makes Orthanc's DICOM port TLS-only with this certificate and key, trusting peers that {@code trusted} vouches
+     * for, and reaches the node (modality {@code ctai}) over TLS at {@code nodeTlsPort}. Call before {@link #start()}.
+     */
+    void useDicomTls(Path cert, Path key, Path trusted, String nodeAe, int nodeTlsPort) throws IOException {
+        var config = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(dir.resolve("orthanc.json").toFile());
+        config.put("DicomTlsEnabled", true);
+        config.put("DicomTlsCertificate", cert.toString());
+        config.put("DicomTlsPrivateKey", key.toString());
+        config.put("DicomTlsTrustedCertificates", trusted.toString());
+        config.put("DicomTlsRemoteCertificateRequired", true);
+        var node = ((com.fasterxml.jackson.databind.node.ObjectNode) config.get("DicomModalities")).putObject("ctai");
+        node.put("AET", nodeAe).put("Host", "127.0.0.1").put("Port", nodeTlsPort).put("UseDicomTls", true);
+        Files.writeString(dir.resolve("orthanc.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(config));
+    }
+
     void start() throws Exception {
         ProcessBuilder pb = new ProcessBuilder("Orthanc", dir.resolve("orthanc.json").toString()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("orthanc.log").toFile()));
