@@ -40,11 +40,34 @@ final class Logins {
     }
 
     Attempt login(String name, String password, String address) {
+        Checked checked = verify(name, password, address);
+        if (checked.user().isEmpty()) return new Attempt(Optional.empty(), checked.waitFor());
+        WebConfig.User u = checked.user().get();
+        if (u.role() == WebConfig.Role.SENDER) {
+            log.warn("user '{}' from {} may only post instances (role sender), not open the page", printable(u.name()), address);
+            return new Attempt(Optional.empty(), Duration.ZERO);
+        }
+        log.info("user '{}' ({}) logged in from {}", u.name(), u.role(), address);
+        return new Attempt(Optional.of(sessions.create(u.name(), u.role())), Duration.ZERO);
+    }
+
+    /**
+     * Checks a name and password (throttled per name and address, the same cost for unknown names) without creating a
+     * session: the page's login and STOW-RS's HTTP Basic both use it.
+     */
+    Optional<WebConfig.User> check(String name, String password, String address) {
+        return verify(name, password, address).user();
+    }
+
+    /** The user, or empty with how long this name and address must wait (zero after a plain failure). */
+    private record Checked(Optional<WebConfig.User> user, Duration waitFor) { }
+
+    private Checked verify(String name, String password, String address) {
         String user = name == null ? "" : name.trim();
         Duration wait = throttle.waitFor(user, address);
         if (!wait.isZero()) {
             log.warn("login for user '{}' from {} refused: too many failed logins, {} s to wait", printable(user), address, wait.toSeconds());
-            return new Attempt(Optional.empty(), wait);
+            return new Checked(Optional.empty(), wait);
         }
         WebConfig.User u = users.get(user);
         char[] pw = password == null ? new char[0] : password.toCharArray();
@@ -52,11 +75,10 @@ final class Logins {
         if (!ok) {
             throttle.failed(user, address);
             log.warn("failed login for user '{}' from {}", printable(user), address);
-            return new Attempt(Optional.empty(), Duration.ZERO);
+            return new Checked(Optional.empty(), Duration.ZERO);
         }
         throttle.succeeded(user, address);
-        log.info("user '{}' ({}) logged in from {}", user, u.role(), address);
-        return new Attempt(Optional.of(sessions.create(u.name(), u.role())), Duration.ZERO);
+        return new Checked(Optional.of(u), Duration.ZERO);
     }
 
     private static int iterationsOf(String hash) {

@@ -178,7 +178,7 @@ public final class ConfigLoader {
         if (db.poolSize() < worker.count() + send.count() + 3) {
             in.problem("db.pool-size must be at least worker.count + send.count + 3 (" + (worker.count() + send.count() + 3) + "), was " + db.poolSize());
         }
-        var web = new NodeConfig.Web(web(in, data.dir()));
+        var web = new NodeConfig.Web(web(in, data.dir()), in.integer("web.stow-max-mb", 1, 1_000_000) * 1024L * 1024L);
         double days = in.number("retention.days", 0, 36500);
         var retention = new NodeConfig.Retention(Duration.ofSeconds(Math.round(days * 86400)), in.duration("retention.check-seconds"));
         return new NodeConfig(dicom, data, db, series, worker, inference, send, retention, web);

@@ -116,6 +116,13 @@ public record NodeConfig(Dicom dicom, Data data, Db db, Series series, Worker wo
         }
     }
 
-    /** The web page, as the viewer module takes it. */
-    public record Web(org.ctai.viewer.WebConfig server) { }
+    /** The web page, as the viewer module takes it, and the largest STOW-RS request accepted ({@code web.stow-max-mb}). */
+    public record Web(org.ctai.viewer.WebConfig server, long stowMaxBytes) {
+        /** The default STOW-RS limit, for a node that sets no other. UNIT: bytes. */
+        public static final long DEFAULT_STOW_MAX_BYTES = 2048L * 1024 * 1024;
+
+        public Web(org.ctai.viewer.WebConfig server) {
+            this(server, DEFAULT_STOW_MAX_BYTES);
+        }
+    }
 }

@@ -131,7 +131,7 @@ public final class DemoCommand {
         List<WebConfig.User> users = new ArrayList<>(w.users().stream().filter(u -> !u.name().equals(demoUser.name())).toList());
         users.add(demoUser);
         var web = new NodeConfig.Web(new WebConfig(w.bind(), w.port(), users, w.auth(), w.secureCookie(), w.dataDir(), w.publicPaths(),
-                w.sessionTimeout()));
+                w.sessionTimeout()), c.web().stowMaxBytes());
         return new NodeConfig(dicom, c.data(), c.db(), c.series(), c.worker(), c.inference(), send, c.retention(), web);
     }
 

@@ -161,6 +161,14 @@ public final class DicomReceiver implements AutoCloseable {
         }
     }
 
+    /**
+     * STOW-RS into this receiver's intake (the web server's {@code POST /dicomweb/studies}): the same checks of SOP
+     * class and transfer syntax, durability and series completion as C-STORE.
+     */
+    public org.ctai.viewer.StowReceiver stow(long maxRequestBytes) {
+        return new StowIntake(config, intake, spool, tracker, maxRequestBytes, () -> stopping);
+    }
+
     /** The bound port (useful when configured as 0). */
     public int port() {
         return server.socket().getLocalPort();

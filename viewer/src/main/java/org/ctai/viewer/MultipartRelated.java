@@ -1,0 +1,186 @@
+package org.ctai.viewer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PushbackInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads a {@code multipart/related} body (RFC 2387, as STOW-RS sends it) part by part, each part's content as a
+ * stream that ends at the next boundary, so a part of any size passes through without being held in memory.
+ * Not thread-safe: one per request.
+ */
+final class MultipartRelated {
+    /** Part headers longer than this are refused: a part's headers are a few lines. */
+    private static final int MAX_HEADER_BYTES = 16 * 1024;
+
+    private final PushbackInputStream in;
+    private final byte[] delimiter; // CRLF "--" boundary
+    private Part current;
+    private boolean finished;
+
+    MultipartRelated(InputStream body, String boundary) {
+        this.delimiter = ("\r\n--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
+        this.in = new PushbackInputStream(body, delimiter.length + 4);
+    }
+
+    /** The boundary parameter of a {@code multipart/related} content type, or empty. */
+    static Optional<String> boundary(String contentType) {
+        return parameter(contentType, "boundary");
+    }
+
+    /** A parameter of a media type ({@code type="application/dicom"}), unquoted. */
+    static Optional<String> parameter(String contentType, String name) {
+        if (contentType == null) return Optional.empty();
+        for (String p : contentType.split(";")) {
+            int eq = p.indexOf('=');
+            if (eq > 0 && p.substring(0, eq).trim().equalsIgnoreCase(name)) {
+                String v = p.substring(eq + 1).trim();
+                if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) v = v.substring(1, v.length() - 1);
+                return v.isEmpty() ? Optional.empty() : Optional.of(v);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The media type without parameters, in lower case. */
+    static String mediaType(String contentType) {
+        return contentType == null ? "" : contentType.split(";")[0].trim().toLowerCase(Locale.ROOT);
+    }
+
+    /** One part: its headers (names in lower case) and its content, readable until the next boundary. */
+    static final class Part extends InputStream {
+        final Map<String, String> headers;
+        private final MultipartRelated body;
+        private boolean ended;
+
+        private Part(Map<String, String> headers, MultipartRelated body) {
+            this.headers = headers;
+            this.body = body;
+        }
+
+        String contentType() {
+            return headers.getOrDefault("content-type", "");
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (ended) return -1;
+            if (len == 0) return 0;
+            int n = body.readContent(b, off, len);
+            if (n < 0) ended = true;
+            return n;
+        }
+    }
+
+    /**
+     * The next part, after skipping what is left of the current one; empty after the closing boundary.
+     *
+     * @throws IOException the body is not multipart with this boundary, or ends early
+     */
+    Optional<Part> next() throws IOException {
+        if (finished) return Optional.empty();
+        if (current == null) {
+            skipPreamble();
+        } else {
+            byte[] skip = new byte[8192];
+            while (current.read(skip, 0, skip.length) >= 0) {
+                // drain the rest of the part
+            }
+        }
+        // after a delimiter: "--" closes the body, CRLF starts the next part (transport padding allowed)
+        int a = in.read();
+        int b = in.read();
+        if (a == '-' && b == '-') {
+            finished = true;
+            return Optional.empty();
+        }
+        while (a == ' ' || a == '\t') {
+            a = b;
+            b = in.read();
+        }
+        if (a != '\r' || b != '\n') throw new IOException("malformed multipart body: no line break after a boundary");
+        current = new Part(headers(), this);
+        return Optional.of(current);
+    }
+
+    /** The first boundary may follow a preamble, and is not preceded by CRLF when it opens the body. */
+    private void skipPreamble() throws IOException {
+        byte[] first = java.util.Arrays.copyOfRange(delimiter, 2, delimiter.length);
+        int matched = 0;
+        boolean lineStart = true;
+        while (true) {
+            int c = in.read();
+            if (c < 0) throw new IOException("malformed multipart body: the boundary never appears");
+            if (lineStart || matched > 0) {
+                if (c == (first[matched] & 0xff)) {
+                    if (++matched == first.length) return;
+                    continue;
+                }
+                matched = 0;
+            }
+            lineStart = c == '\n';
+        }
+    }
+
+    private Map<String, String> headers() throws IOException {
+        Map<String, String> headers = new LinkedHashMap<>();
+        StringBuilder line = new StringBuilder();
+        int total = 0;
+        while (true) {
+            int c = in.read();
+            if (c < 0) throw new IOException("malformed multipart body: it ends inside part headers");
+            if (++total > MAX_HEADER_BYTES) throw new IOException("multipart part headers longer than " + MAX_HEADER_BYTES + " bytes");
+            if (c == '\n') {
+                String l = line.toString().strip();
+                line.setLength(0);
+                if (l.isEmpty()) return headers;
+                int colon = l.indexOf(':');
+                if (colon > 0) headers.put(l.substring(0, colon).trim().toLowerCase(Locale.ROOT), l.substring(colon + 1).trim());
+            } else {
+                line.append((char) c);
+            }
+        }
+    }
+
+    /** Content bytes up to the next delimiter; -1 at the delimiter (consumed). */
+    private int readContent(byte[] b, int off, int len) throws IOException {
+        int n = 0;
+        while (n < len) {
+            int c = in.read();
+            if (c < 0) throw new IOException("malformed multipart body: it ends inside a part (no closing boundary)");
+            if (c == (delimiter[0] & 0xff)) {
+                // a possible delimiter: read ahead as far as it matches, then push back what did not
+                byte[] ahead = new byte[delimiter.length];
+                ahead[0] = (byte) c;
+                int k = 1;
+                while (k < delimiter.length) {
+                    int d = in.read();
+                    if (d < 0) break;
+                    ahead[k++] = (byte) d;
+                    if (ahead[k - 1] != delimiter[k - 1]) break;
+                }
+                if (k == delimiter.length && ahead[k - 1] == delimiter[k - 1]) {
+                    if (n == 0) return -1;
+                    in.unread(ahead, 0, k);
+                    return n;
+                }
+                in.unread(ahead, 1, k - 1);
+            }
+            b[off + n++] = (byte) c;
+            if (in.available() == 0 && n > 0) return n;
+        }
+        return n;
+    }
+}
