@@ -83,6 +83,31 @@ final class OrthancPacs implements AutoCloseable {
         Files.writeString(dir.resolve("orthanc.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(config));
     }
 
+    /**
+     * Loads Orthanc's DICOMweb plugin (Debian orthanc-dicomweb) and registers the node's STOW-RS endpoint as DICOMweb
+     * server {@code ctai} with HTTP Basic; the Lua routing is dropped, so series reach the node only when a test pushes
+     * them ({@link #pushByStow}). Call before {@link #start()}.
+     */
+    void useDicomWebToNode(String url, String user, String password) throws IOException {
+        var config = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(dir.resolve("orthanc.json").toFile());
+        config.putArray("Plugins").add("/usr/share/orthanc/plugins/libOrthancDicomWeb.so");
+        config.remove("LuaScripts");
+        var web = config.putObject("DicomWeb");
+        web.put("Enable", true);
+        web.put("Root", "/dicom-web/");
+        var server = web.putObject("Servers").putObject("ctai");
+        server.put("Url", url).put("Username", user).put("Password", password);
+        Files.writeString(dir.resolve("orthanc.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(config));
+    }
+
+    /** Has Orthanc's DICOMweb client push a study to the node's STOW-RS; returns Orthanc's answer. */
+    JsonNode pushByStow(String orthancStudyId) throws IOException, InterruptedException {
+        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/dicom-web/servers/ctai/stow"))
+                .timeout(Duration.ofSeconds(120)).POST(HttpRequest.BodyPublishers.ofString("{\"Resources\": [\"" + orthancStudyId + "\"]}")).build());
+        if (r.statusCode() != 200) throw new IOException("STOW-RS push: HTTP " + r.statusCode() + " " + r.body());
+        return JSON.readTree(r.body());
+    }
+
     void start() throws Exception {
         ProcessBuilder pb = new ProcessBuilder("Orthanc", dir.resolve("orthanc.json").toString()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("orthanc.log").toFile()));
