@@ -2,7 +2,6 @@ package org.ctai.viewer;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PushbackInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -18,14 +17,39 @@ final class MultipartRelated {
     /** Part headers longer than this are refused: a part's headers are a few lines. */
     private static final int MAX_HEADER_BYTES = 16 * 1024;
 
-    private final PushbackInputStream in;
+    private final InputStream in;
     private final byte[] delimiter; // CRLF "--" boundary
+    /** Read ahead of the caller: {@code buffer[pos, limit)}; a part's bytes are copied out of it in bulk. */
+    private final byte[] buffer = new byte[64 * 1024];
+    private int pos;
+    private int limit;
+    private boolean eof;
     private Part current;
     private boolean finished;
 
     MultipartRelated(InputStream body, String boundary) {
         this.delimiter = ("\r\n--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
-        this.in = new PushbackInputStream(body, delimiter.length + 4);
+        this.in = body;
+    }
+
+    /** Tries to hold at least {@code n} bytes in the buffer; fewer only at the end of the body. */
+    private void fill(int n) throws IOException {
+        if (limit - pos >= n || eof) return;
+        if (pos > 0) {
+            System.arraycopy(buffer, pos, buffer, 0, limit - pos);
+            limit -= pos;
+            pos = 0;
+        }
+        while (limit - pos < n && !eof) {
+            int r = in.read(buffer, limit, buffer.length - limit);
+            if (r < 0) eof = true;
+            else limit += r;
+        }
+    }
+
+    private int readByte() throws IOException {
+        fill(1);
+        return pos < limit ? buffer[pos++] & 0xff : -1;
     }
 
     /** The boundary parameter of a {@code multipart/related} content type, or empty. */
@@ -100,15 +124,15 @@ final class MultipartRelated {
             }
         }
         // after a delimiter: "--" closes the body, CRLF starts the next part (transport padding allowed)
-        int a = in.read();
-        int b = in.read();
+        int a = readByte();
+        int b = readByte();
         if (a == '-' && b == '-') {
             finished = true;
             return Optional.empty();
         }
         while (a == ' ' || a == '\t') {
             a = b;
-            b = in.read();
+            b = readByte();
         }
         if (a != '\r' || b != '\n') throw new IOException("malformed multipart body: no line break after a boundary");
         current = new Part(headers(), this);
@@ -121,7 +145,7 @@ final class MultipartRelated {
         int matched = 0;
         boolean lineStart = true;
         while (true) {
-            int c = in.read();
+            int c = readByte();
             if (c < 0) throw new IOException("malformed multipart body: the boundary never appears");
             if (lineStart || matched > 0) {
                 if (c == (first[matched] & 0xff)) {
@@ -139,7 +163,7 @@ final class MultipartRelated {
         StringBuilder line = new StringBuilder();
         int total = 0;
         while (true) {
-            int c = in.read();
+            int c = readByte();
             if (c < 0) throw new IOException("malformed multipart body: it ends inside part headers");
             if (++total > MAX_HEADER_BYTES) throw new IOException("multipart part headers longer than " + MAX_HEADER_BYTES + " bytes");
             if (c == '\n') {
@@ -156,31 +180,37 @@ final class MultipartRelated {
 
     /** Content bytes up to the next delimiter; -1 at the delimiter (consumed). */
     private int readContent(byte[] b, int off, int len) throws IOException {
-        int n = 0;
-        while (n < len) {
-            int c = in.read();
-            if (c < 0) throw new IOException("malformed multipart body: it ends inside a part (no closing boundary)");
-            if (c == (delimiter[0] & 0xff)) {
-                // a possible delimiter: read ahead as far as it matches, then push back what did not
-                byte[] ahead = new byte[delimiter.length];
-                ahead[0] = (byte) c;
-                int k = 1;
-                while (k < delimiter.length) {
-                    int d = in.read();
-                    if (d < 0) break;
-                    ahead[k++] = (byte) d;
-                    if (ahead[k - 1] != delimiter[k - 1]) break;
-                }
-                if (k == delimiter.length && ahead[k - 1] == delimiter[k - 1]) {
-                    if (n == 0) return -1;
-                    in.unread(ahead, 0, k);
-                    return n;
-                }
-                in.unread(ahead, 1, k - 1);
+        while (true) {
+            fill(delimiter.length);
+            int found = indexOfDelimiter();
+            if (found == pos) {
+                pos += delimiter.length;
+                return -1;
             }
-            b[off + n++] = (byte) c;
-            if (in.available() == 0 && n > 0) return n;
+            // bytes before a delimiter found, or all but a tail that may be the start of one
+            int safe = found >= 0 ? found - pos : limit - pos - (delimiter.length - 1);
+            if (safe > 0) {
+                int n = Math.min(len, safe);
+                System.arraycopy(buffer, pos, b, off, n);
+                pos += n;
+                return n;
+            }
+            if (eof) throw new IOException("malformed multipart body: it ends inside a part (no closing boundary)");
+            fill(limit - pos + 1);
         }
-        return n;
+    }
+
+    /** Where the delimiter starts in the buffer, or -1. */
+    private int indexOfDelimiter() {
+        int last = limit - delimiter.length;
+        outer:
+        for (int i = pos; i <= last; i++) {
+            if (buffer[i] != '\r') continue;
+            for (int k = 1; k < delimiter.length; k++) {
+                if (buffer[i + k] != delimiter[k]) continue outer;
+            }
+            return i;
+        }
+        return -1;
     }
 }
