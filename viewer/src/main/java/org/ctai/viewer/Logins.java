@@ -29,10 +29,23 @@ final class Logins {
     private final Sessions sessions;
     private final LoginThrottle throttle;
     private final String dummyHash;
+    private final InstantSource clock;
+    /**
+     * Credentials that passed {@link #check} recently, by user: a keyed SHA-256 of the password (the key random per
+     * process) and until when. STOW-RS clients often post one instance per request, and PBKDF2 at 600 000
+     * iterations costs a few hundred ms each time.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<String, Recent> recent = new java.util.concurrent.ConcurrentHashMap<>();
+    private final byte[] recentKey = Sessions.randomToken().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    /** How long a checked password is remembered for {@link #checkRepeated}. */
+    static final Duration RECENT = Duration.ofMinutes(5);
+
+    private record Recent(byte[] digest, java.time.Instant until) { }
 
     Logins(WebConfig config, Sessions sessions, InstantSource clock) {
         this.users = config.users().stream().collect(Collectors.toUnmodifiableMap(WebConfig.User::name, Function.identity()));
         this.sessions = sessions;
+        this.clock = clock;
         this.throttle = new LoginThrottle(clock);
         // same cost as the configured hashes (their largest iteration count) for unknown names
         int iterations = config.users().stream().mapToInt(u -> iterationsOf(u.passwordHash())).max().orElse(PasswordHasher.MIN_ITERATIONS);
@@ -57,6 +70,33 @@ final class Logins {
      */
     Optional<WebConfig.User> check(String name, String password, String address) {
         return verify(name, password, address).user();
+    }
+
+    /**
+     * {@link #check} for clients that send the same credentials with every request (STOW-RS): a name and password that
+     * passed within {@link #RECENT} pass again without the PBKDF2 work; anything else takes the full, throttled check.
+     */
+    Optional<WebConfig.User> checkRepeated(String name, String password, String address) {
+        String user = name == null ? "" : name.trim();
+        WebConfig.User u = users.get(user);
+        byte[] digest = digest(user, password == null ? "" : password);
+        Recent r = recent.get(user);
+        if (u != null && r != null && clock.instant().isBefore(r.until()) && java.security.MessageDigest.isEqual(r.digest(), digest)) {
+            return Optional.of(u);
+        }
+        Optional<WebConfig.User> checked = check(name, password, address);
+        checked.ifPresent(c -> recent.put(c.name(), new Recent(digest, clock.instant().plus(RECENT))));
+        return checked;
+    }
+
+    private byte[] digest(String user, String password) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(recentKey, "HmacSHA256"));
+            return mac.doFinal((user + "\0" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is part of every JVM", e);
+        }
     }
 
     /** The user, or empty with how long this name and address must wait (zero after a plain failure). */

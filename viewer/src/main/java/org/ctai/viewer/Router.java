@@ -292,7 +292,7 @@ final class Router implements HttpHandler {
         }
         int colon = decoded.indexOf(':');
         if (colon < 0) return Optional.empty();
-        return logins.check(decoded.substring(0, colon), decoded.substring(colon + 1), Exchanges.clientAddress(ex));
+        return logins.checkRepeated(decoded.substring(0, colon), decoded.substring(colon + 1), Exchanges.clientAddress(ex));
     }
 
     private static boolean sameOrigin(HttpServerExchange ex) {

@@ -165,6 +165,9 @@ class StowReceiveTest {
 
         HttpResponse<String> sameStudy = post("/dicomweb/studies/" + studyOf(s.files().get(0)), parts, SENDER, SENDER_PASSWORD);
         assertThat(sameStudy.statusCode()).as(sameStudy.body()).isEqualTo(200);
+        // a password remembered after success (STOW clients resend it with every request) is not a wildcard
+        assertThat(post("/dicomweb/studies", parts, SENDER, SENDER_PASSWORD + "x").statusCode()).isEqualTo(401);
+        assertThat(post("/dicomweb/studies", parts, SENDER, SENDER_PASSWORD).statusCode()).isEqualTo(200);
     }
 
     @Test
