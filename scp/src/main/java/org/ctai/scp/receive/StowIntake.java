@@ -69,6 +69,14 @@ final class StowIntake implements StowReceiver {
         return new StowRequest(new AssociationContext("w" + requests.incrementAndGet(), caller, peer));
     }
 
+    /**
+     * The SOP class rule C-STORE gets at association time ({@link Negotiation}), per part here: the same decision,
+     * so that a class refused over DICOM is refused over DICOMweb. Keep the two in step.
+     */
+    private boolean acceptsSopClass(String sopClass) {
+        return config.sopClasses().contains(sopClass);
+    }
+
     private final class StowRequest implements Request {
         private final AssociationContext ctx;
         private final byte[] head = new byte[IncomingFile.HEAD_BYTES];
@@ -98,7 +106,7 @@ final class StowIntake implements StowReceiver {
             String sopClass = Attribute.getSingleStringValueOrEmptyString(meta, TagFromName.MediaStorageSOPClassUID);
             String sopInstance = Attribute.getSingleStringValueOrEmptyString(meta, TagFromName.MediaStorageSOPInstanceUID);
             String syntax = Attribute.getSingleStringValueOrEmptyString(meta, TagFromName.TransferSyntaxUID);
-            if (!config.sopClasses().contains(sopClass)) {
+            if (!acceptsSopClass(sopClass)) {
                 return Outcome.failed(sopClass, sopInstance, "", SOP_CLASS_NOT_SUPPORTED, "SOP class " + sopClass + " is not in dicom.sop-classes");
             }
             if (!config.transferSyntaxes().contains(syntax)) {
