@@ -40,7 +40,7 @@ final class Logins {
     /** How long a checked password is remembered for {@link #checkRepeated}. */
     static final Duration RECENT = Duration.ofMinutes(5);
 
-    private record Recent(byte[] digest, java.time.Instant until) { }
+    private record Recent(byte[] digest, java.time.Instant until, String user) { }
 
     Logins(WebConfig config, Sessions sessions, InstantSource clock) {
         this.users = config.users().stream().collect(Collectors.toUnmodifiableMap(WebConfig.User::name, Function.identity()));
@@ -85,8 +85,38 @@ final class Logins {
             return Optional.of(u);
         }
         Optional<WebConfig.User> checked = check(name, password, address);
-        checked.ifPresent(c -> recent.put(c.name(), new Recent(digest, clock.instant().plus(RECENT))));
+        checked.ifPresent(c -> recent.put(c.name(), new Recent(digest, clock.instant().plus(RECENT), c.name())));
         return checked;
+    }
+
+    /** The throttle's name for bearer-token attempts, which carry no user name. */
+    private static final String BEARER = "(bearer token)";
+
+    /**
+     * A bearer token for clients that can send nothing else (STOW-RS): the password of a user of role sender, tried
+     * against each sender (few, so few PBKDF2 checks, and only until it is remembered for {@link #RECENT}). Failures
+     * are throttled per address. Give each sender a long random password ({@code openssl rand -base64 32}).
+     */
+    Optional<WebConfig.User> checkBearer(String token, String address) {
+        byte[] digest = digest(BEARER, token == null ? "" : token);
+        String key = BEARER + java.util.Base64.getEncoder().encodeToString(digest);
+        Recent r = recent.get(key);
+        if (r != null && clock.instant().isBefore(r.until()) && users.containsKey(r.user())) return Optional.of(users.get(r.user()));
+        Duration wait = throttle.waitFor(BEARER, address);
+        if (!wait.isZero() || token == null || token.isEmpty()) {
+            if (!wait.isZero()) log.warn("bearer token from {} refused: too many failed attempts, {} s to wait", address, wait.toSeconds());
+            return Optional.empty();
+        }
+        for (WebConfig.User u : users.values()) {
+            if (u.role() == WebConfig.Role.SENDER && PasswordHasher.verify(token.toCharArray(), u.passwordHash())) {
+                throttle.succeeded(BEARER, address);
+                recent.put(key, new Recent(digest, clock.instant().plus(RECENT), u.name()));
+                return Optional.of(u);
+            }
+        }
+        throttle.failed(BEARER, address);
+        log.warn("unknown bearer token from {}", address);
+        return Optional.empty();
     }
 
     private byte[] digest(String user, String password) {

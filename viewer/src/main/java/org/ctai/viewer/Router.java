@@ -269,7 +269,8 @@ final class Router implements HttpHandler {
             Optional<WebConfig.User> u = basicUser(ex);
             if (u.isEmpty()) {
                 ex.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Basic realm=\"CTAI STOW-RS\", charset=\"UTF-8\"");
-                Exchanges.error(ex, 401, "authentication required: HTTP Basic as a web user with role sender");
+                ex.getResponseHeaders().add(Headers.WWW_AUTHENTICATE, "Bearer realm=\"CTAI STOW-RS\"");
+                Exchanges.error(ex, 401, "authentication required: HTTP Basic (or a bearer token) of a web user with role sender");
                 return;
             }
             if (u.get().role() != WebConfig.Role.SENDER) {
@@ -281,8 +282,12 @@ final class Router implements HttpHandler {
         stow.handle(ex, rest.isEmpty() ? Optional.empty() : Optional.of(rest.substring(1)), user);
     }
 
+    /** HTTP Basic, or a bearer token (a sender's password, {@link Logins#checkBearer}). */
     private Optional<WebConfig.User> basicUser(HttpServerExchange ex) {
         String auth = ex.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
+        if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return logins.checkBearer(auth.substring(7).trim(), Exchanges.clientAddress(ex));
+        }
         if (auth == null || !auth.regionMatches(true, 0, "Basic ", 0, 6)) return Optional.empty();
         String decoded;
         try {

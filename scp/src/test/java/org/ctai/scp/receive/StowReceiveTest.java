@@ -78,6 +78,8 @@ class StowReceiveTest {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()));
         if (user != null) {
             rq.header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+        } else if (password != null) {
+            rq.header("Authorization", "Bearer " + password);
         }
         return http.send(rq.build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -168,6 +170,18 @@ class StowReceiveTest {
         // a password remembered after success (STOW clients resend it with every request) is not a wildcard
         assertThat(post("/dicomweb/studies", parts, SENDER, SENDER_PASSWORD + "x").statusCode()).isEqualTo(401);
         assertThat(post("/dicomweb/studies", parts, SENDER, SENDER_PASSWORD).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aSendersPasswordServesAsBearerTokenAndNothingElseDoes() throws Exception {
+        start();
+        CtSeriesWriter.Series s = CtSeriesWriter.write(tmp.resolve("in"), 1, 32);
+        List<Part> parts = List.of(dicom(s.files().get(0)));
+        assertThat(post("/dicomweb/studies", parts, null, "not the token").statusCode()).isEqualTo(401);
+        assertThat(post("/dicomweb/studies", parts, null, TestNodes.WEB_PASSWORD).statusCode()).as("an admin's password is no token").isEqualTo(401);
+        HttpResponse<String> ok = post("/dicomweb/studies", parts, null, SENDER_PASSWORD);
+        assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+        assertThat(count("SELECT count(*) FROM scp.instance")).isEqualTo(1);
     }
 
     @Test
