@@ -57,6 +57,10 @@ final class StowHandler {
             return;
         }
         ex.setMaxEntitySize(receiver.maxRequestBytes());
+        // the checks above answer before the body is sent; a client that asked (curl does for large bodies) now sends it
+        if (io.undertow.server.protocol.http.HttpContinue.requiresContinueResponse(ex)) {
+            io.undertow.server.protocol.http.HttpContinue.sendContinueResponseBlocking(ex);
+        }
         String peer = Exchanges.clientAddress(ex);
         List<StowReceiver.Outcome> outcomes = new ArrayList<>();
         String malformed = null;

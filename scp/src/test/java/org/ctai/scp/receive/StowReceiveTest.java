@@ -185,6 +185,31 @@ class StowReceiveTest {
     }
 
     @Test
+    void curlPostsASeriesWithExpectContinue() throws Exception {
+        start();
+        CtSeriesWriter.Series s = CtSeriesWriter.write(tmp.resolve("in"), 8, 256);
+        Path body = tmp.resolve("body.multipart");
+        try (var out = Files.newOutputStream(body)) {
+            for (Path f : s.files()) {
+                out.write("--XyZ\r\nContent-Type: application/dicom\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.write(Files.readAllBytes(f));
+                out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+            }
+            out.write("--XyZ--\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        // curl sends "Expect: 100-continue" for a body this size and waits for the interim answer
+        Process curl = new ProcessBuilder("curl", "-sS", "-w", "\n%{http_code} %{time_total}", "-u", SENDER + ":" + SENDER_PASSWORD,
+                "-H", "Expect: 100-continue", "-H", "Content-Type: multipart/related; type=\"application/dicom\"; boundary=XyZ",
+                "--data-binary", "@" + body, "http://127.0.0.1:" + node.webPort() + "/dicomweb/studies").redirectErrorStream(true).start();
+        String out = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(curl.waitFor()).as(out).isZero();
+        String[] last = out.substring(out.lastIndexOf('\n') + 1).split(" ");
+        assertThat(last[0]).as(out).isEqualTo("200");
+        assertThat(Double.parseDouble(last[1])).as("no wait for a 100 Continue that never comes").isLessThan(0.9);
+        assertThat(count("SELECT count(*) FROM scp.instance")).isEqualTo(8);
+    }
+
+    @Test
     void requestsAboveTheLimitAreRefused() throws Exception {
         start("--web.stow-max-mb=1");
         CtSeriesWriter.Series s = CtSeriesWriter.write(tmp.resolve("in"), 3, 512);
