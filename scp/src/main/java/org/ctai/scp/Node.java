@@ -107,7 +107,7 @@ public final class Node implements AutoCloseable {
                     new Destinations(config.send(), destinationsByPipeline), config.retention().unprocessed());
             senders = Senders.create(ds, config.send(), config.dicom().aeTitle(), config.worker().poll(), config.data().dir(), owner);
             // the page first: a configuration it refuses (no users) stops the start before any peer is accepted
-            web = new WebServer(config.web().server(), ds, status);
+            web = new WebServer(config.web().server(), ds, status, receiver.stow(config.web().stowMaxBytes()));
             web.start();
             cleaner = new Cleaner(ds, config.retention(), config.data().dir());
             tracker.start();
@@ -168,6 +168,11 @@ public final class Node implements AutoCloseable {
 
     public int dicomPort() {
         return receiver.port();
+    }
+
+    /** The bound DICOM TLS port, or 0 when {@code dicom.tls-port} is off. */
+    public int dicomTlsPort() {
+        return receiver.tlsPort();
     }
 
     /** The web page's bound port (useful when configured as 0). */
