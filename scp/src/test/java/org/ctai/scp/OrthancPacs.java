@@ -100,6 +100,27 @@ final class OrthancPacs implements AutoCloseable {
         Files.writeString(dir.resolve("orthanc.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(config));
     }
 
+    /** Drops the Lua routing: series reach the node only when a test sends them ({@link #sendStudyToNode}). Call before {@link #start()}. */
+    void noAutomaticRouting() throws IOException {
+        var config = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(dir.resolve("orthanc.json").toFile());
+        config.remove("LuaScripts");
+        Files.writeString(dir.resolve("orthanc.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(config));
+    }
+
+    /**
+     * Forwards a whole study to the node (modality {@code ctai}) by C-STORE, as a PACS's "send to" does, and returns
+     * Orthanc's answer (with its instance and failed-instance counts).
+     */
+    JsonNode sendStudyToNode(String studyUid) throws IOException, InterruptedException {
+        String id = studyId(studyUid);
+        if (id == null) throw new IOException("study " + studyUid + " is not in Orthanc");
+        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/modalities/ctai/store"))
+                .timeout(Duration.ofSeconds(120))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"Resources\": [\"" + id + "\"], \"Synchronous\": true}")).build());
+        if (r.statusCode() != 200) throw new IOException("C-STORE of study " + studyUid + " to the node: HTTP " + r.statusCode() + " " + r.body());
+        return JSON.readTree(r.body());
+    }
+
     /** Has Orthanc's DICOMweb client push a study to the node's STOW-RS; returns Orthanc's answer. */
     JsonNode pushByStow(String orthancStudyId) throws IOException, InterruptedException {
         HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/dicom-web/servers/ctai/stow"))

@@ -94,6 +94,44 @@ class WholeExamRoutingTest {
     }
 
     @Test
+    void orthancForwardingTheWholeStudyGetsEveryInstanceStoredAndOnlyTheAxialSeriesComeBackWithResults() throws Exception {
+        int nodePort = NodeProcess.freePort();
+        OrthancPacs pacs = OrthancPacs.configure(tmp.resolve("orthanc"), "CTAI", nodePort);
+        pacs.noAutomaticRouting();
+        pacs.start();
+        try (Node node = Node.start(TestNodes.config(tmp.resolve("data"), TestDatabase.freshDatabase(), "--dicom.port=" + nodePort,
+                "--dicom.allowed-callers=" + OrthancPacs.AE + "," + TestNodes.CALLER,
+                "--send.destinations=" + OrthancPacs.AE + "@127.0.0.1:" + pacs.dicomPort, "--send.backoff-seconds=0.5"))) {
+            Dcmtk.Result upload = Dcmtk.run(java.util.stream.Stream.concat(
+                    java.util.stream.Stream.of("storescu", "-aet", TestNodes.CALLER, "-aec", OrthancPacs.AE, "127.0.0.1", Integer.toString(pacs.dicomPort)),
+                    everyFile().stream().map(Path::toString)).toList());
+            assertThat(upload.exitCode()).as(upload.output()).isZero();
+            String abdomenStudy = studyUid(PhantomExam.THIN);
+
+            var answer = pacs.sendStudyToNode(abdomenStudy);
+
+            int abdomenInstances = 0;
+            for (PhantomExam.Series s : files.series()) if (studyUid(s.folder()).equals(abdomenStudy)) abdomenInstances += s.files().size();
+            assertThat(answer.get("FailedInstancesCount").asInt()).as(answer.toString()).isZero();
+            assertThat(answer.get("InstancesCount").asInt()).isEqualTo(abdomenInstances);
+            Map<String, List<String>> states = statesBySeries(node, 5);
+            assertThat(states).containsEntry(PhantomExam.THIN, List.of("done liver")).containsEntry(PhantomExam.THICK, List.of("done liver"))
+                    .containsEntry(PhantomExam.LOCALIZER, List.of("ignored")).containsEntry(PhantomExam.REFORMAT, List.of("ignored"))
+                    .containsEntry(PhantomExam.DOSE, List.of("ignored"));
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> pacs.instances(abdomenStudy, "SEG").size() == 2 && pacs.instances(abdomenStudy, "SR").size() == 2);
+        } finally {
+            pacs.close();
+        }
+    }
+
+    private static String studyUid(String folder) throws Exception {
+        com.pixelmed.dicom.AttributeList l = new com.pixelmed.dicom.AttributeList();
+        l.read(files.series(folder).files().get(0).toFile(), com.pixelmed.dicom.TagFromName.PixelData);
+        return com.pixelmed.dicom.Attribute.getSingleStringValueOrEmptyString(l, com.pixelmed.dicom.TagFromName.StudyInstanceUID);
+    }
+
+    @Test
     void aSeriesThatPassesTooBroadRulesButLiesOutsideTheModelsDomainIsSkippedAndNothingIsSent() throws Exception {
         int pacsPort = NodeProcess.freePort();
         try (StoreScp pacs = StoreScp.start("PACS", pacsPort, tmp.resolve("pacs"));

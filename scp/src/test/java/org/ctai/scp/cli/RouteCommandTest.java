@@ -101,7 +101,7 @@ class RouteCommandTest {
 
         route(List.of(real), false);
         String out = printed.toString(StandardCharsets.UTF_8);
-        assertThat(out).contains("(CT, 3 instances)").contains("pipeline.liver.rule.9 (slices in 8..2000): slices is 3, outside 8..2000")
+        assertThat(out).contains("(CT, 3 instances)").contains("pipeline.liver.rule.9 (slices in 5..3000): slices is 3, outside 5..3000")
                 .contains("\"Liver Segmentation\" (SEG, 1 instance)").contains("pipeline.liver.rule.1 (modality = CT): modality is SEG, not CT");
 
         printed.reset();
