@@ -46,3 +46,7 @@ SELECT j.id                                     AS job_id,
        j.pipeline                               AS pipeline
 FROM job j
 JOIN series s ON s.id = j.series_id;
+
+-- One series per study (pipeline.NAME.one-series-per-study): how the pipeline ranks this series among its study's,
+-- lower preferred; NULL when the pipeline takes every series.
+ALTER TABLE job ADD COLUMN preference double precision;

@@ -180,6 +180,24 @@ class WholeExamRoutingTest {
     }
 
     @Test
+    void aPipelineThatWantsOneSeriesPerStudyProcessesTheThinnestAndRecordsTheOtherAsNotChosen() throws Exception {
+        try (Node node = Node.start(TestNodes.config(tmp.resolve("data"), TestDatabase.freshDatabase(),
+                "--pipeline.liver.one-series-per-study=thinnest", "--pipeline.liver.study-wait-seconds=3"))) {
+            List<Path> both = new ArrayList<>(files.series(PhantomExam.THICK).files());
+            both.addAll(files.series(PhantomExam.THIN).files());
+            assertThat(Dcmtk.storescu(TestNodes.CALLER, node.dicomPort(), both).exitCode()).isZero();
+
+            Map<String, List<String>> states = statesBySeries(node, 2);
+
+            assertThat(states).containsEntry(PhantomExam.THIN, List.of("done liver")).containsEntry(PhantomExam.THICK, List.of("not-chosen liver"));
+            assertThat(reason(node, PhantomExam.THICK)).isEqualTo("not chosen: pipeline liver processes one series per study and prefers series "
+                    + files.series(PhantomExam.THIN).seriesInstanceUid() + " (Abdomen 1.25mm STANDARD)");
+            assertThat(TestNodes.count(node.dataSource(), """
+                    SELECT count(*) FROM scp.result_object r JOIN scp.job j ON j.id = r.job_id WHERE j.state = 'not-chosen'""")).isZero();
+        }
+    }
+
+    @Test
     void theFilesOfASeriesNoPipelineTakesAreDeletedOnSchedule() throws Exception {
         try (Node node = Node.start(TestNodes.config(tmp.resolve("data"), TestDatabase.freshDatabase(),
                 "--retention.unprocessed-minutes=0.02", "--retention.check-seconds=0.5"))) {

@@ -43,14 +43,25 @@ public final class JobQueue {
      * transaction; a second call for the same pipeline is a no-op.
      */
     void enqueue(Connection c, long seriesId, int version, Optional<String> pipeline, int priority, String reason) throws SQLException {
+        enqueue(c, seriesId, version, new SeriesRouting.PipelineJob(pipeline, priority), reason);
+    }
+
+    /**
+     * As above; a job of a one-series-per-study pipeline carries its preference and becomes ready only after the
+     * study wait, when its siblings have had time to arrive.
+     */
+    void enqueue(Connection c, long seriesId, int version, SeriesRouting.PipelineJob job, String reason) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO scp.job (series_id, series_version, max_attempts, pipeline, priority) VALUES (?, ?, ?, ?, ?)
+                INSERT INTO scp.job (series_id, series_version, max_attempts, pipeline, priority, preference, next_attempt_at)
+                VALUES (?, ?, ?, ?, ?, ?, now() + make_interval(secs => ?))
                 ON CONFLICT (series_id, series_version, coalesce(pipeline, '')) DO NOTHING RETURNING id""")) {
             ps.setLong(1, seriesId);
             ps.setInt(2, version);
             ps.setInt(3, config.maxAttempts());
-            ps.setString(4, pipeline.orElse(null));
-            ps.setInt(5, priority);
+            ps.setString(4, job.pipeline().orElse(null));
+            ps.setInt(5, job.priority());
+            ps.setObject(6, job.preference().isPresent() ? job.preference().getAsDouble() : null, java.sql.Types.DOUBLE);
+            ps.setDouble(7, job.preference().isPresent() ? job.studyWait().toMillis() / 1000.0 : 0);
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) event(c, rs.getLong(1), null, JobState.QUEUED.word(), null, reason);
             }
@@ -292,16 +303,53 @@ public final class JobQueue {
     }
 
     /**
+     * For a job of a one-series-per-study pipeline: the series of the same study that its pipeline prefers (lower
+     * preference, then the earlier job), among the sibling jobs that are not out of the running; empty when this job's
+     * series is the preferred one (or the pipeline takes every series).
+     */
+    Optional<String> preferredSibling(Claim claim) throws SQLException {
+        try (Connection c = db.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     SELECT s2.series_uid, coalesce(s2.series_description, '') FROM scp.job j
+                     JOIN scp.series s ON s.id = j.series_id
+                     JOIN scp.series s2 ON s2.study_uid = s.study_uid AND s2.id <> s.id
+                     JOIN scp.job j2 ON j2.series_id = s2.id AND j2.pipeline = j.pipeline AND j2.preference IS NOT NULL
+                     WHERE j.id = ? AND j.preference IS NOT NULL
+                       AND j2.state IN ('queued', 'running', 'done')
+                       AND (j2.preference < j.preference OR (j2.preference = j.preference AND j2.id < j.id))
+                     ORDER BY j2.preference, j2.id LIMIT 1""")) {
+            ps.setLong(1, claim.jobId());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) return Optional.empty();
+                String description = rs.getString(2).isBlank() ? "" : " (" + rs.getString(2) + ")";
+                return Optional.of(rs.getString(1) + description);
+            }
+        }
+    }
+
+    /**
+     * Ends a running job without a result because its pipeline processes one series per study and prefers another;
+     * the series' files may be deleted after {@code discardAfter}.
+     */
+    void notChosen(Claim claim, String reason, Duration discardAfter) throws SQLException {
+        end(claim, JobState.NOT_CHOSEN, reason, discardAfter);
+    }
+
+    /**
      * Ends a running job without a result because its series lies outside the pipeline model's domain: nothing is
      * written to the outbox; the series' files may be deleted after {@code ignoredRetention}.
      */
     void skip(Claim claim, String reason, Duration ignoredRetention) throws SQLException {
+        end(claim, JobState.SKIPPED, reason, ignoredRetention);
+    }
+
+    private void end(Claim claim, JobState state, String reason, Duration ignoredRetention) throws SQLException {
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement("""
                     UPDATE scp.job SET state = ?, last_error = ?, lease_owner = NULL, lease_until = NULL, updated_at = now()
                     WHERE id = ? AND lease_owner = ? AND state = 'running'""")) {
-                ps.setString(1, JobState.SKIPPED.word());
+                ps.setString(1, state.word());
                 ps.setString(2, reason);
                 ps.setLong(3, claim.jobId());
                 ps.setString(4, claim.owner());
@@ -316,7 +364,7 @@ public final class JobQueue {
                     d.setLong(2, claim.seriesId());
                     d.executeUpdate();
                 }
-                event(c, claim.jobId(), JobState.RUNNING.word(), JobState.SKIPPED.word(), claim.owner(), reason);
+                event(c, claim.jobId(), JobState.RUNNING.word(), state.word(), claim.owner(), reason);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();

@@ -22,10 +22,20 @@ public interface SeriesRouting {
     /** Every series becomes one job without a pipeline: the node processes whatever arrives (tests, benchmarks). */
     SeriesRouting EVERY_SERIES = (files, callingAe) -> new Verdict.Jobs(List.of(new PipelineJob(Optional.empty(), 50)));
 
-    /** One job to queue: for a pipeline (empty: the node's one processor) at a priority, higher first. */
-    record PipelineJob(Optional<String> pipeline, int priority) {
+    /**
+     * One job to queue: for a pipeline (empty: the node's one processor) at a priority, higher first. A pipeline that
+     * processes one series per study gives a {@code preference} (lower is preferred) and how long the job waits for the
+     * study's other series before it compares them.
+     */
+    record PipelineJob(Optional<String> pipeline, int priority, java.util.OptionalDouble preference, java.time.Duration studyWait) {
         public PipelineJob {
             Objects.requireNonNull(pipeline, "pipeline");
+            Objects.requireNonNull(preference, "preference");
+            Objects.requireNonNull(studyWait, "studyWait");
+        }
+
+        public PipelineJob(Optional<String> pipeline, int priority) {
+            this(pipeline, priority, java.util.OptionalDouble.empty(), java.time.Duration.ZERO);
         }
     }
 

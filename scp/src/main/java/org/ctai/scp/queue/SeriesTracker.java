@@ -159,7 +159,7 @@ public final class SeriesTracker implements AutoCloseable {
         SeriesRouting.Verdict verdict = routing.route(files, callingAe);
         if (verdict instanceof SeriesRouting.Verdict.Jobs jobs) {
                 for (SeriesRouting.PipelineJob job : jobs.jobs()) {
-                    queue.enqueue(c, seriesId, version, job.pipeline(), job.priority(), reason);
+                    queue.enqueue(c, seriesId, version, job, reason);
                     log.info("series {} version {} queued{} ({})", seriesUid, version,
                             job.pipeline().map(p -> " for pipeline " + p).orElse(""), reason);
                 }

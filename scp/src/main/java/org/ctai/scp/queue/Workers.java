@@ -78,6 +78,14 @@ public final class Workers implements AutoCloseable {
     }
 
     private void run(JobQueue.Claim claim) throws SQLException {
+        Optional<String> preferred = queue.preferredSibling(claim);
+        if (preferred.isPresent()) {
+            String reason = "not chosen: pipeline " + claim.pipeline().orElse("") + " processes one series per study and prefers series "
+                    + preferred.get();
+            log.info("job {} {}", claim.jobId(), reason);
+            queue.notChosen(claim, reason, ignoredRetention);
+            return;
+        }
         SeriesProcessor.SeriesJob job = load(claim);
         log.info("job {} started: series {} version {}, {} instances, attempt {}", claim.jobId(), job.seriesUid(),
                 job.seriesVersion(), job.files().size(), claim.attempt());

@@ -16,8 +16,30 @@ import org.ctai.scp.config.NodeConfig;
  * @param oneSeriesPerStudy which series to keep when several of one study match, or {@link SeriesChoice#ALL}
  */
 public record Pipeline(String name, String model, List<Rule> rules, List<NodeConfig.Destination> destinations, int priority,
-                       SeriesChoice oneSeriesPerStudy) {
+                       SeriesChoice oneSeriesPerStudy, java.time.Duration studyWait) {
     public static final int DEFAULT_PRIORITY = 50;
+    /**
+     * How long a one-series-per-study job waits before comparing the study's series: a PACS forwards a study's series
+     * one after the other and each completes on its own (release + grace, or the quiet period), so its siblings are
+     * usually complete within seconds; a minute leaves room for a slow forward.
+     */
+    public static final java.time.Duration DEFAULT_STUDY_WAIT = java.time.Duration.ofSeconds(60);
+
+    /** With the default study wait. */
+    public Pipeline(String name, String model, List<Rule> rules, List<NodeConfig.Destination> destinations, int priority,
+                    SeriesChoice oneSeriesPerStudy) {
+        this(name, model, rules, destinations, priority, oneSeriesPerStudy, DEFAULT_STUDY_WAIT);
+    }
+
+    /** How this pipeline ranks a series it takes among its study's (lower preferred); empty when it takes every series. */
+    public java.util.OptionalDouble preference(SeriesFacts facts) {
+        return switch (oneSeriesPerStudy) {
+            case ALL -> java.util.OptionalDouble.empty();
+            case THINNEST -> java.util.OptionalDouble.of(Double.isNaN(facts.sliceThicknessMm()) ? Double.MAX_VALUE : facts.sliceThicknessMm());
+            case THICKEST -> java.util.OptionalDouble.of(Double.isNaN(facts.sliceThicknessMm()) ? Double.MAX_VALUE : -facts.sliceThicknessMm());
+            case MOST_SLICES -> java.util.OptionalDouble.of(-facts.slices());
+        };
+    }
 
     public Pipeline {
         Objects.requireNonNull(name, "name");
@@ -25,6 +47,7 @@ public record Pipeline(String name, String model, List<Rule> rules, List<NodeCon
         rules = List.copyOf(rules);
         destinations = List.copyOf(destinations);
         Objects.requireNonNull(oneSeriesPerStudy, "oneSeriesPerStudy");
+        Objects.requireNonNull(studyWait, "studyWait");
         if (rules.isEmpty()) throw new IllegalArgumentException("pipeline " + name + " has no rule: it would take every series");
     }
 

@@ -24,6 +24,7 @@ import org.ctai.scp.config.NodeConfig;
  * pipeline.liver.priority = 50
  * pipeline.liver.destinations =                # empty: send.destinations
  * pipeline.liver.one-series-per-study = all    # all, thinnest, thickest, most-slices
+ * pipeline.liver.study-wait-seconds = 60       # one-series-per-study: how long to wait for the study's other series
  * pipeline.liver.rule.1 = modality = CT and sopClass = CTImageStorage
  * </pre>
  * Rules are checked in the order of their numbers; an empty rule is no rule (so an operator file can drop a shipped one).
@@ -36,7 +37,7 @@ public final class PipelineReader {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
     private static final Pattern KEY = Pattern.compile("pipeline\\.([^.]+)\\.(.+)");
     private static final Pattern RULE = Pattern.compile("rule\\.([0-9]{1,4})");
-    private static final List<String> SETTINGS = List.of("model", "priority", "destinations", "one-series-per-study");
+    private static final List<String> SETTINGS = List.of("model", "priority", "destinations", "one-series-per-study", "study-wait-seconds");
 
     private PipelineReader() {
     }
@@ -130,10 +131,21 @@ public final class PipelineReader {
                 problems.accept(PREFIX + name + ".one-series-per-study must be all, thinnest, thickest or most-slices, was " + choiceWord);
                 choice = Pipeline.SeriesChoice.ALL;
             }
+            java.time.Duration studyWait = Pipeline.DEFAULT_STUDY_WAIT;
+            String w = s.getOrDefault("study-wait-seconds", "");
+            if (!w.isEmpty()) {
+                try {
+                    double seconds = Double.parseDouble(w);
+                    if (!(seconds >= 0 && seconds <= 86400)) throw new NumberFormatException();
+                    studyWait = java.time.Duration.ofMillis(Math.round(seconds * 1000));
+                } catch (NumberFormatException e) {
+                    problems.accept(PREFIX + name + ".study-wait-seconds must be a number of seconds from 0 to 86400, was " + w);
+                }
+            }
             String destinationKey = PREFIX + name + ".destinations";
             List<NodeConfig.Destination> own = destinations.apply(destinationKey, s.getOrDefault("destinations", ""));
             if (parsed.size() == rules.get(name).size()) {
-                out.add(new Pipeline(name, s.getOrDefault("model", ""), parsed, own.isEmpty() ? sendDefaults : own, priority, choice));
+                out.add(new Pipeline(name, s.getOrDefault("model", ""), parsed, own.isEmpty() ? sendDefaults : own, priority, choice, studyWait));
             }
         }
         return out;

@@ -33,7 +33,10 @@ public final class PipelineRouting implements SeriesRouting {
         List<Decision> decisions = router.route(facts);
         List<PipelineJob> jobs = new ArrayList<>();
         for (Decision d : decisions) {
-            if (d instanceof Decision.Taken) jobs.add(new PipelineJob(Optional.of(d.pipeline().name()), d.pipeline().priority()));
+            if (d instanceof Decision.Taken) {
+                Pipeline p = d.pipeline();
+                jobs.add(new PipelineJob(Optional.of(p.name()), p.priority(), p.preference(facts), p.studyWait()));
+            }
         }
         if (!jobs.isEmpty()) return new Verdict.Jobs(jobs);
         if (decisions.isEmpty()) return new Verdict.Ignored("no pipeline is configured (pipelines is empty)");

@@ -137,6 +137,22 @@ public final class SeriesFacts {
         return first(Fact.SERIES_DESCRIPTION);
     }
 
+    /** The largest Slice Thickness of the instances, or NaN when none says it. */
+    public double sliceThicknessMm() {
+        return values.get(Fact.SLICE_THICKNESS).stream().filter(v -> !v.isEmpty()).mapToDouble(v -> {
+            try {
+                return Double.parseDouble(v.get(0));
+            } catch (NumberFormatException e) {
+                return Double.NaN;
+            }
+        }).filter(Double::isFinite).max().orElse(Double.NaN);
+    }
+
+    /** The number of distinct slice positions. */
+    public int slices() {
+        return Integer.parseInt(first(Fact.SLICES).isEmpty() ? "0" : first(Fact.SLICES));
+    }
+
     private String first(Fact f) {
         return values.get(f).stream().filter(v -> !v.isEmpty()).map(v -> String.join("\\", v)).findFirst().orElse("");
     }
