@@ -114,4 +114,21 @@ class RouteCommandTest {
         int code = new CommandLine(new Main()).execute("route", tmp.resolve("exam").toString(), "--pipeline.liver.rule.1=modality ==");
         assertThat(code).isEqualTo(2);
     }
+
+    @Test
+    void pydicomsOwnTestFilesAreEachKeptOutWithTheirReason() throws Exception {
+        Path pydicom = Path.of("/usr/lib/python3/dist-packages/pydicom/data/test_files");
+        org.assertj.core.api.Assumptions.assumeThat(pydicom).as("Debian python3-pydicom's test files (./ctai test installs it)").isDirectory();
+        List<Path> files = List.of(pydicom.resolve("CT_small.dcm"), pydicom.resolve("MR_small.dcm"), pydicom.resolve("SC_rgb_gdcm_KY.dcm"));
+
+        int code = route(files, false);
+
+        String out = printed.toString(StandardCharsets.UTF_8);
+        assertThat(code).isZero();
+        assertThat(out).doesNotContain("liver: TAKEN")
+                // a single CT slice: not a series the model was made for
+                .contains("pipeline.liver.rule.9 (slices in 5..3000): slices is 1, outside 5..3000")
+                .contains("pipeline.liver.rule.1 (modality = CT): modality is MR, not CT")
+                .contains("3 series: 0 taken by a pipeline, 3 by none");
+    }
 }
