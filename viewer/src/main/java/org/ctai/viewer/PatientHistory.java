@@ -142,6 +142,8 @@ final class PatientHistory {
             }
         }
 
+        out.set("response", response(charted, trackIds));
+
         ObjectNode chart = out.putObject("chart");
         chart.set("labels", labels);
         ArrayNode chartJobs = chart.putArray("jobIds");
@@ -163,6 +165,69 @@ final class PatientHistory {
         ArrayNode studyArray = out.putArray("studies");
         studies.values().forEach(studyArray::add);
         return Optional.of(out);
+    }
+
+    /**
+     * The computed treatment response ({@link ResponseAssessment}): the rule and the target lesions at the top, one
+     * {@code response} per charted study and {@code target} (true/false) on each of its lesions.
+     */
+    private static ObjectNode response(List<ObjectNode> charted, List<int[]> trackIds) {
+        List<List<ResponseAssessment.Lesion>> input = new ArrayList<>();
+        for (int i = 0; i < charted.size(); i++) {
+            List<ResponseAssessment.Lesion> lesions = new ArrayList<>();
+            ArrayNode rows = (ArrayNode) charted.get(i).get("lesions");
+            for (int k = 0; k < rows.size(); k++) {
+                JsonNode d = rows.get(k).get("longestDiameterMm");
+                lesions.add(new ResponseAssessment.Lesion(trackIds.get(i)[k], d == null || d.isNull() ? 0 : d.asDouble()));
+            }
+            input.add(lesions);
+        }
+        ResponseAssessment.Result result = ResponseAssessment.assess(input);
+        ObjectNode out = HistoryStore.JSON.createObjectNode();
+        out.put("rule", "RECIST 1.1-style, computed, for review by a radiologist");
+        out.put("measurableMinMm", ResponseAssessment.MEASURABLE_MM);
+        out.put("maxTargets", ResponseAssessment.MAX_TARGETS);
+        out.put("partialResponseDecreasePercent", ResponseAssessment.PR_DECREASE_PERCENT);
+        out.put("progressionIncreasePercent", ResponseAssessment.PD_INCREASE_PERCENT);
+        out.put("progressionIncreaseMinMm", ResponseAssessment.PD_INCREASE_MIN_MM);
+        out.put("newLesionMinMm", ResponseAssessment.NEW_LESION_MM);
+        if (charted.isEmpty()) out.putNull("baselineStudyUid");
+        else out.put("baselineStudyUid", charted.get(0).get("studyUid").asText());
+        ArrayNode targets = out.putArray("targets");
+        for (ResponseAssessment.Lesion t : result.targets()) {
+            ObjectNode o = targets.addObject();
+            o.put("track", t.track());
+            o.put("baselineDiameterMm", t.longestDiameterMm());
+        }
+        for (int i = 0; i < charted.size(); i++) {
+            ObjectNode s = charted.get(i);
+            for (JsonNode l : s.get("lesions")) ((ObjectNode) l).put("target", result.isTarget(l.get("track").asInt()));
+            ResponseAssessment.StudyResponse r = result.studies().get(i);
+            ObjectNode o = s.putObject("response");
+            o.put("baseline", r.baseline());
+            if (r.category() == null) o.putNull("category");
+            else o.put("category", r.category().name());
+            o.put("reason", r.reason());
+            o.put("sumMm", r.sumMm());
+            o.put("baselineSumMm", r.baselineSumMm());
+            o.put("nadirSumMm", r.nadirMm());
+            if (!r.baseline()) {
+                o.set("sinceBaseline", change(r.baselineSumMm(), r.sumMm()));
+                o.set("sinceNadir", change(r.nadirMm(), r.sumMm()));
+            }
+            ArrayNode news = o.putArray("newLesions");
+            for (int track : r.newTracks()) {
+                for (JsonNode l : s.get("lesions")) {
+                    if (l.get("track").asInt() != track) continue;
+                    ObjectNode n = news.addObject();
+                    n.put("track", track);
+                    n.set("longestDiameterMm", l.get("longestDiameterMm"));
+                }
+            }
+            ArrayNode missing = o.putArray("missingTargets");
+            r.missingTargets().forEach(missing::add);
+        }
+        return out;
     }
 
     /** Difference and percentage from one value to another; percent is null when the baseline is 0. */
