@@ -79,9 +79,12 @@ class BrowserTest {
             for (int k = 0; k < diameters[i].length; k++) {
                 double d = diameters[i][k];
                 double area = Math.PI * Math.pow(d / 2.2, 2); // SyntheticHistory gives a diameter of 2.2 sqrt(area / pi)
-                lesions.add(new SyntheticHistory.LesionSpec(area * d * 0.6, area, Math.PI * d, 45, centres[k][0], centres[k][1], centres[k][2]));
+                // at the last study the patient lies 40 mm further along the table and 15 mm higher
+                double dy = i == 2 ? -15 : 0, dz = i == 2 ? 40 : 0;
+                lesions.add(new SyntheticHistory.LesionSpec(area * d * 0.6, area, Math.PI * d, 45, centres[k][0], centres[k][1] + dy, centres[k][2] + dz));
             }
-            h.doneJob(h.series(RESPONDING, "1.2.3.600" + i, dates[i], "CT LIVER FOLLOW-UP", "AXIAL 2.5 mm", "queued"), lesions, 2, Clinic.ROWS, Clinic.COLUMNS);
+            h.doneJob(h.series(RESPONDING, "1.2.3.600" + i, dates[i], "CT LIVER FOLLOW-UP", "AXIAL 2.5 mm", "queued"), lesions, 2, Clinic.ROWS, Clinic.COLUMNS,
+                    SyntheticHistory.body(-100, 200, 2.5, 0, i == 2 ? -15 : 0, i == 2 ? 40 : 0));
         }
     }
 
@@ -193,6 +196,11 @@ class BrowserTest {
             assertThat(texts("section.study:last-of-type table.lesions td.role")).isEqualTo(e.roles());
             assertThat(texts("section.study:last-of-type table.lesions tr.target td:first-child"))
                     .containsExactly(e.language().equals("en") ? "Lesion 1" : "病灶 1", e.language().equals("en") ? "Lesion 2" : "病灶 2");
+            // the last study was aligned before its lesions were matched, and the page says by how much
+            assertThat(driver.findElement(By.cssSelector("section.study:last-of-type p.alignment")).getText()).isEqualTo(e.language().equals("en")
+                    ? "Aligned with the study of 2024-05-01: the patient lay 0.0 mm (x, to the left), -15.0 mm (y, to the back), +40.0 mm (z, towards the head) from there; 300 mm of overlap."
+                    : "已与 2024-05-01 的检查对齐：患者相对该次检查移动了 0.0 毫米（x，向左）、-15.0 毫米（y，向后）、+40.0 毫米（z，向头侧）；重叠 300 毫米。");
+            assertThat(driver.findElement(By.id("matching")).getText()).contains(e.language().equals("en") ? "after aligning each study" : "先将每次检查与此前的检查对齐");
             screenshot("patient-response-" + e.language());
         }
         driver.manage().addCookie(new org.openqa.selenium.Cookie("ctai_lang", "en"));

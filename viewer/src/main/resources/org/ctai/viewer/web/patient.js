@@ -16,7 +16,7 @@ document.getElementById('patient').replaceChildren(
   el('dt', null, t('patient.name')), el('dd', { id: 'patient-name' }, data.patientName),
   el('dt', null, t('patient.id')), el('dd', null, data.patientId),
   el('dt', null, t('patient.issuer')), el('dd', null, data.issuerOfPatientId || '–'));
-document.getElementById('matching').textContent = t('patient.matching', { d: data.matching.maxDistanceMm });
+document.getElementById('matching').textContent = t('patient.matching', { d: data.matching.maxDistanceMm, o: data.matching.minOverlapMm });
 
 const label = (track) => t('chart.lesion') + ' ' + track;
 const CHARTS = [
@@ -89,6 +89,18 @@ function responseLines(r) {
     t('response.missing', { list: r.missingTargets.map(label).join(t('list.separator')) })));
   return lines;
 }
+const REASONS = { 'no body profile for this study': 'noBody', 'no earlier study with a body profile': 'noReference',
+  'the body profiles overlap too little': 'overlap' };
+function alignmentLine(s, first) {
+  const a = s.alignment;
+  let text;
+  if (first) text = t('alignment.first');
+  else if (a.aligned) {
+    text = t('alignment.aligned', { date: date(a.referenceStudyDate), x: signed(a.shiftMm.x, 1), y: signed(a.shiftMm.y, 1),
+      z: signed(a.shiftMm.z, 1), o: num(a.overlapMm, 0) });
+  } else text = t('alignment.none', { reason: t('alignment.reason.' + (REASONS[a.reason] || 'noBody')) });
+  return el('p', { className: 'alignment small', dataset: { aligned: String(a.aligned) } }, text);
+}
 const role = (s, l) => (l.target ? 'target' : s.response && s.response.newLesions.some((n) => n.track === l.track) ? 'new' : 'nonTarget');
 
 const studies = document.getElementById('studies');
@@ -97,6 +109,7 @@ for (const s of data.studies) {
   const links = s.jobs.map((j) => el('a', { href: '/study?job=' + j.jobId, className: 'study-link' },
     (j.seriesDescription || j.seriesUid) + ' · ' + t('state.' + j.state)));
   section.append(el('h3', null, date(s.studyDate) + ' · ', el('span', null, s.studyDescription)), el('p', { className: 'small' }, links.flatMap((a) => [a, ' '])));
+  if (s.chartedJobId !== null) section.append(alignmentLine(s, s.chartIndex === 0));
   if (s.chartedJobId === null) {
     section.append(el('p', { className: 'small' }, t('patient.notCharted')));
     for (const j of s.jobs) if (j.lastError) section.append(el('p', { className: 'reason' }, j.lastError));
