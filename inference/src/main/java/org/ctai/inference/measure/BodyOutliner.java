@@ -12,7 +12,7 @@ import org.opencv.imgproc.Imgproc;
 /**
  * Measures the {@link BodyProfile} of a series slice by slice, as the slices pass by for segmentation (no second
  * read of the pixels). A slice is sampled on a grid of at most {@value #MAX_GRID} pixels a side (every n-th pixel):
- * the profile is for alignment to a few mm, and a 512 x 512 slice then costs about a millisecond.
+ * the profile is for alignment to a few mm, and a 512 x 512 slice then costs 1.4-2.4 ms (2-core machine, warm).
  * Single-threaded: one instance per series, slices given in any order, each once.
  */
 public final class BodyOutliner {
