@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import org.ctai.inference.measure.BodyOutliner;
+import org.ctai.inference.measure.BodyProfile;
 import org.ctai.inference.measure.Lesion;
 import org.ctai.inference.measure.LesionMeasurer;
 import org.ctai.inference.measure.MeasurementRun;
@@ -69,14 +71,18 @@ public final class SeriesAnalyzer {
      * @param byLabel      the same per label of the model, in label order; for a one-label model the one entry holds
      *                     {@code lesions} and {@code lesionLabels} themselves
      * @param timings      per stage; {@code load} and {@code write} are zero here, for the caller to add
+     * @param body         the patient's body along the table, measured as the slices passed through the model (for
+     *                     aligning this study with the patient's others); empty where no slice passed by
      */
     public record Analysis(Volume volume, List<Lesion> lesions, Map<Integer, short[]> lesionLabels,
-                           Duration segmentation, Duration measurement, List<LabelFindings> byLabel, StageTimings timings) {
+                           Duration segmentation, Duration measurement, List<LabelFindings> byLabel, StageTimings timings,
+                           BodyProfile body) {
         public Analysis {
             lesions = List.copyOf(lesions);
             lesionLabels = Collections.unmodifiableMap(new TreeMap<>(lesionLabels));
             byLabel = List.copyOf(byLabel);
             java.util.Objects.requireNonNull(timings, "timings");
+            java.util.Objects.requireNonNull(body, "body");
         }
 
         /**
@@ -87,7 +93,7 @@ public final class SeriesAnalyzer {
                         Duration measurement) {
             this(volume, lesions, lesionLabels, segmentation, measurement,
                     List.of(new LabelFindings(1, SegmentLabel.NEOPLASM, lesions, lesionLabels)),
-                    new StageTimings(Duration.ZERO, Duration.ZERO, segmentation, measurement, Duration.ZERO));
+                    new StageTimings(Duration.ZERO, Duration.ZERO, segmentation, measurement, Duration.ZERO), BodyProfile.empty());
         }
 
         /** The label lesion {@code lesionId} belongs to. */
@@ -131,8 +137,10 @@ public final class SeriesAnalyzer {
         long t0 = System.nanoTime();
         StageTimer timer = new StageTimer();
         List<byte[]> masks = new ArrayList<>(volume.sliceCount());
+        BodyOutliner outliner = new BodyOutliner(volume.geometry());
         segmenter.segment(volume, (index, hu, mask) -> {
             masks.add(mask);
+            outliner.add(index, hu);
             slicesSegmented.accept(index + 1);
         }, timer);
         Duration segmentation = Duration.ofNanos(System.nanoTime() - t0);
@@ -143,7 +151,8 @@ public final class SeriesAnalyzer {
             Analysis measured = measure(measurer, volume, masks);
             Duration measurement = Duration.ofNanos(System.nanoTime() - m0);
             return new Analysis(volume, measured.lesions(), measured.lesionLabels(), segmentation, measurement,
-                    List.of(new LabelFindings(1, labels.get(0), measured.lesions(), measured.lesionLabels())), timer.timings());
+                    List.of(new LabelFindings(1, labels.get(0), measured.lesions(), measured.lesionLabels())), timer.timings(),
+                    outliner.finish());
         }
         // each label measured on its own mask; its lesions numbered after the previous labels' ones
         List<LabelFindings> byLabel = new ArrayList<>();
@@ -167,7 +176,7 @@ public final class SeriesAnalyzer {
             all.addAll(lesions);
         }
         Duration measurement = Duration.ofNanos(System.nanoTime() - m0);
-        return new Analysis(volume, all, allLabels, segmentation, measurement, byLabel, timer.timings());
+        return new Analysis(volume, all, allLabels, segmentation, measurement, byLabel, timer.timings(), outliner.finish());
     }
 
     private static byte[] labelOnly(byte[] mask, int label) {

@@ -132,13 +132,32 @@ final class HistoryStore {
         }
     }
 
+    /**
+     * The body profile of each of one patient's jobs that has one (results from before the profile existed have
+     * none): {@code {jobId, sections[{slice, zMm, areaMm2, xMm, yMm, meanHu}]}}, as scp's InferenceResult stores it.
+     */
+    ArrayNode patientBodies(String patientId, String issuer) throws SQLException {
+        String sql = """
+                SELECT j.id AS job_id, (j.result -> 'body' -> 'sections')::text AS sections_json
+                FROM scp.job j JOIN scp.series s ON s.id = j.series_id
+                WHERE s.patient_id = ? AND s.issuer_of_patient_id = ? AND jsonb_typeof(j.result -> 'body' -> 'sections') = 'array'
+                ORDER BY j.id""";
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, patientId);
+            ps.setString(2, issuer);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rows(rs);
+            }
+        }
+    }
+
     /** One job for the study page: its history row, the result's summary, lesions, overlays and downloads. */
     Optional<ObjectNode> study(long jobId) throws SQLException {
         try (Connection c = db.getConnection()) {
             ObjectNode job;
             try (PreparedStatement ps = c.prepareStatement("""
                     SELECT h.*, j.attempts,
-                           (j.result - 'lesions')::text AS result_json
+                           (j.result - 'lesions' - 'body')::text AS result_json
                     FROM scp.history h JOIN scp.job j ON j.id = h.job_id WHERE h.job_id = ?""")) {
                 ps.setLong(1, jobId);
                 try (ResultSet rs = ps.executeQuery()) {

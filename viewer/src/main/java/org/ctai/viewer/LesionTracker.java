@@ -5,18 +5,21 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Follows lesions across a patient's studies by nearest centroid.
+ * Follows lesions across a patient's studies by nearest centroid, in one frame for all studies: the caller
+ * ({@link PatientHistory}) first moves each study's centroids by the patient's movement that {@link StudyAlignment}
+ * estimated, into the first study's patient coordinates.
  *
- * <p>The rule: studies are taken in date order. A track remembers the centroid (patient coordinates, LPS, mm)
+ * <p>The rule: studies are taken in date order. A track remembers the (aligned) centroid (LPS, mm)
  * of the lesion it last matched. For each study, every pair (track, lesion) closer than
  * {@link #MAX_DISTANCE_MM} is a candidate; pairs are accepted from the nearest up, each track and each lesion
  * used at most once (greedy nearest-pair assignment). A lesion left over starts a new track. A track that
  * misses a study (lesion gone or not found) stays open and can match again later.
  *
- * <p>Limits: no image registration is done. Centroids are compared in the scanner's patient coordinates, which
- * agree between studies only when the patient lies similarly on the table (table height and the z origin
- * vary between scanners and protocols). 30 mm tolerates usual repositioning and a shrinking lesion's shifting
- * centre while keeping lesions in different organs apart; two lesions closer than that may swap tracks.
+ * <p>Limits: the alignment is a translation of the whole body (see {@link StudyAlignment}); where it could not be
+ * estimated (no body profile, too little overlap) a study is taken as lying where the previous one lay, and the
+ * centroids are compared as the scanner gave them. 30 mm tolerates what the translation leaves (organs moving
+ * with breathing and posture) and a shrinking lesion's shifting centre while keeping lesions in different
+ * organs apart; two lesions closer than that may swap tracks.
  * Thread-safe (stateless).
  */
 final class LesionTracker {

@@ -11,9 +11,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The patient history page's data: every study of one patient in date order, each study's lesions, lesions
- * tracked across studies ({@link LesionTracker}), the chart series and the changes since the previous and the
- * first study.
+ * The patient history page's data: every study of one patient in date order, each study's lesions, each study
+ * aligned with the earlier ones ({@link StudyAlignment}: the patient's movement on the table), lesions tracked
+ * across studies in the first study's frame ({@link LesionTracker}), the chart series, the changes since the
+ * previous and the first study, and the computed treatment response ({@link ResponseAssessment}).
  *
  * <p>A study is charted with one job: the latest done, not superseded series version of the study (a study
  * with several processed series is charted with the one processed last; all are listed). Studies without a
@@ -41,8 +42,21 @@ final class PatientHistory {
         out.put("issuerOfPatientId", issuer);
         out.put("patientName", jobs.get(jobs.size() - 1).path("patientName").asText(""));
         ObjectNode matching = out.putObject("matching");
-        matching.put("rule", "nearest centroid, greedy, in study date order");
+        matching.put("rule", "nearest centroid after aligning each study with the earlier ones, greedy, in study date order");
         matching.put("maxDistanceMm", LesionTracker.MAX_DISTANCE_MM);
+        matching.put("alignment", "translation from the body profiles: along the table by the best fit of body area and mean HU, "
+                + "in plane by the body centroids");
+        matching.put("maxShiftMm", StudyAlignment.MAX_SHIFT_MM);
+        matching.put("minOverlapMm", StudyAlignment.MIN_OVERLAP_MM);
+        Map<Long, List<StudyAlignment.Section>> bodies = new LinkedHashMap<>();
+        for (JsonNode b : store.patientBodies(patientId, issuer)) {
+            List<StudyAlignment.Section> sections = new ArrayList<>();
+            for (JsonNode s : b.get("sections")) {
+                sections.add(new StudyAlignment.Section(s.path("zMm").asDouble(Double.NaN), s.path("areaMm2").asDouble(Double.NaN),
+                        s.path("xMm").asDouble(Double.NaN), s.path("yMm").asDouble(Double.NaN), s.path("meanHu").asDouble(Double.NaN)));
+            }
+            bodies.put(b.get("jobId").asLong(), sections);
+        }
 
         // group the jobs by study, keeping date order
         Map<String, ObjectNode> studies = new LinkedHashMap<>();
@@ -64,10 +78,37 @@ final class PatientHistory {
 
         List<ObjectNode> charted = new ArrayList<>();
         List<List<LesionTracker.Point>> points = new ArrayList<>();
+        // each charted study's position relative to the first one: lesions are matched in the first study's frame
+        double[] toFirst = {0, 0, 0};
+        ObjectNode reference = null; // the latest earlier charted study with a body profile
         for (ObjectNode s : studies.values()) {
             ArrayNode lesions = s.putArray("lesions");
             if (s.get("chartedJobId").isNull()) continue;
             long jobId = s.get("chartedJobId").asLong();
+            List<StudyAlignment.Section> body = bodies.get(jobId);
+            ObjectNode alignment = s.putObject("alignment");
+            if (charted.isEmpty()) {
+                alignment.put("aligned", true);
+                alignment.putNull("referenceStudyUid");
+            } else {
+                Optional<StudyAlignment.Shift> shift = reference == null || body == null ? Optional.empty()
+                        : StudyAlignment.estimate(bodies.get(reference.get("chartedJobId").asLong()), body);
+                alignment.put("aligned", shift.isPresent());
+                if (shift.isPresent()) {
+                    double[] base = reference.get("alignment").has("toFirstMm") ? xyz(reference.get("alignment").get("toFirstMm")) : new double[3];
+                    StudyAlignment.Shift sh = shift.get();
+                    toFirst = new double[] {base[0] + sh.dxMm(), base[1] + sh.dyMm(), base[2] + sh.dzMm()};
+                    alignment.put("referenceStudyUid", reference.get("studyUid").asText());
+                    alignment.put("referenceStudyDate", reference.get("studyDate").asText());
+                    putXyz(alignment.putObject("shiftMm"), sh.dxMm(), sh.dyMm(), sh.dzMm());
+                    alignment.put("overlapMm", sh.overlapMm());
+                } else {
+                    alignment.put("reason", body == null ? "no body profile for this study"
+                            : reference == null ? "no earlier study with a body profile" : "the body profiles overlap too little");
+                }
+            }
+            putXyz(alignment.putObject("toFirstMm"), toFirst[0], toFirst[1], toFirst[2]);
+            if (body != null) reference = s;
             List<LesionTracker.Point> ps = new ArrayList<>();
             for (ObjectNode l : lesionsByJob.getOrDefault(jobId, List.of())) {
                 ObjectNode row = lesions.addObject();
@@ -81,8 +122,11 @@ final class PatientHistory {
                 c.set("x", l.get("centroidXMm"));
                 c.set("y", l.get("centroidYMm"));
                 c.set("z", l.get("centroidZMm"));
-                ps.add(new LesionTracker.Point(jobId, l.get("lesionId").asInt(),
-                        l.get("centroidXMm").asDouble(), l.get("centroidYMm").asDouble(), l.get("centroidZMm").asDouble()));
+                double ax = l.get("centroidXMm").asDouble() - toFirst[0];
+                double ay = l.get("centroidYMm").asDouble() - toFirst[1];
+                double az = l.get("centroidZMm").asDouble() - toFirst[2];
+                putXyz(row.putObject("alignedCentroidMm"), ax, ay, az);
+                ps.add(new LesionTracker.Point(jobId, l.get("lesionId").asInt(), ax, ay, az));
             }
             s.put("chartIndex", charted.size());
             charted.add(s);
@@ -142,6 +186,8 @@ final class PatientHistory {
             }
         }
 
+        out.set("response", response(charted, trackIds));
+
         ObjectNode chart = out.putObject("chart");
         chart.set("labels", labels);
         ArrayNode chartJobs = chart.putArray("jobIds");
@@ -163,6 +209,79 @@ final class PatientHistory {
         ArrayNode studyArray = out.putArray("studies");
         studies.values().forEach(studyArray::add);
         return Optional.of(out);
+    }
+
+    /**
+     * The computed treatment response ({@link ResponseAssessment}): the rule and the target lesions at the top, one
+     * {@code response} per charted study and {@code target} (true/false) on each of its lesions.
+     */
+    private static ObjectNode response(List<ObjectNode> charted, List<int[]> trackIds) {
+        List<List<ResponseAssessment.Lesion>> input = new ArrayList<>();
+        for (int i = 0; i < charted.size(); i++) {
+            List<ResponseAssessment.Lesion> lesions = new ArrayList<>();
+            ArrayNode rows = (ArrayNode) charted.get(i).get("lesions");
+            for (int k = 0; k < rows.size(); k++) {
+                JsonNode d = rows.get(k).get("longestDiameterMm");
+                lesions.add(new ResponseAssessment.Lesion(trackIds.get(i)[k], d == null || d.isNull() ? 0 : d.asDouble()));
+            }
+            input.add(lesions);
+        }
+        ResponseAssessment.Result result = ResponseAssessment.assess(input);
+        ObjectNode out = HistoryStore.JSON.createObjectNode();
+        out.put("rule", "RECIST 1.1-style, computed, for review by a radiologist");
+        out.put("measurableMinMm", ResponseAssessment.MEASURABLE_MM);
+        out.put("maxTargets", ResponseAssessment.MAX_TARGETS);
+        out.put("partialResponseDecreasePercent", ResponseAssessment.PR_DECREASE_PERCENT);
+        out.put("progressionIncreasePercent", ResponseAssessment.PD_INCREASE_PERCENT);
+        out.put("progressionIncreaseMinMm", ResponseAssessment.PD_INCREASE_MIN_MM);
+        out.put("newLesionMinMm", ResponseAssessment.NEW_LESION_MM);
+        if (charted.isEmpty()) out.putNull("baselineStudyUid");
+        else out.put("baselineStudyUid", charted.get(0).get("studyUid").asText());
+        ArrayNode targets = out.putArray("targets");
+        for (ResponseAssessment.Lesion t : result.targets()) {
+            ObjectNode o = targets.addObject();
+            o.put("track", t.track());
+            o.put("baselineDiameterMm", t.longestDiameterMm());
+        }
+        for (int i = 0; i < charted.size(); i++) {
+            ObjectNode s = charted.get(i);
+            for (JsonNode l : s.get("lesions")) ((ObjectNode) l).put("target", result.isTarget(l.get("track").asInt()));
+            ResponseAssessment.StudyResponse r = result.studies().get(i);
+            ObjectNode o = s.putObject("response");
+            o.put("baseline", r.baseline());
+            if (r.category() == null) o.putNull("category");
+            else o.put("category", r.category().name());
+            o.put("reason", r.reason());
+            o.put("sumMm", r.sumMm());
+            o.put("baselineSumMm", r.baselineSumMm());
+            o.put("nadirSumMm", r.nadirMm());
+            if (!r.baseline()) {
+                o.set("sinceBaseline", change(r.baselineSumMm(), r.sumMm()));
+                o.set("sinceNadir", change(r.nadirMm(), r.sumMm()));
+            }
+            ArrayNode news = o.putArray("newLesions");
+            for (int track : r.newTracks()) {
+                for (JsonNode l : s.get("lesions")) {
+                    if (l.get("track").asInt() != track) continue;
+                    ObjectNode n = news.addObject();
+                    n.put("track", track);
+                    n.set("longestDiameterMm", l.get("longestDiameterMm"));
+                }
+            }
+            ArrayNode missing = o.putArray("missingTargets");
+            r.missingTargets().forEach(missing::add);
+        }
+        return out;
+    }
+
+    private static void putXyz(ObjectNode o, double x, double y, double z) {
+        o.put("x", x);
+        o.put("y", y);
+        o.put("z", z);
+    }
+
+    private static double[] xyz(JsonNode o) {
+        return new double[] {o.get("x").asDouble(), o.get("y").asDouble(), o.get("z").asDouble()};
     }
 
     /** Difference and percentage from one value to another; percent is null when the baseline is 0. */

@@ -146,6 +146,28 @@ class ApiTest extends LoggedInServerTest {
     }
 
     @Test
+    void patientHistoryCarriesTheComputedResponseAgainstBaselineAndNadir() throws Exception {
+        JsonNode h = Http.json(admin.get(patientQuery(Clinic.JANE)));
+        JsonNode response = h.get("response");
+        assertThat(response.get("rule").asText()).contains("computed, for review by a radiologist");
+        assertThat(response.get("baselineStudyUid").asText()).isEqualTo("1.2.3.1000");
+        // both lesions are measurable at baseline (28.3 and 15.2 mm), the larger first
+        assertThat(response.get("targets")).extracting(t -> t.get("track").asInt()).containsExactly(1, 2);
+        JsonNode baseline = h.get("studies").get(0).get("response");
+        assertThat(baseline.get("baseline").asBoolean()).isTrue();
+        assertThat(baseline.get("category").isNull()).isTrue();
+        double baselineSum = baseline.get("sumMm").asDouble();
+        JsonNode last = h.get("studies").get(2).get("response");
+        // 43.5 -> 31.4 mm: -27.7 %, short of the 30 % of a partial response
+        assertThat(last.get("category").asText()).isEqualTo("SD");
+        assertThat(last.get("baselineSumMm").asDouble()).isEqualTo(baselineSum);
+        assertThat(last.get("nadirSumMm").asDouble()).isEqualTo(h.get("studies").get(1).get("response").get("sumMm").asDouble());
+        assertThat(last.get("sinceBaseline").get("percent").asDouble()).isCloseTo(-27.7, org.assertj.core.data.Offset.offset(0.05));
+        assertThat(last.get("newLesions")).isEmpty();
+        assertThat(h.get("studies").get(2).get("lesions")).allSatisfy(l -> assertThat(l.get("target").asBoolean()).isTrue());
+    }
+
+    @Test
     void patientLesionsCarryTheShortAxisOfTheStoredMeasurementsAsShortAxisMm() throws Exception {
         // scp stores the inference Lesion record as the measurements JSON; its shortAxisMm comes through
         long latest = clinic.janeJobs.get(2);

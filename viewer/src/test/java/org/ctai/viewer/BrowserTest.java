@@ -37,6 +37,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BrowserTest {
     static final Path SCREENSHOTS = Path.of("target", "screenshots");
+    static final SyntheticHistory.Patient RESPONDING = new SyntheticHistory.Patient("P-6006", "HOSP", "ROSSI^ANNA");
     private Clinic clinic;
     private WebServer server;
     private WebDriver driver;
@@ -61,6 +62,30 @@ class BrowserTest {
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File("/usr/bin/chromedriver")).usingAnyFreePort().build();
         driver = new ChromeDriver(service, options);
         Files.createDirectories(SCREENSHOTS);
+        respondingPatient();
+    }
+
+    /**
+     * A patient whose targets (30 and 20 mm, plus a 6 mm non-target) shrink to 18 + 14 mm (-36 %: PR), then a new
+     * 12 mm lesion appears (PD whatever the targets do).
+     */
+    private void respondingPatient() throws Exception {
+        SyntheticHistory h = new SyntheticHistory(clinic.db, clinic.dataDir);
+        String[] dates = {"20240201", "20240501", "20240801"};
+        double[][] diameters = {{30, 20, 6}, {18, 14, 5}, {19, 15, 5, 12}};
+        double[][] centres = {{-60, -20, 100}, {40, 10, 80}, {10, 40, 130}, {-20, 60, 60}};
+        for (int i = 0; i < 3; i++) {
+            List<SyntheticHistory.LesionSpec> lesions = new java.util.ArrayList<>();
+            for (int k = 0; k < diameters[i].length; k++) {
+                double d = diameters[i][k];
+                double area = Math.PI * Math.pow(d / 2.2, 2); // SyntheticHistory gives a diameter of 2.2 sqrt(area / pi)
+                // at the last study the patient lies 40 mm further along the table and 15 mm higher
+                double dy = i == 2 ? -15 : 0, dz = i == 2 ? 40 : 0;
+                lesions.add(new SyntheticHistory.LesionSpec(area * d * 0.6, area, Math.PI * d, 45, centres[k][0], centres[k][1] + dy, centres[k][2] + dz));
+            }
+            h.doneJob(h.series(RESPONDING, "1.2.3.600" + i, dates[i], "CT LIVER FOLLOW-UP", "AXIAL 2.5 mm", "queued"), lesions, 2, Clinic.ROWS, Clinic.COLUMNS,
+                    SyntheticHistory.body(-100, 200, 2.5, 0, i == 2 ? -15 : 0, i == 2 ? 40 : 0));
+        }
     }
 
     @AfterAll
@@ -138,6 +163,45 @@ class BrowserTest {
             assertThat(lesion1.get(3)).contains("-37.5 %");
             assertThat(lesion1.get(4)).contains("-58.3 %");
             screenshot("patient-changes-" + language);
+        }
+        driver.manage().addCookie(new org.openqa.selenium.Cookie("ctai_lang", "en"));
+    }
+
+    @Test
+    void responseLineAndTargetLesionsReadAsTextInBothLanguages() throws Exception {
+        login();
+        record Expected(String language, String rule, String targets, String baseline, String partial, String progressive, String newLesion,
+                        List<String> roles) { }
+        for (Expected e : List.of(
+                new Expected("en", "computed, for review by a radiologist", "Target lesions: Lesion 1 (30.0 mm), Lesion 2 (20.0 mm).",
+                        "Baseline for the response: sum of longest diameters 50.0 mm (2 target lesions).",
+                        "Response: PR (partial response): sum of longest diameters 32.0 mm, -36.0 % from baseline (50.0 mm), -36.0 % from nadir (50.0 mm); "
+                                + "computed, for review by a radiologist.",
+                        "Response: PD (progressive disease): sum of longest diameters 34.0 mm, -32.0 % from baseline (50.0 mm), +6.3 % from nadir (32.0 mm); "
+                                + "computed, for review by a radiologist.",
+                        "New lesion: Lesion 4 (12.0 mm).", List.of("target", "target", "non-target", "new")),
+                new Expected("zh-CN", "计算所得，供放射科医师审核", "靶病灶：病灶 1 (30.0 mm)、病灶 2 (20.0 mm)。",
+                        "疗效评估基线：最长径之和 50.0 毫米（2 个靶病灶）。",
+                        "疗效：PR（部分缓解）：最长径之和 32.0 毫米，较基线 -36.0 %（50.0 毫米），较最低值 -36.0 %（50.0 毫米）。计算所得，供放射科医师审核。",
+                        "疗效：PD（疾病进展）：最长径之和 34.0 毫米，较基线 -32.0 %（50.0 毫米），较最低值 +6.3 %（32.0 毫米）。计算所得，供放射科医师审核。",
+                        "新病灶：病灶 4 (12.0 mm)。", List.of("靶病灶", "靶病灶", "非靶病灶", "新病灶")))) {
+            driver.manage().addCookie(new org.openqa.selenium.Cookie("ctai_lang", e.language()));
+            driver.get(base + "/patient?id=" + RESPONDING.id() + "&issuer=" + RESPONDING.issuer());
+            waitReady();
+            assertThat(driver.findElement(By.id("response-rule")).getText()).as(e.language()).contains(e.rule());
+            assertThat(driver.findElement(By.id("response-targets")).getText()).isEqualTo(e.targets());
+            assertThat(texts("section.study p.response")).as(e.language()).containsExactly(e.baseline(), e.partial(), e.progressive());
+            assertThat(texts("section.study p.response-new")).containsExactly(e.newLesion());
+            // the lesion table of the last study marks each lesion's role; the target rows are bold
+            assertThat(texts("section.study:last-of-type table.lesions td.role")).isEqualTo(e.roles());
+            assertThat(texts("section.study:last-of-type table.lesions tr.target td:first-child"))
+                    .containsExactly(e.language().equals("en") ? "Lesion 1" : "病灶 1", e.language().equals("en") ? "Lesion 2" : "病灶 2");
+            // the last study was aligned before its lesions were matched, and the page says by how much
+            assertThat(driver.findElement(By.cssSelector("section.study:last-of-type p.alignment")).getText()).isEqualTo(e.language().equals("en")
+                    ? "Aligned with the study of 2024-05-01: the patient lay 0.0 mm (x, to the left), -15.0 mm (y, to the back), +40.0 mm (z, towards the head) from there; 300 mm of overlap."
+                    : "已与 2024-05-01 的检查对齐：患者相对该次检查移动了 0.0 毫米（x，向左）、-15.0 毫米（y，向后）、+40.0 毫米（z，向头侧）；重叠 300 毫米。");
+            assertThat(driver.findElement(By.id("matching")).getText()).contains(e.language().equals("en") ? "after aligning each study" : "先将每次检查与此前的检查对齐");
+            screenshot("patient-response-" + e.language());
         }
         driver.manage().addCookie(new org.openqa.selenium.Cookie("ctai_lang", "en"));
     }

@@ -31,6 +31,24 @@ public final class SyntheticHistory {
     /** One lesion's headline figures; the per-slice records are derived from them. */
     public record LesionSpec(double volumeMm3, double largestAreaMm2, double perimeterMm, double meanHu, double x, double y, double z) { }
 
+    /** One section of a job's body profile, as the inference module measures it per slice (scp stores it in the result). */
+    public record BodySection(double zMm, double areaMm2, double xMm, double yMm, double meanHu) { }
+
+    /**
+     * A synthetic abdomen's body profile every {@code spacingMm} from {@code fromZ} to {@code toZ} (the anatomy's own
+     * z, mm), the patient lying moved by (dx, dy, dz) mm: area falling towards the pelvis with a bump, mean HU
+     * rising over the liver, so that the position along the table can be told.
+     */
+    public static List<BodySection> body(double fromZ, double toZ, double spacingMm, double dx, double dy, double dz) {
+        List<BodySection> out = new java.util.ArrayList<>();
+        for (double z = fromZ; z <= toZ + 1e-9; z += spacingMm) {
+            double area = 60_000 + 40 * z + 5_000 * Math.exp(-Math.pow((z + 120) / 25, 2));
+            double hu = -20 + 45 * Math.exp(-Math.pow((z + 60) / 40, 2)) + 10 * Math.sin(z / 17);
+            out.add(new BodySection(z + dz, area, 3 + dx, -12 + dy, hu));
+        }
+        return out;
+    }
+
     private static final AtomicLong UIDS = new AtomicLong(System.nanoTime() % 1_000_000_000L);
     private final DataSource db;
     private final Path dataDir;
@@ -116,6 +134,12 @@ public final class SyntheticHistory {
      * {@code overlaySlices}) and a SEG and an SR file.
      */
     public long doneJob(long seriesId, List<LesionSpec> lesions, int overlaySlices, int rows, int columns) throws SQLException, IOException {
+        return doneJob(seriesId, lesions, overlaySlices, rows, columns, List.of());
+    }
+
+    /** As {@link #doneJob(long, List, int, int, int)}, with a body profile in the result (none when empty, as before issue 19). */
+    public long doneJob(long seriesId, List<LesionSpec> lesions, int overlaySlices, int rows, int columns, List<BodySection> body)
+            throws SQLException, IOException {
         long id = job(seriesId, "running", null);
         ArrayNode records = HistoryStore.JSON.createArrayNode();
         int n = 0;
@@ -134,6 +158,22 @@ public final class SyntheticHistory {
         timings.put("segmentation", 5800);
         timings.put("measurement", 310);
         timings.put("writing", 150);
+        if (!body.isEmpty()) {
+            ObjectNode b = result.putObject("body");
+            b.put("thresholdHu", -300.0);
+            b.put("meanHuClamp", 200.0);
+            ArrayNode sections = b.putArray("sections");
+            int slice = 0;
+            for (BodySection s : body) {
+                ObjectNode o = sections.addObject();
+                o.put("slice", slice++);
+                o.put("zMm", s.zMm());
+                o.put("areaMm2", s.areaMm2());
+                o.put("xMm", s.xMm());
+                o.put("yMm", s.yMm());
+                o.put("meanHu", s.meanHu());
+            }
+        }
         ObjectNode stages = result.putObject("stages");
         stages.put("load", 420);
         stages.put("preprocess", 40);

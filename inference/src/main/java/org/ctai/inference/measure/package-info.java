@@ -10,5 +10,9 @@
  * through a {@link org.ctai.inference.measure.MeasurementRun}, so a long series never has to sit in memory
  * as a whole. Every number is in mm, mm2, mm3, mL or HU, or is unitless and says so; nothing is in pixels.
  * OpenCV does the image work; its native memory is released before each call returns.
+ *
+ * <p>Beside the lesions, {@link org.ctai.inference.measure.BodyOutliner} measures the patient's body on each slice
+ * (largest region above -300 HU: area, centroid, clamped mean HU) into a {@link org.ctai.inference.measure.BodyProfile},
+ * with which the patient page aligns studies of one patient before matching their lesions.
  */
 package org.ctai.inference.measure;

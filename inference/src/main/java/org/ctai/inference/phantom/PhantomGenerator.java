@@ -32,6 +32,18 @@ public final class PhantomGenerator {
 
     /** The phantom of {@code spec}, in memory. */
     public static Phantom generate(PhantomSpec spec) {
+        return generate(spec, new Vector3(0, 0, 0));
+    }
+
+    /**
+     * The phantom of {@code spec} with the patient lying elsewhere on the table: the whole patient (and the couch
+     * under it) moved by {@code patientShiftMm} in patient coordinates (LPS: +x to the patient's left, +y
+     * posterior, so a patient lying 15 mm higher is y = -15; +z towards the head, along the table). As on a
+     * real follow-up, the scan range is planned on the anatomy (it moves with the patient along z) while the
+     * field of view stays centred on the scanner's axis (the patient moves within the image in x and y).
+     * Truth centres are given in the shifted coordinates. A zero shift gives exactly {@link #generate(PhantomSpec)}.
+     */
+    public static Phantom generate(PhantomSpec spec, Vector3 patientShiftMm) {
         double[] centres = Anatomy.liverAndSeriesCentreZ(spec.seed());
         double liverZ = centres[0], seriesZ = centres[1];
         int n = spec.slices(), size = spec.size();
@@ -40,7 +52,9 @@ public final class PhantomGenerator {
         // geometry exactly as the files state it (DS text), so that a reader of the files gets this geometry
         double pixel = DecimalString.roundTrip(spec.pixelSpacingMm());
         double first = DecimalString.roundTrip(-(size - 1) / 2.0 * pixel);
-        SliceRenderer renderer = new SliceRenderer(anatomy.layers(), size, pixel, spec.sliceSpacingMm(), first, first);
+        // the renderer works in the anatomy's own coordinates: a pixel at patient x shows the anatomy at x - shift
+        SliceRenderer renderer = new SliceRenderer(anatomy.layers(), size, pixel, spec.sliceSpacingMm(),
+                first - patientShiftMm.x(), first - patientShiftMm.y());
 
         List<Vector3> positions = new ArrayList<>(n);
         short[][] hu = new short[n][];
@@ -49,7 +63,7 @@ public final class PhantomGenerator {
         double lowestZ = Math.round((seriesZ - halfExtent) * 100) / 100.0; // table positions in whole 1/100 mm
         for (int k = 0; k < n; k++) {
             double z = DecimalString.roundTrip(lowestZ + k * spec.sliceSpacingMm());
-            positions.add(new Vector3(first, first, z));
+            positions.add(new Vector3(first, first, patientShiftMm.z() == 0 ? z : DecimalString.roundTrip(z + patientShiftMm.z())));
             labels[k] = new byte[size * size];
             renderer.paint(z, pixels, labels[k]);
             renderer.addNoise(pixels, spec.noiseSigmaHu(), Anatomy.mix(Anatomy.mix(spec.seed()) ^ (0x6E6F697365L + k)));
@@ -58,7 +72,8 @@ public final class PhantomGenerator {
         Geometry geometry = new Geometry(size, size, pixel, pixel,
                 new Vector3(1, 0, 0), new Vector3(0, 1, 0), positions);
         double voxelVolume = pixel * pixel * spec.sliceSpacingMm();
-        return new Phantom(spec, geometry, voxelVolume, hu, labels, truths(voxelVolume, anatomy, hu, labels), PhantomUids.of(spec));
+        return new Phantom(spec, geometry, voxelVolume, hu, labels, truths(voxelVolume, anatomy, hu, labels, patientShiftMm),
+                PhantomUids.of(spec, patientShiftMm));
     }
 
     /**
@@ -79,7 +94,7 @@ public final class PhantomGenerator {
         return out;
     }
 
-    private static List<TumourTruth> truths(double voxelVolume, Anatomy anatomy, short[][] hu, byte[][] labels) {
+    private static List<TumourTruth> truths(double voxelVolume, Anatomy anatomy, short[][] hu, byte[][] labels, Vector3 shift) {
         List<TumourTruth> out = new ArrayList<>();
         for (Anatomy.TumourPlan plan : anatomy.tumours()) {
             long count = 0;
@@ -101,7 +116,7 @@ public final class PhantomGenerator {
                 }
             }
             LobulatedBlob blob = plan.blob();
-            out.add(new TumourTruth(plan.label(), new Vector3(blob.centreX(), blob.centreY(), blob.centreZ()),
+            out.add(new TumourTruth(plan.label(), new Vector3(blob.centreX() + shift.x(), blob.centreY() + shift.y(), blob.centreZ() + shift.z()),
                     plan.nominalRadiusMm(), plan.contrastHu(), count, count * voxelVolume,
                     count == 0 ? Double.NaN : sum / count, firstSlice, lastSlice));
         }

@@ -13,7 +13,13 @@ import java.util.UUID;
 record PhantomUids(String study, String series, String frameOfReference, String instanceNamePrefix) {
 
     static PhantomUids of(PhantomSpec spec) {
-        String name = "ctai-phantom|" + spec;
+        return of(spec, new org.ctai.inference.series.Vector3(0, 0, 0));
+    }
+
+    /** As {@link #of(PhantomSpec)}, and a patient lying elsewhere on the table gets UIDs of its own. */
+    static PhantomUids of(PhantomSpec spec, org.ctai.inference.series.Vector3 patientShiftMm) {
+        boolean moved = patientShiftMm.x() != 0 || patientShiftMm.y() != 0 || patientShiftMm.z() != 0;
+        String name = "ctai-phantom|" + spec + (moved ? "|shift " + patientShiftMm : "");
         return new PhantomUids(uid(name + "|study"), uid(name + "|series"), uid(name + "|frame"), name + "|instance|");
     }
 

@@ -183,4 +183,24 @@ class PhantomGeneratorTest {
         Arrays.sort(used);
         return used[n / 2];
     }
+
+    @Test
+    void aPatientLyingElsewhereOnTheTableMovesTheTruthAndTheScanRangeButNotTheFieldOfView() {
+        PhantomSpec spec = PhantomSpec.of(4711).withSize(64).withSlices(6);
+        Phantom still = PhantomGenerator.generate(spec);
+        org.ctai.inference.series.Vector3 shift = new org.ctai.inference.series.Vector3(0, -15, 40);
+        Phantom moved = PhantomGenerator.generate(spec, shift);
+        assertThat(PhantomGenerator.generate(spec, new org.ctai.inference.series.Vector3(0, 0, 0)).hu(3)).isEqualTo(still.hu(3));
+        for (int k = 0; k < 6; k++) {
+            assertThat(moved.geometry().slicePositions().get(k).z() - still.geometry().slicePositions().get(k).z())
+                    .isCloseTo(40, org.assertj.core.data.Offset.offset(1e-6));
+            assertThat(moved.geometry().slicePositions().get(k).y()).isEqualTo(still.geometry().slicePositions().get(k).y());
+        }
+        for (int t = 0; t < still.tumours().size(); t++) {
+            org.ctai.inference.series.Vector3 a = still.tumours().get(t).centreMm(), b = moved.tumours().get(t).centreMm();
+            assertThat(b.y() - a.y()).isCloseTo(-15, org.assertj.core.data.Offset.offset(1e-9));
+            assertThat(b.z() - a.z()).isCloseTo(40, org.assertj.core.data.Offset.offset(1e-9));
+        }
+        assertThat(moved.studyInstanceUid()).isNotEqualTo(still.studyInstanceUid());
+    }
 }

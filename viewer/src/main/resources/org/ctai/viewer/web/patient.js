@@ -16,7 +16,7 @@ document.getElementById('patient').replaceChildren(
   el('dt', null, t('patient.name')), el('dd', { id: 'patient-name' }, data.patientName),
   el('dt', null, t('patient.id')), el('dd', null, data.patientId),
   el('dt', null, t('patient.issuer')), el('dd', null, data.issuerOfPatientId || '–'));
-document.getElementById('matching').textContent = t('patient.matching', { d: data.matching.maxDistanceMm });
+document.getElementById('matching').textContent = t('patient.matching', { d: data.matching.maxDistanceMm, o: data.matching.minOverlapMm });
 
 const label = (track) => t('chart.lesion') + ' ' + track;
 const CHARTS = [
@@ -69,31 +69,68 @@ changes.replaceChildren(
       el('td', { className: 'num' }, pct(lesion.change[m]?.sincePrevious)),
       el('td', { className: 'num' }, pct(lesion.change[m]?.sinceFirst))])))));
 
+// the computed treatment response: the rule, the target lesions, and below one line per study
+const rsp = data.response;
+document.getElementById('response-rule').textContent = t('response.rule', { n: rsp.maxTargets, min: num(rsp.measurableMinMm, 0),
+  pr: num(rsp.partialResponseDecreasePercent, 0), pd: num(rsp.progressionIncreasePercent, 0), pdMm: num(rsp.progressionIncreaseMinMm, 0),
+  newMm: num(rsp.newLesionMinMm, 0) });
+document.getElementById('response-targets').textContent = rsp.targets.length
+  ? t('response.targets', { list: rsp.targets.map((tg) => label(tg.track) + ' (' + num(tg.baselineDiameterMm, 1) + ' mm)').join(t('list.separator')) })
+  : t('response.noTargets');
+const sumChange = (c) => (c.percent === null ? signed(c.delta, 1) + ' mm' : signed(c.percent, 1) + ' %');
+function responseLines(r) {
+  if (r.baseline) return [el('p', { className: 'response baseline' }, t('response.baseline', { sum: num(r.sumMm, 1), n: rsp.targets.length }))];
+  const lines = [el('p', { className: 'response', dataset: { category: r.category } }, t('response.line', {
+    cat: r.category, name: t('response.' + r.category), sum: num(r.sumMm, 1), base: sumChange(r.sinceBaseline),
+    baseSum: num(r.baselineSumMm, 1), nadir: sumChange(r.sinceNadir), nadirSum: num(r.nadirSumMm, 1) }))];
+  if (r.newLesions.length) lines.push(el('p', { className: 'response-new small' },
+    t('response.new', { list: r.newLesions.map((n) => label(n.track) + ' (' + num(n.longestDiameterMm, 1) + ' mm)').join(t('list.separator')) })));
+  if (r.missingTargets.length) lines.push(el('p', { className: 'response-missing small' },
+    t('response.missing', { list: r.missingTargets.map(label).join(t('list.separator')) })));
+  return lines;
+}
+const REASONS = { 'no body profile for this study': 'noBody', 'no earlier study with a body profile': 'noReference',
+  'the body profiles overlap too little': 'overlap' };
+function alignmentLine(s, first) {
+  const a = s.alignment;
+  let text;
+  if (first) text = t('alignment.first');
+  else if (a.aligned) {
+    text = t('alignment.aligned', { date: date(a.referenceStudyDate), x: signed(a.shiftMm.x, 1), y: signed(a.shiftMm.y, 1),
+      z: signed(a.shiftMm.z, 1), o: num(a.overlapMm, 0) });
+  } else text = t('alignment.none', { reason: t('alignment.reason.' + (REASONS[a.reason] || 'noBody')) });
+  return el('p', { className: 'alignment small', dataset: { aligned: String(a.aligned) } }, text);
+}
+const role = (s, l) => (l.target ? 'target' : s.response && s.response.newLesions.some((n) => n.track === l.track) ? 'new' : 'nonTarget');
+
 const studies = document.getElementById('studies');
 for (const s of data.studies) {
   const section = el('section', { className: 'study', dataset: { study: s.studyUid } });
   const links = s.jobs.map((j) => el('a', { href: '/study?job=' + j.jobId, className: 'study-link' },
     (j.seriesDescription || j.seriesUid) + ' · ' + t('state.' + j.state)));
   section.append(el('h3', null, date(s.studyDate) + ' · ', el('span', null, s.studyDescription)), el('p', { className: 'small' }, links.flatMap((a) => [a, ' '])));
+  if (s.chartedJobId !== null) section.append(alignmentLine(s, s.chartIndex === 0));
   if (s.chartedJobId === null) {
     section.append(el('p', { className: 'small' }, t('patient.notCharted')));
     for (const j of s.jobs) if (j.lastError) section.append(el('p', { className: 'reason' }, j.lastError));
   } else if (!s.lesions.length) {
+    section.append(...responseLines(s.response));
     section.append(el('p', null, t('patient.noLesion')));
   } else {
+    section.append(...responseLines(s.response));
     // a box that scrolls sideways: on a narrow window the table scrolls inside it, not the whole page
     section.append(el('div', { className: 'table-scroll' }, el('table', { className: 'grid lesions' },
-      el('thead', null, el('tr', null, ['lesion.track', 'lesion.id', 'lesion.volume', 'lesion.volumeMl', 'lesion.area', 'lesion.perimeter',
+      el('thead', null, el('tr', null, ['lesion.track', 'lesion.role', 'lesion.id', 'lesion.volume', 'lesion.volumeMl', 'lesion.area', 'lesion.perimeter',
         'lesion.diameter', 'lesion.shortAxis', 'lesion.meanHu', 'lesion.sincePrevious', 'lesion.sinceFirst'].map((k) => el('th', null, t(k))))),
-      el('tbody', null, s.lesions.map((l) => el('tr', null,
-        el('td', null, label(l.track)), el('td', { className: 'num' }, String(l.lesionId)),
+      el('tbody', null, s.lesions.map((l) => el('tr', { className: l.target ? 'target' : '', dataset: { role: role(s, l) } },
+        el('td', null, label(l.track)), el('td', { className: 'role' }, t('role.' + role(s, l))), el('td', { className: 'num' }, String(l.lesionId)),
         el('td', { className: 'num' }, num(l.volumeMm3, 1)), el('td', { className: 'num' }, num(l.volumeMl, 2)),
         el('td', { className: 'num' }, num(l.largestAreaMm2, 1)), el('td', { className: 'num' }, num(l.perimeterMm, 1)),
         el('td', { className: 'num' }, num(l.longestDiameterMm, 1)), el('td', { className: 'num short-axis' }, num(l.shortAxisMm, 1)),
         el('td', { className: 'num' }, num(l.meanHu, 1)),
         el('td', { className: 'num' }, pct(l.change.volumeMm3?.sincePrevious)),
         el('td', { className: 'num' }, pct(l.change.volumeMm3?.sinceFirst))))),
-      el('tfoot', null, el('tr', null, el('td', { colSpan: 2 }, t('lesion.total')),
+      el('tfoot', null, el('tr', null, el('td', { colSpan: 3 }, t('lesion.total')),
         el('td', { className: 'num' }, num(s.total.volumeMm3, 1)), el('td', { className: 'num' }, num(s.total.volumeMm3 / 1000, 2)),
         el('td', { colSpan: 5 }), el('td', { className: 'num' }, pct(s.total.sincePrevious)), el('td', { className: 'num' }, pct(s.total.sinceFirst)))))));
   }
