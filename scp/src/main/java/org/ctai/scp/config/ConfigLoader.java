@@ -202,7 +202,7 @@ public final class ConfigLoader {
             s = s.trim();
             if (s.isEmpty()) continue;
             if (!DESTINATION.matcher(s.split(";")[0].trim()).matches()) {
-                in.problem(key + " entry must be AE@host:port (over TLS: AE@host:port;tls), was " + s);
+                in.problem(key + " entry must be AE@host:port, was " + s + " (over TLS: AE@host:port;tls)");
                 continue;
             }
             var d = destination(in, s);
