@@ -116,6 +116,8 @@ public final class CtSeriesWriter {
         put(l, new LongStringAttribute(TagFromName.PatientID), "INGEST-1");
         put(l, new DateAttribute(TagFromName.StudyDate), "20260101");
         put(l, new CodeStringAttribute(TagFromName.Modality), modality);
+        // as a scanner writes an axial CT, so the shipped routing rules take the series
+        put(l, new CodeStringAttribute(TagFromName.ImageType), "ORIGINAL\\PRIMARY\\AXIAL");
         put(l, new IntegerStringAttribute(TagFromName.InstanceNumber), Integer.toString(index + 1));
         put(l, new DecimalStringAttribute(TagFromName.ImagePositionPatient), "0\\0\\" + index);
         put(l, new DecimalStringAttribute(TagFromName.ImageOrientationPatient), "1\\0\\0\\0\\1\\0");

@@ -114,11 +114,12 @@ class PipelineConfigTest {
     void pipelineSettingsAreCheckedAndNamed() {
         String p = problems("--pipeline.liver.priority=high", "--pipeline.liver.one-series-per-study=best",
                 "--pipeline.liver.destinations=PACS@host", "--pipeline.liver.colour=red", "--pipeline.lung.rule.1=modality = CT",
-                "--pipeline.liver=x");
+                "--pipeline.liver=x", "--pipeline.liver.study-wait-seconds=soon");
         assertThat(p).contains("pipeline.liver.priority must be a whole number from 0 to 1000, was high")
                 .contains("pipeline.liver.one-series-per-study must be all, thinnest, thickest or most-slices, was best")
                 .contains("pipeline.liver.destinations entry must be AE@host:port, was PACS@host")
-                .contains("unknown key pipeline.liver.colour (a pipeline takes rule.<n>, model, priority, destinations, one-series-per-study)")
+                .contains("pipeline.liver.study-wait-seconds must be a number of seconds from 0 to 86400, was soon")
+                .contains("unknown key pipeline.liver.colour (a pipeline takes rule.<n>, model, priority, destinations, one-series-per-study, study-wait-seconds)")
                 .contains("pipeline.lung.rule.1 belongs to pipeline lung, which pipelines (liver) does not list")
                 .contains("unknown key pipeline.liver (pipeline keys are pipeline.<name>.rule.<n>");
     }
