@@ -185,7 +185,27 @@ public final class ConfigLoader {
         var retention = new NodeConfig.Retention(Duration.ofSeconds(Math.round(days * 86400)), in.duration("retention.check-seconds"));
         var pipelines = PipelineReader.read(in.values(), (key, value) -> destinations(in, key, value), send.destinations(),
                 shippedKeys, in::problem);
-        return new NodeConfig(dicom, data, db, series, worker, inference, send, retention, web, pipelines);
+        return new NodeConfig(dicom, data, db, series, worker, inference, send, retention, web, pipelines, priors(in, dicom));
+    }
+
+    private static NodeConfig.Priors priors(Reading in, NodeConfig.Dicom dicom) {
+        List<NodeConfig.Destination> source = destinations(in, "priors.source", in.raw("priors.source"));
+        if (source.size() > 1) in.problem("priors.source must be one AE@host:port or empty, was " + in.raw("priors.source"));
+        try {
+            NodeConfig.Priors priors = new NodeConfig.Priors(source.stream().findFirst(), in.integer("priors.max-studies", 1, 100),
+                    in.integer("priors.max-years", 1, 100), in.bool("priors.send-results"), in.integer("priors.max-retrievals", 1, 16),
+                    in.duration("priors.retry-seconds"), in.duration("priors.retry-max-seconds"), in.integer("priors.max-attempts", 1, 1000),
+                    in.duration("priors.connect-timeout-seconds"), in.duration("priors.timeout-seconds"));
+            if (priors.enabled() && !dicom.admitsCaller(priors.source().get().aeTitle())) {
+                // the PACS stores the priors into the node as a C-STORE SCU, usually under the same AE title
+                in.problem("priors.source " + priors.source().get() + ": its AE title must be in dicom.allowed-callers (the PACS sends "
+                        + "the priors under it), was dicom.allowed-callers=" + in.raw("dicom.allowed-callers"));
+            }
+            return priors;
+        } catch (IllegalArgumentException e) {
+            in.problem(e.getMessage());
+            return null;
+        }
     }
 
     /** A comma-separated list of AE@host:port; a bad entry is a problem naming {@code key}. */
