@@ -67,6 +67,18 @@ final class OrthancPacs implements AutoCloseable {
         return o;
     }
 
+    /** Replaces the routing Lua (before {@link #start()}); the node stays registered as modality {@code ctai}. */
+    void routeWith(String lua) throws IOException {
+        Files.writeString(dir.resolve("route.lua"), lua);
+    }
+
+    /** Stores one DICOM file through the REST API (POST /instances): it arrives without any DICOM association. */
+    void upload(Path file) throws IOException, InterruptedException {
+        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/instances"))
+                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofFile(file)).build());
+        if (r.statusCode() != 200) throw new IOException("POST /instances " + file + ": HTTP " + r.statusCode() + " " + r.body());
+    }
+
     void start() throws Exception {
         ProcessBuilder pb = new ProcessBuilder("Orthanc", dir.resolve("orthanc.json").toString()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("orthanc.log").toFile()));

@@ -180,7 +180,7 @@ public final class PriorFetcher implements JobHooks, AutoCloseable {
             store.queryFailed(q.studyUid(), e.getMessage(), retry, giveUp);
             if (giveUp) log.error("study {}: asking for its priors failed {} times; given up: {}", q.studyUid(), q.attempt(), e.getMessage());
             else log.warn("study {}: asking for its priors failed (attempt {}); again in {} s: {}", q.studyUid(), q.attempt(),
-                    retry.toSeconds(), e.getMessage());
+                    retry.toMillis() / 1000.0, e.getMessage());
         }
         return true;
     }
@@ -232,7 +232,7 @@ public final class PriorFetcher implements JobHooks, AutoCloseable {
             store.fetchFailed(f.studyUid(), e.getMessage(), retry, giveUp);
             if (giveUp) log.error("prior {} of study {}: retrieval failed {} times; given up: {}", f.studyUid(), f.forStudyUid(), f.attempt(), e.getMessage());
             else log.warn("prior {} of study {}: retrieval failed (attempt {}); again in {} s: {}", f.studyUid(), f.forStudyUid(), f.attempt(),
-                    retry.toSeconds(), e.getMessage());
+                    retry.toMillis() / 1000.0, e.getMessage());
         }
         return true;
     }
