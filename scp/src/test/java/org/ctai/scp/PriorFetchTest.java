@@ -124,6 +124,32 @@ class PriorFetchTest {
         assertThat(results.received()).hasSize(sentBefore); // the priors' results stayed at home
     }
 
+    @Test
+    void aPacsStoppedWhileThePriorsAreRetrievedSendsThemOnceItIsBack() throws Exception {
+        int nodePort = NodeProcess.freePort();
+        startPacs(nodePort);
+        PhantomFiles first = study(LocalDate.of(2022, 5, 2), 0.7);
+        PhantomFiles second = study(LocalDate.of(2022, 11, 2), 0.85);
+        upload(first);
+        upload(second);
+        results = StoreScp.start("RESULTS", NodeProcess.freePort(), tmp.resolve("results"));
+        node = Node.start(nodeConfig(nodePort, "RESULTS@127.0.0.1:" + results.port));
+
+        PhantomFiles current = study(LocalDate.of(2023, 5, 2), 1.0);
+        assertThat(Dcmtk.storescu(TestNodes.CALLER, node.dicomPort(), current.images()).exitCode()).isZero();
+        // the C-FIND answered and the priors are chosen: their C-MOVEs run now, one at a time
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(5)).until(() ->
+                TestNodes.count(node.dataSource(), "SELECT count(*) FROM scp.prior_fetch") > 0);
+        pacs.stop();
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> results.received().size() >= 2); // the current results went out
+        Thread.sleep(2000);
+        pacs.start();
+
+        awaitStudiesDone(3);
+        assertThat(rows("SELECT state FROM scp.prior_fetch")).containsExactly("done", "done");
+    }
+
     private void startPacs(int nodePort) throws Exception {
         pacs = OrthancPacs.configure(tmp.resolve("orthanc"), "CTAI", nodePort);
         pacs.routeWith(ROUTE_DICOM_ARRIVALS);
