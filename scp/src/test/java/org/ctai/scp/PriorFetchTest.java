@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.ctai.inference.phantom.PhantomFiles;
 import org.ctai.inference.phantom.PhantomGenerator;
 import org.ctai.inference.phantom.PhantomSpec;
@@ -47,12 +49,14 @@ class PriorFetchTest {
     private OrthancPacs pacs;
     private Node node;
     private StoreScp results;
+    private PacsProxy proxy;
 
     @AfterEach
     void stop() throws Exception {
         if (node != null) node.close();
         if (pacs != null) pacs.close();
         if (results != null) results.close();
+        if (proxy != null) proxy.close();
     }
 
     @Test
@@ -125,7 +129,7 @@ class PriorFetchTest {
     }
 
     @Test
-    void aPacsStoppedWhileThePriorsAreRetrievedSendsThemOnceItIsBack() throws Exception {
+    void aPacsStoppedBetweenTheQueryAndTheRetrievalSendsThePriorsOnceItIsBack() throws Exception {
         int nodePort = NodeProcess.freePort();
         startPacs(nodePort);
         PhantomFiles first = study(LocalDate.of(2022, 5, 2), 0.7);
@@ -133,17 +137,31 @@ class PriorFetchTest {
         upload(first);
         upload(second);
         results = StoreScp.start("RESULTS", NodeProcess.freePort(), tmp.resolve("results"));
-        node = Node.start(nodeConfig(nodePort, "RESULTS@127.0.0.1:" + results.port));
+        // associations 1-3 are the C-FINDs (STUDY, then SERIES for each prior); the PACS goes down as the 4th, the
+        // first C-MOVE, opens
+        CountDownLatch stopped = new CountDownLatch(1);
+        proxy = new PacsProxy(pacs.dicomPort, n -> {
+            if (n != 4) return;
+            try {
+                pacs.stop();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            stopped.countDown();
+        });
+        node = Node.start(nodeConfig(nodePort, "RESULTS@127.0.0.1:" + results.port, OrthancPacs.AE + "@127.0.0.1:" + proxy.port()));
 
         PhantomFiles current = study(LocalDate.of(2023, 5, 2), 1.0);
         assertThat(Dcmtk.storescu(TestNodes.CALLER, node.dicomPort(), current.images()).exitCode()).isZero();
-        // the C-FIND answered and the priors are chosen: their C-MOVEs run now, one at a time
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(5)).until(() ->
-                TestNodes.count(node.dataSource(), "SELECT count(*) FROM scp.prior_fetch") > 0);
-        pacs.stop();
+        assertThat(stopped.await(90, TimeUnit.SECONDS)).isTrue();
 
         await().atMost(Duration.ofSeconds(60)).until(() -> results.received().size() >= 2); // the current results went out
-        Thread.sleep(2000);
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                TestNodes.count(node.dataSource(), "SELECT coalesce(max(attempts), 0) FROM scp.prior_fetch") >= 2);
+        assertThat(rows("SELECT state FROM scp.prior_query")).containsExactly("done");
+        assertThat(rows("SELECT state FROM scp.prior_fetch")).containsOnly("queued");
+        assertThat(rows("SELECT last_error FROM scp.prior_fetch WHERE last_error IS NOT NULL").get(0)).contains("C-MOVE");
+        assertThat(TestNodes.count(node.dataSource(), "SELECT count(DISTINCT study_uid) FROM scp.series")).isEqualTo(1);
         pacs.start();
 
         awaitStudiesDone(3);
@@ -157,11 +175,15 @@ class PriorFetchTest {
     }
 
     private NodeConfig nodeConfig(int nodePort, String destination) {
+        return nodeConfig(nodePort, destination, OrthancPacs.AE + "@127.0.0.1:" + pacs.dicomPort);
+    }
+
+    private NodeConfig nodeConfig(int nodePort, String destination, String priorsSource) {
         return TestNodes.config(tmp.resolve("data"), TestDatabase.freshDatabase(), "--dicom.port=" + nodePort,
                 "--dicom.allowed-callers=" + OrthancPacs.AE + "," + TestNodes.CALLER,
                 "--send.destinations=" + destination, "--send.backoff-seconds=0.5", "--send.backoff-max-seconds=2",
                 "--send.connect-timeout-seconds=2",
-                "--priors.source=" + OrthancPacs.AE + "@127.0.0.1:" + pacs.dicomPort, "--priors.retry-seconds=0.5",
+                "--priors.source=" + priorsSource, "--priors.retry-seconds=0.5",
                 "--priors.retry-max-seconds=1", "--priors.connect-timeout-seconds=2", "--priors.timeout-seconds=20");
     }
 

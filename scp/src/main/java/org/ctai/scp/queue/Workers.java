@@ -89,7 +89,12 @@ public final class Workers implements AutoCloseable {
             SeriesProcessor.Processed processed = processor.process(job, resultsDir, new ProgressRecorder(claim));
             if (queue.complete(claim, processed, dataDir, hooks.destinations(claim.seriesId(), destinations.forCaller(job.callingAeTitle())))) {
                 log.info("job {} done in {} ms", claim.jobId(), (System.nanoTime() - start) / 1_000_000);
-                hooks.completed(claim.seriesId());
+                try {
+                    hooks.completed(claim.seriesId());
+                } catch (RuntimeException e) {
+                    // the job is done and committed; a hook must not turn it into a failure
+                    log.error("job {}: a completion hook failed: {}", claim.jobId(), e.toString());
+                }
             } else {
                 log.warn("job {} finished but its lease had passed to another process; result discarded", claim.jobId());
             }
