@@ -79,6 +79,14 @@ final class OrthancPacs implements AutoCloseable {
         if (r.statusCode() != 200) throw new IOException("POST /instances " + file + ": HTTP " + r.statusCode() + " " + r.body());
     }
 
+    /** Registers (or changes) a DICOM modality while Orthanc runs: PUT /modalities/{name}. */
+    void modality(String name, String aeTitle, int port) throws IOException, InterruptedException {
+        String body = JSON.writeValueAsString(List.of(aeTitle, "127.0.0.1", port));
+        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/modalities/" + name))
+                .timeout(Duration.ofSeconds(30)).PUT(HttpRequest.BodyPublishers.ofString(body)).build());
+        if (r.statusCode() != 200) throw new IOException("PUT /modalities/" + name + ": HTTP " + r.statusCode() + " " + r.body());
+    }
+
     void start() throws Exception {
         ProcessBuilder pb = new ProcessBuilder("Orthanc", dir.resolve("orthanc.json").toString()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("orthanc.log").toFile()));

@@ -168,6 +168,32 @@ class PriorFetchTest {
         assertThat(rows("SELECT state FROM scp.prior_fetch")).containsExactly("done", "done");
     }
 
+    @Test
+    void aPacsAnsweringTheMoveWithAFailureIsAskedAgainWithBackoffUntilItSucceeds() throws Exception {
+        int nodePort = NodeProcess.freePort();
+        startPacs(NodeProcess.freePort()); // Orthanc knows CTAI at a port where nobody listens: every C-MOVE fails there
+        PhantomFiles first = study(LocalDate.of(2021, 2, 3), 0.7);
+        upload(first);
+        results = StoreScp.start("RESULTS", NodeProcess.freePort(), tmp.resolve("results"));
+        node = Node.start(nodeConfig(nodePort, "RESULTS@127.0.0.1:" + results.port));
+
+        PhantomFiles current = study(LocalDate.of(2022, 2, 3), 1.0);
+        assertThat(Dcmtk.storescu(TestNodes.CALLER, node.dicomPort(), current.images()).exitCode()).isZero();
+
+        await().atMost(Duration.ofSeconds(90)).until(() -> results.received().size() >= 2);
+        await().atMost(Duration.ofSeconds(60)).until(() ->
+                TestNodes.count(node.dataSource(), "SELECT coalesce(max(attempts), 0) FROM scp.prior_fetch") >= 3);
+        assertThat(rows("SELECT state FROM scp.prior_fetch")).containsExactly("queued");
+        assertThat(rows("SELECT last_error FROM scp.prior_fetch").get(0)).contains("C-MOVE").contains("status");
+        // backoff: 0.5 s, then 1 s (the cap) between attempts, not a tight loop
+        assertThat(TestNodes.count(node.dataSource(), "SELECT attempts FROM scp.prior_fetch")).isLessThan(30);
+
+        pacs.modality("ctai", "CTAI", nodePort);
+
+        awaitStudiesDone(2);
+        assertThat(rows("SELECT state FROM scp.prior_fetch")).containsExactly("done");
+    }
+
     private void startPacs(int nodePort) throws Exception {
         pacs = OrthancPacs.configure(tmp.resolve("orthanc"), "CTAI", nodePort);
         pacs.routeWith(ROUTE_DICOM_ARRIVALS);

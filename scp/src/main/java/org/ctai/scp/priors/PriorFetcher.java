@@ -173,7 +173,7 @@ public final class PriorFetcher implements JobHooks, AutoCloseable {
         try {
             int chosen = choosePriors(q);
             store.queryDone(q.studyUid());
-            log.info("study {}: {} prior studies to fetch", q.studyUid(), chosen);
+            log.info("study {}: priors to fetch: {}", q.studyUid(), chosen);
         } catch (IOException e) {
             boolean giveUp = q.attempt() >= config.maxAttempts();
             Duration retry = config.retryAfter(q.attempt());
