@@ -75,6 +75,10 @@ class PriorFetchTest {
         awaitStudiesDone(3);
         assertThat(rows("SELECT study_uid || ' ' || for_study_uid || ' ' || state || ' ' || attempts FROM scp.prior_fetch ORDER BY study_date"))
                 .containsExactly(studyUid(first) + " " + studyUid(current) + " done 1", studyUid(second) + " " + studyUid(current) + " done 1");
+        // priors wait behind every new study in the job queue
+        assertThat(TestNodes.strings(node.dataSource(), """
+                SELECT j.priority::text FROM scp.job j JOIN scp.series s ON s.id = j.series_id WHERE s.study_uid <> ?""", studyUid(current)))
+                .hasSize(2).allSatisfy(p -> assertThat(Integer.parseInt(p)).isNegative());
         awaitInPacs(studyUid(current), "SR");
         awaitInPacs(studyUid(current), "SEG");
         Thread.sleep(3000); // results of a prior, had they been queued, would be at the PACS by now
