@@ -198,6 +198,10 @@ public final class ConfigLoader {
     private static NodeConfig.Priors priors(Reading in, NodeConfig.Dicom dicom) {
         List<NodeConfig.Destination> source = destinations(in, "priors.source", in.raw("priors.source"));
         if (source.size() > 1) in.problem("priors.source must be one AE@host:port or empty, was " + in.raw("priors.source"));
+        if (source.stream().anyMatch(d -> d.tls().isPresent())) {
+            // the Q/R SCU (org.ctai.scp.priors) speaks plain DICOM only; a ;tls source would silently go out in the clear
+            in.problem("priors.source must be a plain AE@host:port (query/retrieve over TLS is not supported yet), was " + in.raw("priors.source"));
+        }
         try {
             NodeConfig.Priors priors = new NodeConfig.Priors(source.stream().findFirst(), in.integer("priors.max-studies", 1, 100),
                     in.integer("priors.max-years", 1, 100), in.bool("priors.send-results"), in.integer("priors.max-retrievals", 1, 16),

@@ -38,7 +38,7 @@ class PriorsConfigTest {
         assertThatThrownBy(() -> load("--priors.source=PACS@host", "--priors.max-studies=0", "--priors.max-years=x",
                 "--priors.send-results=maybe", "--priors.max-retrievals=99", "--priors.retry-seconds=-1"))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("priors.source entry must be AE@host:port, was PACS@host")
+                .hasMessageContaining("priors.source entry must be AE@host:port").hasMessageContaining("was PACS@host")
                 .hasMessageContaining("priors.max-studies must be a whole number from 1 to 100, was 0")
                 .hasMessageContaining("priors.max-years must be a whole number from 1 to 100, was x")
                 .hasMessageContaining("priors.send-results must be true or false, was maybe")
