@@ -10,6 +10,7 @@ import org.ctai.scp.route.Router;
 import org.ctai.scp.process.InferenceProcessor;
 
 import org.ctai.scp.config.NodeConfig;
+import org.ctai.scp.priors.PriorFetcher;
 import org.ctai.scp.queue.JobQueue;
 import org.ctai.scp.queue.SeriesProcessor;
 import org.ctai.scp.queue.SeriesTracker;
@@ -50,6 +51,8 @@ public final class Node implements AutoCloseable {
     public static final String VERSION = "0.1.0";
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration WORKER_STOP_TIMEOUT = Duration.ofSeconds(30);
+    /** A query or retrieval cut by the stop is taken again after its lease, by this or another process. */
+    private static final Duration PRIORS_STOP_TIMEOUT = Duration.ofSeconds(2);
 
     private final NodeConfig config;
     private final Database database;
@@ -59,13 +62,15 @@ public final class Node implements AutoCloseable {
     private final Cleaner cleaner;
     private final WebServer web;
     private final DicomReceiver receiver;
+    private final PriorFetcher priors;
     private final String owner;
     private boolean closed;
     /** Closed after the workers have stopped (the segmentation model). */
     private AutoCloseable closeLast = () -> { };
 
     private Node(NodeConfig config, Database database, SeriesTracker tracker, Workers workers, Senders senders, Cleaner cleaner,
-                 DicomReceiver receiver, WebServer web, String owner) {
+                 DicomReceiver receiver, WebServer web, String owner, PriorFetcher priors) {
+        this.priors = priors;
         this.web = web;
         this.cleaner = cleaner;
         this.senders = senders;
@@ -98,6 +103,7 @@ public final class Node implements AutoCloseable {
         Cleaner cleaner = null;
         WebServer web = null;
         DicomReceiver receiver = null;
+        PriorFetcher priors = null;
         try {
             DataSource ds = database.dataSource();
             JobQueue queue = new JobQueue(ds, config.worker());
@@ -105,6 +111,8 @@ public final class Node implements AutoCloseable {
             receiver = DicomReceiver.open(config.dicom(), config.data(), ds, host, tracker);
             workers = new Workers(ds, queue, processor, config.worker(), config.data().dir(), owner,
                     new Destinations(config.send(), destinationsByPipeline), config.retention().unprocessed());
+            priors = PriorFetcher.create(ds, config.priors(), config.dicom().aeTitle(), config.pipelines(), Clock.systemDefaultZone());
+            workers.hooks(priors);
             senders = Senders.create(ds, config.send(), config.dicom().aeTitle(), config.worker().poll(), config.data().dir(), owner);
             // the page first: a configuration it refuses (no users) stops the start before any peer is accepted
             web = new WebServer(config.web().server(), ds, status, receiver.stow(config.web().stowMaxBytes()));
@@ -115,8 +123,10 @@ public final class Node implements AutoCloseable {
             cleaner.start();
             senders.start();
             receiver.start();
-            return new Node(config, database, tracker, workers, senders, cleaner, receiver, web, owner);
+            priors.start(); // after the receiver: the PACS sends the priors to it
+            return new Node(config, database, tracker, workers, senders, cleaner, receiver, web, owner, priors);
         } catch (IOException | RuntimeException e) {
+            if (priors != null) priors.stop(Duration.ZERO);
             if (receiver != null) receiver.stop(Duration.ZERO);
             if (workers != null) workers.stop(Duration.ZERO);
             if (senders != null) senders.stop(Duration.ZERO);
@@ -207,6 +217,7 @@ public final class Node implements AutoCloseable {
         closed = true;
         log.info("stopping: no new associations, finishing those in flight");
         web.close();
+        priors.stop(PRIORS_STOP_TIMEOUT);
         if (!receiver.stop(DRAIN_TIMEOUT)) log.warn("associations still open after {} s were cut", DRAIN_TIMEOUT.toSeconds());
         tracker.close();
         cleaner.close();

@@ -67,6 +67,26 @@ final class OrthancPacs implements AutoCloseable {
         return o;
     }
 
+    /** Replaces the routing Lua (before {@link #start()}); the node stays registered as modality {@code ctai}. */
+    void routeWith(String lua) throws IOException {
+        Files.writeString(dir.resolve("route.lua"), lua);
+    }
+
+    /** Stores one DICOM file through the REST API (POST /instances): it arrives without any DICOM association. */
+    void upload(Path file) throws IOException, InterruptedException {
+        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/instances"))
+                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofFile(file)).build());
+        if (r.statusCode() != 200) throw new IOException("POST /instances " + file + ": HTTP " + r.statusCode() + " " + r.body());
+    }
+
+    /** Registers (or changes) a DICOM modality while Orthanc runs: PUT /modalities/{name}. */
+    void modality(String name, String aeTitle, int port) throws IOException, InterruptedException {
+        String body = JSON.writeValueAsString(List.of(aeTitle, "127.0.0.1", port));
+        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/modalities/" + name))
+                .timeout(Duration.ofSeconds(30)).PUT(HttpRequest.BodyPublishers.ofString(body)).build());
+        if (r.statusCode() != 200) throw new IOException("PUT /modalities/" + name + ": HTTP " + r.statusCode() + " " + r.body());
+    }
+
     /**
      * Makes Orthanc's DICOM port TLS-only with this certificate and key, trusting peers that {@code trusted} vouches
      * for, and reaches the node (modality {@code ctai}) over TLS at {@code nodeTlsPort}. Call before {@link #start()}.

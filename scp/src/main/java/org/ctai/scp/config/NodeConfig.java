@@ -12,7 +12,7 @@ import java.util.Set;
  * builds this from that file, an optional operator file, the environment and the command line.
  */
 public record NodeConfig(Dicom dicom, Data data, Db db, Series series, Worker worker, Inference inference, Send send,
-                         Retention retention, Web web, List<org.ctai.scp.route.Pipeline> pipelines) {
+                         Retention retention, Web web, List<org.ctai.scp.route.Pipeline> pipelines, Priors priors) {
     public NodeConfig {
         pipelines = List.copyOf(pipelines);
     }
@@ -127,6 +127,51 @@ public record NodeConfig(Dicom dicom, Data data, Db db, Series series, Worker wo
             double seconds = backoff.toMillis() / 1000.0 * Math.pow(backoffFactor, Math.max(attempt - 1, 0));
             Duration d = Duration.ofMillis((long) Math.min(seconds * 1000, backoffMax.toMillis()));
             return d.compareTo(backoffMax) > 0 ? backoffMax : d;
+        }
+    }
+
+    /**
+     * Fetching a patient's prior CT studies from the PACS by query/retrieve ({@code priors.*} keys). Off when
+     * {@code source} is empty. Checks itself: each problem names the key as the operator writes it and the value.
+     *
+     * @param source         the PACS's Q/R SCP, AE@host:port; empty: priors are not fetched
+     * @param maxStudies     the newest this many earlier studies of the patient are kept in the history
+     * @param maxYears       only studies at most this many years before the study that asked
+     * @param sendResults    false: results of priors stay in the history and are not sent to any destination
+     * @param maxRetrievals  queries and retrievals in flight at once from this process (one thread each)
+     * @param retry          delay after the first failed attempt; doubles each attempt up to {@code retryMax}
+     * @param maxAttempts    attempts before a query or retrieval is given up (state failed)
+     * @param connectTimeout an association not made by then fails the attempt
+     * @param timeout        a PACS that sends nothing for this long on an association fails the attempt
+     */
+    public record Priors(Optional<Destination> source, int maxStudies, int maxYears, boolean sendResults, int maxRetrievals,
+                         Duration retry, Duration retryMax, int maxAttempts, Duration connectTimeout, Duration timeout) {
+        public Priors {
+            List<String> problems = new java.util.ArrayList<>();
+            if (maxStudies < 1 || maxStudies > 100) problems.add("priors.max-studies must be a whole number from 1 to 100, was " + maxStudies);
+            if (maxYears < 1 || maxYears > 100) problems.add("priors.max-years must be a whole number from 1 to 100, was " + maxYears);
+            if (maxRetrievals < 1 || maxRetrievals > 16) problems.add("priors.max-retrievals must be a whole number from 1 to 16, was " + maxRetrievals);
+            if (maxAttempts < 1 || maxAttempts > 1000) problems.add("priors.max-attempts must be a whole number from 1 to 1000, was " + maxAttempts);
+            if (retry.compareTo(retryMax) > 0) {
+                problems.add("priors.retry-seconds must be at most priors.retry-max-seconds (" + retryMax.toMillis() / 1000.0 + "), was "
+                        + retry.toMillis() / 1000.0);
+            }
+            if (connectTimeout.isZero() || timeout.isZero()) {
+                problems.add("priors.connect-timeout-seconds and priors.timeout-seconds must be more than 0, were "
+                        + connectTimeout.toMillis() / 1000.0 + " and " + timeout.toMillis() / 1000.0);
+            }
+            if (!problems.isEmpty()) throw new IllegalArgumentException(String.join("; ", problems));
+        }
+
+        public boolean enabled() {
+            return source.isPresent();
+        }
+
+        /** Delay before attempt {@code attempt + 1} after {@code attempt} failed: retry x 2^(attempt-1), capped. */
+        public Duration retryAfter(int attempt) {
+            long factor = 1L << Math.min(Math.max(attempt - 1, 0), 30);
+            Duration d = retry.multipliedBy(factor);
+            return d.compareTo(retryMax) > 0 || d.isNegative() ? retryMax : d;
         }
     }
 

@@ -132,7 +132,7 @@ public final class DemoCommand {
         users.add(demoUser);
         var web = new NodeConfig.Web(new WebConfig(w.bind(), w.port(), users, w.auth(), w.secureCookie(), w.dataDir(), w.publicPaths(),
                 w.sessionTimeout()), c.web().stowMaxBytes());
-        return new NodeConfig(dicom, c.data(), c.db(), c.series(), c.worker(), c.inference(), send, c.retention(), web, c.pipelines());
+        return new NodeConfig(dicom, c.data(), c.db(), c.series(), c.worker(), c.inference(), send, c.retention(), web, c.pipelines(), c.priors());
     }
 
     private void waitForResults(DataSource db, List<String> series) throws Exception {

@@ -33,6 +33,9 @@ public final class JobQueue {
     private final DataSource db;
     private final NodeConfig.Worker config;
 
+    /** Subtracted from a prior's job priority: more than the pipelines' range (0..1000), so priors come last. */
+    static final int PRIOR_PRIORITY_DROP = 1001;
+
     public JobQueue(DataSource db, NodeConfig.Worker config) {
         this.db = db;
         this.config = config;
@@ -51,17 +54,22 @@ public final class JobQueue {
      * study wait, when its siblings have had time to arrive.
      */
     void enqueue(Connection c, long seriesId, int version, SeriesRouting.PipelineJob job, String reason) throws SQLException {
+        // a series of a prior fetched from the PACS (scp.prior_fetch, org.ctai.scp.priors) waits behind every new
+        // study: its priority drops below the lowest a pipeline can have, keeping the pipelines' order among priors
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO scp.job (series_id, series_version, max_attempts, pipeline, priority, preference, next_attempt_at)
-                VALUES (?, ?, ?, ?, ?, ?, now() + make_interval(secs => ?))
+                VALUES (?, ?, ?, ?, ? - CASE WHEN EXISTS (SELECT 1 FROM scp.series s JOIN scp.prior_fetch p ON p.study_uid = s.study_uid
+                                                          WHERE s.id = ?) THEN ? ELSE 0 END, ?, now() + make_interval(secs => ?))
                 ON CONFLICT (series_id, series_version, coalesce(pipeline, '')) DO NOTHING RETURNING id""")) {
             ps.setLong(1, seriesId);
             ps.setInt(2, version);
             ps.setInt(3, config.maxAttempts());
             ps.setString(4, job.pipeline().orElse(null));
             ps.setInt(5, job.priority());
-            ps.setObject(6, job.preference().isPresent() ? job.preference().getAsDouble() : null, java.sql.Types.DOUBLE);
-            ps.setDouble(7, job.preference().isPresent() ? job.studyWait().toMillis() / 1000.0 : 0);
+            ps.setLong(6, seriesId);
+            ps.setInt(7, PRIOR_PRIORITY_DROP);
+            ps.setObject(8, job.preference().isPresent() ? job.preference().getAsDouble() : null, java.sql.Types.DOUBLE);
+            ps.setDouble(9, job.preference().isPresent() ? job.studyWait().toMillis() / 1000.0 : 0);
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) event(c, rs.getLong(1), null, JobState.QUEUED.word(), null, reason);
             }

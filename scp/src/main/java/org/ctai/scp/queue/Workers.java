@@ -41,6 +41,7 @@ public final class Workers implements AutoCloseable {
     private final Duration ignoredRetention;
     private final PollingThreads threads;
     private final ScheduledExecutorService leases;
+    private volatile JobHooks hooks = new JobHooks() { };
 
     public Workers(DataSource db, JobQueue queue, SeriesProcessor processor, NodeConfig.Worker config, Path dataDir, String owner,
             Destinations destinations) {
@@ -64,6 +65,11 @@ public final class Workers implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /** Who is told of completed jobs and asked where results go; call before {@link #start()}. */
+    public void hooks(JobHooks hooks) {
+        this.hooks = java.util.Objects.requireNonNull(hooks, "hooks");
     }
 
     public void start() {
@@ -97,8 +103,14 @@ public final class Workers implements AutoCloseable {
             Path resultsDir = dataDir.resolve("results").resolve("job-" + claim.jobId()).resolve("attempt-" + claim.attempt());
             Files.createDirectories(resultsDir);
             SeriesProcessor.Processed processed = processor.process(job, resultsDir, new ProgressRecorder(claim));
-            if (queue.complete(claim, processed, dataDir, destinations.forJob(job.pipeline(), job.callingAeTitle()))) {
+            if (queue.complete(claim, processed, dataDir, hooks.destinations(claim.seriesId(), destinations.forJob(job.pipeline(), job.callingAeTitle())))) {
                 log.info("job {} done in {} ms", claim.jobId(), (System.nanoTime() - start) / 1_000_000);
+                try {
+                    hooks.completed(claim.seriesId());
+                } catch (RuntimeException e) {
+                    // the job is done and committed; a hook must not turn it into a failure
+                    log.error("job {}: a completion hook failed: {}", claim.jobId(), e.toString());
+                }
             } else {
                 log.warn("job {} finished but its lease had passed to another process; result discarded", claim.jobId());
             }

@@ -24,6 +24,15 @@ sealed interface Condition {
     /** The condition as written, normalised. */
     String text();
 
+    /** The facts the condition reads. */
+    Set<Fact> facts();
+
+    private static Set<Fact> union(List<Condition> parts) {
+        Set<Fact> all = java.util.EnumSet.noneOf(Fact.class);
+        parts.forEach(p -> all.addAll(p.facts()));
+        return all;
+    }
+
     record And(List<Condition> parts) implements Condition {
         @Override
         public Verdict evaluate(SeriesFacts facts) {
@@ -39,6 +48,11 @@ sealed interface Condition {
         @Override
         public String text() {
             return parts.stream().map(p -> p instanceof Or ? "(" + p.text() + ")" : p.text()).collect(Collectors.joining(" and "));
+        }
+
+        @Override
+        public Set<Fact> facts() {
+            return union(parts);
         }
     }
 
@@ -58,6 +72,11 @@ sealed interface Condition {
         public String text() {
             return parts.stream().map(Condition::text).collect(Collectors.joining(" or "));
         }
+
+        @Override
+        public Set<Fact> facts() {
+            return union(parts);
+        }
     }
 
     record Not(Condition inner) implements Condition {
@@ -70,6 +89,11 @@ sealed interface Condition {
         @Override
         public String text() {
             return "not (" + inner.text() + ")";
+        }
+
+        @Override
+        public Set<Fact> facts() {
+            return inner.facts();
         }
     }
 
@@ -94,6 +118,11 @@ sealed interface Condition {
      * a UID or a keyword such as CTImageStorage); {@code like} takes a case-insensitive pattern with * and ?.
      */
     record Compare(Fact fact, Op op, List<String> values, double low, double high) implements Condition {
+        @Override
+        public Set<Fact> facts() {
+            return Set.of(fact);
+        }
+
         @Override
         public Verdict evaluate(SeriesFacts facts) {
             Set<List<String>> seen = facts.values(fact);
@@ -195,6 +224,11 @@ sealed interface Condition {
      * z axis once a rotation about the left-right axis (a gantry tilt) of up to M degrees is set aside.
      */
     record Axial(double withinDegrees, double tiltDegrees) implements Condition {
+        @Override
+        public Set<Fact> facts() {
+            return Set.of(Fact.ORIENTATION);
+        }
+
         @Override
         public Verdict evaluate(SeriesFacts facts) {
             List<String> offending = new ArrayList<>();

@@ -36,8 +36,13 @@ public final class Rule {
         return text;
     }
 
-    /** Empty when the rule holds for {@code facts}; otherwise what the series has that fails it, in words. */
+    /**
+     * Empty when the rule holds for {@code facts}; otherwise what the series has that fails it, in words. A rule that
+     * reads a fact the facts do not know (a query answer without it, {@link SeriesFacts#fromQuery}) holds: it cannot
+     * exclude a series before its headers are read.
+     */
     public Optional<String> failure(SeriesFacts facts) {
+        if (!facts.knowsAll(condition.facts())) return Optional.empty();
         Condition.Verdict v = condition.evaluate(facts);
         return v.holds() ? Optional.empty() : Optional.of(v.why());
     }

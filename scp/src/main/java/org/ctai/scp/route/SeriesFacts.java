@@ -26,11 +26,51 @@ public final class SeriesFacts {
     private final String seriesInstanceUid;
     private final int instances;
     private final Map<Fact, Set<List<String>>> values;
+    /** Facts the source could not tell (a query answer without them); empty for facts read from headers. */
+    private final Set<Fact> unknown;
 
-    private SeriesFacts(String seriesInstanceUid, int instances, Map<Fact, Set<List<String>>> values) {
+    private SeriesFacts(String seriesInstanceUid, int instances, Map<Fact, Set<List<String>>> values, Set<Fact> unknown) {
         this.seriesInstanceUid = seriesInstanceUid;
         this.instances = instances;
         this.values = values;
+        this.unknown = unknown;
+    }
+
+    /**
+     * The facts of a series as a C-FIND answer at SERIES level tells them, before any instance is retrieved (the
+     * study level answer's attributes, such as Study Description, may be merged into {@code answer}). A fact is known
+     * only where the answer holds a value for it: a PACS returns an empty value for a key it does not support, so an
+     * empty one cannot mean "absent". {@code instances} comes from Number of Series Related Instances (0020,1209);
+     * {@code slices} and {@code sopClass} are never known here. A rule that reads an unknown fact holds
+     * ({@link Rule#failure}), so these facts exclude a series only on what the PACS did say; instance-level values
+     * (Image Type, Slice Thickness...) are those of one instance the PACS picked. Run the full rules again on the
+     * retrieved headers.
+     *
+     * @param callingAeTitle the AE title the series will arrive from (the PACS), or empty
+     */
+    public static SeriesFacts fromQuery(AttributeList answer, String callingAeTitle) {
+        SeriesFacts read = of(List.of(answer), callingAeTitle);
+        Map<Fact, Set<List<String>>> values = new EnumMap<>(read.values);
+        Set<Fact> unknown = java.util.EnumSet.noneOf(Fact.class);
+        for (Fact f : Fact.values()) {
+            if (values.get(f).stream().allMatch(List::isEmpty)) unknown.add(f);
+        }
+        unknown.add(Fact.SLICES);
+        unknown.add(Fact.SOP_CLASS);
+        String count = Attribute.getSingleStringValueOrEmptyString(answer, TagFromName.NumberOfSeriesRelatedInstances).trim();
+        int instances = 0;
+        try {
+            instances = Integer.parseInt(count);
+            values.put(Fact.INSTANCES, Set.of(List.of(count)));
+        } catch (NumberFormatException e) {
+            unknown.add(Fact.INSTANCES);
+        }
+        return new SeriesFacts(read.seriesInstanceUid, instances, values, Set.copyOf(unknown));
+    }
+
+    /** Whether every one of {@code facts} is known (always, for facts read from headers). */
+    boolean knowsAll(Set<Fact> facts) {
+        return java.util.Collections.disjoint(unknown, facts);
     }
 
     /**
@@ -80,7 +120,7 @@ public final class SeriesFacts {
         values.get(Fact.CALLING_AE).add(callingAeTitle == null || callingAeTitle.isBlank() ? List.of() : List.of(callingAeTitle.trim()));
         values.replaceAll((f, v) -> Set.copyOf(v));
         return new SeriesFacts(Attribute.getSingleStringValueOrEmptyString(headers.get(0), TagFromName.SeriesInstanceUID).trim(),
-                headers.size(), values);
+                headers.size(), values, Set.of());
     }
 
     private static List<String> strings(AttributeList h, Fact f) {

@@ -1,0 +1,190 @@
+package org.ctai.scp.priors;
+
+import org.ctai.scp.config.NodeConfig;
+
+import com.pixelmed.dicom.Attribute;
+import com.pixelmed.dicom.AttributeList;
+import com.pixelmed.dicom.AttributeTag;
+import com.pixelmed.dicom.DicomException;
+import com.pixelmed.dicom.SOPClass;
+import com.pixelmed.dicom.SpecificCharacterSet;
+import com.pixelmed.dicom.TagFromName;
+import com.pixelmed.dicom.TransferSyntax;
+import com.pixelmed.network.Association;
+import com.pixelmed.network.AssociationFactory;
+import com.pixelmed.network.FindSOPClassSCU;
+import com.pixelmed.network.IdentifierHandler;
+import com.pixelmed.network.MoveSOPClassSCU;
+import com.pixelmed.network.PresentationContext;
+import java.io.IOException;
+import java.net.Socket;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Study Root C-FIND and C-MOVE SCU towards the PACS ({@code priors.source}): one association per call, a connect
+ * timeout, TCP_NODELAY and a read timeout on PixelMed's socket. Any failure (no association, a failure status, a
+ * timeout) is an {@link IOException} whose message names the PACS and the step, never the patient. Thread-safe.
+ */
+final class QueryRetrieveScu {
+    private static final DateTimeFormatter DA = DateTimeFormatter.BASIC_ISO_DATE;
+    /** The attributes asked for at SERIES level: every one a routing fact reads that a PACS may answer. */
+    private static final List<AttributeTag> SERIES_KEYS = List.of(TagFromName.SeriesInstanceUID, TagFromName.Modality,
+            TagFromName.SeriesNumber, TagFromName.SeriesDescription, TagFromName.BodyPartExamined, TagFromName.ProtocolName,
+            TagFromName.Manufacturer, TagFromName.ImageType, TagFromName.ConvolutionKernel, TagFromName.ContrastBolusAgent,
+            TagFromName.SliceThickness, TagFromName.PixelSpacing, TagFromName.ImageOrientationPatient,
+            TagFromName.NumberOfSeriesRelatedInstances);
+    private static final ExecutorService CONNECTOR = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "priors-connect");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private final NodeConfig.Destination pacs;
+    private final String callingAeTitle;
+    private final Duration connectTimeout;
+    private final Duration timeout;
+
+    QueryRetrieveScu(NodeConfig.Destination pacs, String callingAeTitle, Duration connectTimeout, Duration timeout) {
+        this.pacs = pacs;
+        this.callingAeTitle = callingAeTitle;
+        this.connectTimeout = connectTimeout;
+        this.timeout = timeout;
+    }
+
+    /**
+     * The patient's CT studies dated {@code from} to {@code to}, inclusive (STUDY level). Issuer of Patient ID is
+     * sent as a matching key when known; a PACS that does not match on it may return other issuers' studies, which
+     * the caller drops.
+     */
+    List<AttributeList> findStudies(String patientId, String issuer, LocalDate from, LocalDate to) throws IOException {
+        try {
+            AttributeList id = new AttributeList();
+            put(id, TagFromName.QueryRetrieveLevel, "STUDY");
+            put(id, TagFromName.PatientID, patientId);
+            put(id, TagFromName.IssuerOfPatientID, issuer);
+            put(id, TagFromName.ModalitiesInStudy, "CT");
+            put(id, TagFromName.StudyDate, from.format(DA) + "-" + to.format(DA));
+            put(id, TagFromName.StudyInstanceUID, "");
+            put(id, TagFromName.StudyDescription, "");
+            put(id, TagFromName.NumberOfStudyRelatedSeries, "");
+            return find(id, "C-FIND STUDY");
+        } catch (DicomException e) {
+            throw new IOException("cannot build the C-FIND identifier: " + e.getMessage(), e);
+        }
+    }
+
+    /** The CT series of one study (SERIES level) with every attribute a routing fact reads. */
+    List<AttributeList> findSeries(String studyUid) throws IOException {
+        try {
+            AttributeList id = new AttributeList();
+            put(id, TagFromName.QueryRetrieveLevel, "SERIES");
+            put(id, TagFromName.StudyInstanceUID, studyUid);
+            for (AttributeTag t : SERIES_KEYS) put(id, t, t.equals(TagFromName.Modality) ? "CT" : "");
+            return find(id, "C-FIND SERIES of study " + studyUid);
+        } catch (DicomException e) {
+            throw new IOException("cannot build the C-FIND identifier: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Asks the PACS to send one series to {@code destinationAe} and waits for the final response. The instances come
+     * in through the node's own receiver on another association; success means the PACS reports every
+     * sub-operation done.
+     */
+    void move(String studyUid, String seriesUid, String destinationAe) throws IOException {
+        String what = "C-MOVE of series " + seriesUid + " to " + destinationAe;
+        Association a = associate(SOPClass.StudyRootQueryRetrieveInformationModelMove, what);
+        try {
+            AttributeList id = new AttributeList();
+            put(id, TagFromName.QueryRetrieveLevel, "SERIES");
+            put(id, TagFromName.StudyInstanceUID, studyUid);
+            put(id, TagFromName.SeriesInstanceUID, seriesUid);
+            // throws DicomNetworkException naming the status when the final response is not success (0000)
+            new MoveSOPClassSCU(a, destinationAe, SOPClass.StudyRootQueryRetrieveInformationModelMove, id);
+            a.release();
+        } catch (Exception e) {
+            abortQuietly(a);
+            throw new IOException(what + " at " + pacs + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private List<AttributeList> find(AttributeList identifier, String what) throws IOException {
+        Association a = associate(SOPClass.StudyRootQueryRetrieveInformationModelFind, what);
+        List<AttributeList> answers = new ArrayList<>();
+        try {
+            new FindSOPClassSCU(a, SOPClass.StudyRootQueryRetrieveInformationModelFind, identifier, new IdentifierHandler() {
+                @Override
+                public void doSomethingWithIdentifier(AttributeList answer) {
+                    answers.add(answer);
+                }
+            });
+            a.release();
+            return answers;
+        } catch (Exception e) {
+            abortQuietly(a);
+            throw new IOException(what + " at " + pacs + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static void put(AttributeList list, AttributeTag tag, String value) throws DicomException {
+        Attribute a = list.putNewAttribute(tag, new SpecificCharacterSet((String[]) null));
+        if (value != null && !value.isEmpty()) a.addValue(value);
+    }
+
+    /** PixelMed connects without a timeout, so the association is made on a helper thread we stop waiting for. */
+    private Association associate(String sopClass, String what) throws IOException {
+        LinkedList<PresentationContext> contexts = new LinkedList<>();
+        contexts.add(new PresentationContext((byte) 1, sopClass, TransferSyntax.ExplicitVRLittleEndian));
+        contexts.add(new PresentationContext((byte) 3, sopClass, TransferSyntax.ImplicitVRLittleEndian));
+        Future<Association> pending = CONNECTOR.submit(() ->
+                AssociationFactory.createNewAssociation(pacs.host(), pacs.port(), pacs.aeTitle(), callingAeTitle, contexts, null, false));
+        Association a;
+        try {
+            a = pending.get(connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            pending.cancel(true);
+            throw new IOException(what + ": no association with " + pacs + " within " + connectTimeout.toMillis() / 1000.0 + " s");
+        } catch (ExecutionException e) {
+            throw new IOException(what + ": association with " + pacs + " refused or failed: " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(what + ": interrupted while associating with " + pacs, e);
+        }
+        tune(a);
+        return a;
+    }
+
+    /** TCP_NODELAY and the read timeout on PixelMed's socket, as the result sender does (DicomSender#tune). */
+    private void tune(Association association) {
+        try {
+            var field = Association.class.getDeclaredField("socket");
+            field.setAccessible(true);
+            Socket socket = (Socket) field.get(association);
+            socket.setTcpNoDelay(true);
+            socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+        } catch (ReflectiveOperationException | IOException | RuntimeException e) {
+            // without the read timeout a PACS that hangs holds one priors thread; the others and the node go on
+            org.slf4j.LoggerFactory.getLogger(QueryRetrieveScu.class)
+                    .warn("cannot set TCP_NODELAY and the read timeout on PixelMed's socket ({})", e.toString());
+        }
+    }
+
+    private static void abortQuietly(Association association) {
+        try {
+            association.abort();
+        } catch (Exception ignored) {
+            // already gone; the caller reports the original failure
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package org.ctai.scp.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The priors.* keys: off by default, every bad value named with its key at start. */
+class PriorsConfigTest {
+    private static NodeConfig load(String... overrides) {
+        List<String> all = new java.util.ArrayList<>(List.of("--web.auth=off", "--dicom.allowed-callers=PACS"));
+        all.addAll(List.of(overrides));
+        return ConfigLoader.withShippedDefaults().load(Optional.empty(), Map.of(), all);
+    }
+
+    @Test
+    void offByDefaultAndResultsOfPriorsStayHome() {
+        NodeConfig.Priors p = load().priors();
+        assertThat(p.enabled()).isFalse();
+        assertThat(p.sendResults()).isFalse();
+        assertThat(p.maxRetrievals()).isEqualTo(1);
+    }
+
+    @Test
+    void readsTheSourceAndRetriesWithDoublingBackoffUpToTheCap() {
+        NodeConfig.Priors p = load("--priors.source=PACS@10.0.0.5:104", "--priors.retry-seconds=10", "--priors.retry-max-seconds=30").priors();
+        assertThat(p.source()).contains(new NodeConfig.Destination("PACS", "10.0.0.5", 104));
+        assertThat(List.of(p.retryAfter(1), p.retryAfter(2), p.retryAfter(3), p.retryAfter(60)))
+                .containsExactly(Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(30), Duration.ofSeconds(30));
+    }
+
+    @Test
+    void namesEveryBadKeyWithItsValue() {
+        assertThatThrownBy(() -> load("--priors.source=PACS@host", "--priors.max-studies=0", "--priors.max-years=x",
+                "--priors.send-results=maybe", "--priors.max-retrievals=99", "--priors.retry-seconds=-1"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("priors.source entry must be AE@host:port").hasMessageContaining("was PACS@host")
+                .hasMessageContaining("priors.max-studies must be a whole number from 1 to 100, was 0")
+                .hasMessageContaining("priors.max-years must be a whole number from 1 to 100, was x")
+                .hasMessageContaining("priors.send-results must be true or false, was maybe")
+                .hasMessageContaining("priors.max-retrievals must be a whole number from 1 to 16, was 99")
+                .hasMessageContaining("priors.retry-seconds must be a number of seconds >= 0, was -1");
+    }
+
+    @Test
+    void refusesASourceWhoseAeTitleMayNotStoreIntoTheNode() {
+        assertThatThrownBy(() -> load("--priors.source=ORTHANC@127.0.0.1:4242"))
+                .hasMessageContaining("priors.source ORTHANC@127.0.0.1:4242: its AE title must be in dicom.allowed-callers");
+    }
+
+    @Test
+    void refusesARetryLongerThanItsCap() {
+        assertThatThrownBy(() -> load("--priors.retry-seconds=100", "--priors.retry-max-seconds=10"))
+                .hasMessageContaining("priors.retry-seconds must be at most priors.retry-max-seconds (10.0), was 100.0");
+    }
+}
