@@ -317,6 +317,35 @@ class BrowserTest {
         new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> "Worklist".equals(d.findElement(By.tagName("h1")).getText()));
     }
 
+    @Test
+    void worklistShowsIgnoredAndSkippedSeriesWithTheirReasonAndFiltersByStateInBothLanguages() throws Exception {
+        SyntheticHistory h = new SyntheticHistory(clinic.db, clinic.dataDir);
+        String ignoredReason = "liver: rule.4 (imageType not contains LOCALIZER): imageType contains LOCALIZER (ORIGINAL\\PRIMARY\\LOCALIZER)";
+        String skippedReason = "outside the model's domain: gantry tilt 18.5°, the model takes at most 5°";
+        h.job(h.series(Clinic.FAIL, "1.2.3.310", "20240502", "CT CHEST", "SCOUT", "queued"), "ignored", ignoredReason);
+        h.job(h.series(Clinic.FAIL, "1.2.3.311", "20240502", "CT HEAD", "BRAIN 5 mm", "queued"), "skipped", skippedReason);
+        login();
+
+        driver.get(base + "/?state=ignored");
+        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> d.findElements(By.cssSelector("#worklist tbody tr[data-state]")).size() == 1);
+        String row = driver.findElement(By.cssSelector("tr[data-state=ignored]")).getText();
+        assertThat(row).contains("SCOUT").contains("ignored").contains(ignoredReason);
+        assertThat(driver.findElements(By.cssSelector("tr[data-state=ignored] button.retry"))).isEmpty();
+        assertThat(new Select(driver.findElement(By.id("filter-state"))).getOptions().stream().map(o -> o.getAttribute("value")).toList())
+                .contains("ignored", "skipped", "not-chosen", "failed", "undelivered");
+
+        driver.get(base + "/?state=skipped");
+        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> d.findElements(By.cssSelector("#worklist tbody tr[data-state]")).size() == 1);
+        assertThat(driver.findElement(By.cssSelector("tr[data-state=skipped]")).getText()).contains("skipped").contains(skippedReason);
+
+        new Select(driver.findElement(By.id("language"))).selectByValue("zh-CN");
+        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> "工作列表".equals(d.findElement(By.tagName("h1")).getText()));
+        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> !d.findElements(By.cssSelector("tr[data-state=skipped]")).isEmpty());
+        assertThat(driver.findElement(By.cssSelector("tr[data-state=skipped]")).getText()).contains("已跳过").contains(skippedReason);
+        new Select(driver.findElement(By.id("language"))).selectByValue("en");
+        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> "Worklist".equals(d.findElement(By.tagName("h1")).getText()));
+    }
+
     private void login() {
         driver.get(base + "/login");
         if (!driver.getCurrentUrl().contains("/login")) return;

@@ -60,6 +60,17 @@ public final class TestDatabase {
         hc.setPoolName("test-" + name);
         HikariDataSource ds = new HikariDataSource(hc);
         Flyway.configure().dataSource(ds).schemas("scp").locations("filesystem:" + SCP_MIGRATIONS).load().migrate();
+        // as the node does at start: the job states are JobState's
+        try (Connection c = ds.getConnection(); java.sql.PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO scp.job_state (name) VALUES (?) ON CONFLICT DO NOTHING")) {
+            for (JobState state : JobState.values()) {
+                ps.setString(1, state.word());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot register the job states", e);
+        }
         return ds;
     }
 }

@@ -7,7 +7,7 @@ const user = await header();
 const STATES = new Map((await getJson('/api/job-states')).map((s) => [s.state, s]));
 for (const s of STATES.values()) {
   addTexts('en', { ['state.' + s.state]: s.en });
-  addTexts('zh', { ['state.' + s.state]: s.zh });
+  addTexts('zh-CN', { ['state.' + s.state]: s.zh });
 }
 const stateSelect = document.getElementById('filter-state');
 const undeliveredOption = stateSelect.querySelector('option[value="undelivered"]');
