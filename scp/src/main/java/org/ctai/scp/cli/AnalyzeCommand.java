@@ -136,20 +136,9 @@ final class AnalyzeCommand {
     }
 
     private List<Path> dicomFiles(List<Path> paths) throws IOException {
-        List<Path> files = new ArrayList<>();
-        List<Path> skipped = new ArrayList<>();
-        for (Path path : paths) {
-            if (!Files.isDirectory(path)) {
-                files.add(path);
-                continue;
-            }
-            try (Stream<Path> walk = Files.walk(path)) {
-                for (Path f : walk.filter(Files::isRegularFile).sorted().toList()) {
-                    if (DicomFileUtilities.isDicomOrAcrNemaFile(f.toFile())) files.add(f);
-                    else skipped.add(f);
-                }
-            }
-        }
+        DicomFolder folder = DicomFolder.of(paths);
+        List<Path> files = folder.files();
+        List<Path> skipped = folder.skipped();
         if (!skipped.isEmpty()) {
             err.printf("analyze: skipped %d file%s that %s not DICOM (e.g. %s)%n", skipped.size(), skipped.size() == 1 ? "" : "s",
                     skipped.size() == 1 ? "is" : "are", skipped.get(0));

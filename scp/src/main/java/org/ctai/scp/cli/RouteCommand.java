@@ -117,18 +117,6 @@ final class RouteCommand {
 
     /** Files named as given; inside folders only DICOM files (a phantom's PNG masks and truth.json are passed over). */
     private static List<Path> files(List<Path> paths) throws IOException {
-        List<Path> files = new ArrayList<>();
-        for (Path path : paths) {
-            if (!Files.isDirectory(path)) {
-                files.add(path);
-                continue;
-            }
-            try (Stream<Path> walk = Files.walk(path)) {
-                for (Path f : walk.filter(Files::isRegularFile).sorted().toList()) {
-                    if (DicomFileUtilities.isDicomOrAcrNemaFile(f.toFile())) files.add(f);
-                }
-            }
-        }
-        return files;
+        return DicomFolder.of(paths).files();
     }
 }
