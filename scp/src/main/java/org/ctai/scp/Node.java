@@ -151,7 +151,7 @@ public final class Node implements AutoCloseable {
         try {
             for (Pipeline p : config.pipelines()) {
                 models.put(p.name(), ModelPipeline.open(p.name(), p.model(), config.inference()));
-                destinations.put(p.name(), p.destinations());
+                if (!p.destinations().isEmpty()) destinations.put(p.name(), p.destinations());
             }
         } catch (RuntimeException e) {
             models.values().forEach(ModelPipeline::close);

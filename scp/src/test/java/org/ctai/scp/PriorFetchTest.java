@@ -63,16 +63,18 @@ class PriorFetchTest {
     void fetchesBothPriorsOfARoutedStudyProcessesThemOnceAndKeepsTheirResultsAtHome() throws Exception {
         int nodePort = NodeProcess.freePort();
         startPacs(nodePort);
-        PhantomFiles first = study(LocalDate.of(2024, 1, 15), 0.7);
-        PhantomFiles second = study(LocalDate.of(2024, 7, 15), 0.85);
+        PhantomFiles first = study(LocalDate.of(2024, 1, 15), 1.0);
+        PhantomFiles second = study(LocalDate.of(2024, 7, 15), 1.2);
         upload(first);
         upload(second);
         node = Node.start(nodeConfig(nodePort, OrthancPacs.AE + "@127.0.0.1:" + pacs.dicomPort));
 
-        PhantomFiles current = study(LocalDate.of(2025, 1, 15), 1.0);
+        PhantomFiles current = study(LocalDate.of(2025, 1, 15), 1.5);
         sendToPacs(current);
 
         awaitStudiesDone(3);
+        // the history has all three, oldest first, the tumour on one track across them, and the newest study's response
+        assertResponseOfTheNewest(List.of(first, second, current), "PD");
         assertThat(rows("SELECT study_uid || ' ' || for_study_uid || ' ' || state || ' ' || attempts FROM scp.prior_fetch ORDER BY study_date"))
                 .containsExactly(studyUid(first) + " " + studyUid(current) + " done 1", studyUid(second) + " " + studyUid(current) + " done 1");
         // priors wait behind every new study in the job queue
@@ -88,7 +90,7 @@ class PriorFetchTest {
                 SELECT count(*) FROM scp.outbox o JOIN scp.job j ON j.id = o.job_id JOIN scp.series s ON s.id = j.series_id
                 WHERE s.study_uid <> ?""", studyUid(current))).isZero();
 
-        PhantomFiles fourth = study(LocalDate.of(2025, 7, 15), 1.1);
+        PhantomFiles fourth = study(LocalDate.of(2025, 7, 15), 1.6);
         sendToPacs(fourth);
         awaitStudiesDone(4);
         await().atMost(Duration.ofSeconds(60)).until(() -> rows("SELECT state FROM scp.prior_query WHERE study_uid = ?", studyUid(fourth))
@@ -196,6 +198,42 @@ class PriorFetchTest {
 
         awaitStudiesDone(2);
         assertThat(rows("SELECT state FROM scp.prior_fetch")).containsExactly("done");
+    }
+
+    @Test
+    void fetchedPriorsOfAShrinkingTumourGiveAPartialResponse() throws Exception {
+        int nodePort = NodeProcess.freePort();
+        startPacs(nodePort);
+        PhantomFiles first = study(LocalDate.of(2024, 1, 15), 1.6);
+        PhantomFiles second = study(LocalDate.of(2024, 7, 15), 1.3);
+        upload(first);
+        upload(second);
+        node = Node.start(nodeConfig(nodePort, OrthancPacs.AE + "@127.0.0.1:" + pacs.dicomPort));
+
+        PhantomFiles current = study(LocalDate.of(2025, 1, 15), 1.0);
+        sendToPacs(current);
+
+        awaitStudiesDone(3);
+        assertResponseOfTheNewest(List.of(first, second, current), "PR");
+    }
+
+    /** The patient API: the studies in date order, the largest lesion tracked through all of them, the newest's category. */
+    private void assertResponseOfTheNewest(List<PhantomFiles> studies, String category) throws Exception {
+        com.fasterxml.jackson.databind.JsonNode h = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                Web.get(node, "/api/patient?id=" + PATIENT_ID + "&issuer="));
+        List<String> order = new ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode s : h.get("studies")) order.add(s.get("studyUid").asText());
+        List<String> expected = new ArrayList<>();
+        for (PhantomFiles f : studies) expected.add(studyUid(f));
+        assertThat(order).as(h.toString()).isEqualTo(expected);
+        assertThat(h.get("response").get("targets")).as(h.toString()).isNotEmpty();
+        int track = h.get("response").get("targets").get(0).get("track").asInt();
+        for (com.fasterxml.jackson.databind.JsonNode s : h.get("studies")) {
+            assertThat(s.get("lesions").findValues("track")).as("track %d in study %s of %s", track, s.get("studyUid"), h)
+                    .anySatisfy(t -> assertThat(t.asInt()).isEqualTo(track));
+        }
+        com.fasterxml.jackson.databind.JsonNode newest = h.get("studies").get(studies.size() - 1).get("response");
+        assertThat(newest.get("category").asText()).as(newest.toString()).isEqualTo(category);
     }
 
     private void startPacs(int nodePort) throws Exception {

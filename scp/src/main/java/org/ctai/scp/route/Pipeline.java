@@ -11,7 +11,8 @@ import org.ctai.scp.config.NodeConfig;
  * @param name              [a-z0-9-], as in the configuration keys
  * @param model             the ONNX model file as {@code model.file} takes it; empty means the node's {@code model.file}
  * @param rules             in the order they are checked (by their number in the key); at least one
- * @param destinations      where results go; {@code send.destinations} when the pipeline names none
+ * @param destinations      where results go; empty when the pipeline names none: then {@code send.destinations} as the node
+ *                          runs with it (the demo adds its stand-in PACS there)
  * @param priority          higher first, when several pipelines take a series and the worker must order the jobs
  * @param oneSeriesPerStudy which series to keep when several of one study match, or {@link SeriesChoice#ALL}
  */

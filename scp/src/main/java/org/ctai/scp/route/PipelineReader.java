@@ -50,7 +50,7 @@ public final class PipelineReader {
     /**
      * @param values       every configuration key with its effective value
      * @param destinations reads a destination list as {@code send.destinations} does, reporting problems under the key given
-     * @param sendDefaults {@code send.destinations}, for pipelines that name none
+     * @param sendDefaults {@code send.destinations} (a pipeline that names none keeps an empty list and sends there)
      * @param shippedKeys  the keys of the shipped configuration: a shipped pipeline that {@code pipelines} leaves out is off,
      *                     while the keys of any other unlisted pipeline are reported (most likely a misspelt name)
      * @param problems     receives one line per problem
@@ -145,7 +145,7 @@ public final class PipelineReader {
             String destinationKey = PREFIX + name + ".destinations";
             List<NodeConfig.Destination> own = destinations.apply(destinationKey, s.getOrDefault("destinations", ""));
             if (parsed.size() == rules.get(name).size()) {
-                out.add(new Pipeline(name, s.getOrDefault("model", ""), parsed, own.isEmpty() ? sendDefaults : own, priority, choice, studyWait));
+                out.add(new Pipeline(name, s.getOrDefault("model", ""), parsed, own, priority, choice, studyWait));
             }
         }
         return out;
