@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The C-ECHO / C-STORE SCP. Our own accept loop (bind address from the configuration, TCP_NODELAY, a
- * bounded number of associations) vets each A-ASSOCIATE-RQ (called and calling AE title, peer address,
+ * bounded number of associations, a bounded number of connections per peer address, the association request read
+ * by one selector thread so that a stalled caller holds no thread) vets each A-ASSOCIATE-RQ (called and calling AE title, peer address,
  * free disk), negotiates the presentation contexts ({@link Negotiation}) and runs the data transfer
  * ({@link StoreAssociation}): each dataset is streamed into a file and handed to the {@link Intake} before the
  * C-STORE response; an instance that cannot be taken is answered with status A700. Thread-safe.
@@ -163,8 +164,10 @@ public final class DicomReceiver implements AutoCloseable {
                 throw new IOException("cannot listen on dicom.tls-port " + t.port() + ": " + e.getMessage(), e);
             }
             this.tlsAcceptor = new Thread(() -> acceptLoop(tlsServer, tls), "scp-accept-tls");
-            // blocking handshakes need a thread each: their own bounded pool, so TLS stallers hold no association slot
-            this.tlsIntake = new ThreadPoolExecutor(config.maxAssociations(), config.maxAssociations(), 30, TimeUnit.SECONDS,
+            // blocking handshakes need a thread each: their own bounded pool, so TLS stallers hold no association slot;
+            // larger than one address may hold, so that one address's stalled handshakes leave threads for the others
+            int intakeThreads = config.maxAssociations() + config.maxConnectionsPerAddress();
+            this.tlsIntake = new ThreadPoolExecutor(intakeThreads, intakeThreads, 30, TimeUnit.SECONDS,
                     new SynchronousQueue<>(), named("scp-tls-intake-"));
             tlsIntake.allowCoreThreadTimeOut(true);
         } else {
@@ -237,7 +240,7 @@ public final class DicomReceiver implements AutoCloseable {
                 long last = tlsIntakeFullReported.get();
                 if (System.nanoTime() - last >= TLS_BUSY_REPORT_EVERY.toNanos() && tlsIntakeFullReported.compareAndSet(last, System.nanoTime())) {
                     peerLog.warn("{} dropped: all {} TLS intake threads are in handshakes (reported at most once a minute)", id,
-                            config.maxAssociations());
+                            tlsIntake.getMaximumPoolSize());
                 } else {
                     peerLog.debug("{} dropped: all TLS intake threads are in handshakes", id);
                 }
@@ -253,10 +256,16 @@ public final class DicomReceiver implements AutoCloseable {
     /**
      * A caller over its address's limit: answered without reading its request (the plain port's A-ASSOCIATE-RJ, transient,
      * local limit exceeded, is ten bytes that fit any fresh socket's buffer; a TLS caller cannot be answered before a
-     * handshake, so it is only closed). Unread bytes may make the close a reset; a flood deserves no better.
+     * handshake, so it is only closed). What has already arrived is discarded without waiting, since unread bytes would
+     * make the close a reset that can destroy the reject before the caller reads it; whatever comes later still may.
      */
     private static void refuseUnread(SocketChannel channel, boolean tls) {
         try (channel) {
+            channel.configureBlocking(false);
+            ByteBuffer discard = ByteBuffer.allocate(1024);
+            for (int i = 0; i < 64 && channel.read(discard.clear()) > 0; i++) {
+                // at most 64 kB: a caller that keeps sending gets its reset
+            }
             if (!tls) {
                 channel.write(ByteBuffer.wrap(AssociationRequest.reject(AssociationRequest.Rejection.TOO_MANY_ASSOCIATIONS)));
                 channel.shutdownOutput();
