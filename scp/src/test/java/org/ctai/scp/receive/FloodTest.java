@@ -50,7 +50,7 @@ class FloodTest {
     @Test
     void stallingConnectionsFromOneAddressDoNotKeepAnotherCallerOutAndThreadsStayBounded() throws Exception {
         logs = new LogCapture();
-        node = TestNodes.start(tmp.resolve("data"));
+        node = TestNodes.start(tmp.resolve("data"), "--dicom.request-timeout-seconds=2");
         CtSeriesWriter.Series series = CtSeriesWriter.write(tmp.resolve("in"), 3, 32);
         assertThat(Dcmtk.echoscu("ECHOSCU", "CTAI", node.dicomPort()).exitCode()).as("before the flood").isZero();
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -81,6 +81,24 @@ class FloodTest {
         assertThat(refusedAtOnce()).as("stallers answered A-ASSOCIATE-RJ").isEqualTo(connected - 16);
         assertThat(logs.lines().stream().filter(l -> l.startsWith("WARN org.ctai.scp.peer") && l.contains("127.0.0.2"))
                 .filter(l -> l.contains("connections from")).count()).as(logs.text()).isEqualTo(1);
+
+        // the admitted stallers are closed at the request timeout, and their address may connect again
+        for (Socket s : stallers) {
+            s.setSoTimeout(4000);
+            try {
+                while (s.getInputStream().read() >= 0) {
+                    // the refused ones: the rest of nothing after their reject
+                }
+            } catch (java.net.SocketException reset) {
+                // closed by the node with our bytes unread
+            }
+        }
+        try (Socket again = stall("127.0.0.2", node.dicomPort(), new byte[] {0x01}, 1) == 1 ? stallers.get(stallers.size() - 1) : null) {
+            assertThat(again).as("a new connection from the flooding address after its connections closed").isNotNull();
+            again.setSoTimeout(500);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> again.getInputStream().read())
+                    .as("admitted (its request is awaited), not refused").isInstanceOf(java.net.SocketTimeoutException.class);
+        }
     }
 
     /** Stallers whose connection already holds an A-ASSOCIATE-RJ (PDU type 0x03) from the node. */
