@@ -126,6 +126,10 @@ final class RequestReader implements Runnable, AutoCloseable {
         } catch (IOException e) {
             peerLog.debug("{} failed before its A-ASSOCIATE-RQ was complete: {}", p.id, e.toString());
             finish(p).drop();
+        } catch (RuntimeException e) {
+            // one connection's bug must not stop the reader: every later caller of the plain port would be kept out
+            LoggerFactory.getLogger(RequestReader.class).error("{} dropped: reading its association request failed", p.id, e);
+            finish(p).drop();
         }
     }
 
