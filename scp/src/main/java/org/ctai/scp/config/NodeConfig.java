@@ -32,16 +32,23 @@ public record NodeConfig(Dicom dicom, Data data, Db db, Series series, Worker wo
      * The C-ECHO / C-STORE SCP. An empty {@code allowedCallers} with {@code anyCaller} false admits nobody.
      * {@code sopClasses} holding {@link #ANY_STORAGE_SOP_CLASS} accepts every storage SOP class; one named in
      * {@code deniedSopClasses} is refused either way. {@code tls}: a second, TLS-only port beside {@code port}, with the
-     * same checks.
+     * same checks. {@code maxConnectionsPerAddress}: connections open at once from one peer address, both ports
+     * together, from accept to close ({@code dicom.max-connections-per-address}).
      */
     public record Dicom(String aeTitle, String bind, int port, Set<String> allowedCallers, boolean anyCaller,
                         Set<String> allowedAddresses, int maxAssociations, Duration requestTimeout,
                         Duration idleTimeout, List<String> sopClasses, List<String> transferSyntaxes,
-                        Set<String> deniedSopClasses, Optional<TlsListener> tls) {
+                        Set<String> deniedSopClasses, Optional<TlsListener> tls, int maxConnectionsPerAddress) {
         /** In {@code dicom.sop-classes}: every storage SOP class, standard or private. */
         public static final String ANY_STORAGE_SOP_CLASS = "*";
+        /** As many as the default {@code dicom.max-associations}: a PACS that opens that many in parallel is never refused. */
+        public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 16;
 
         public Dicom {
+            if (maxConnectionsPerAddress < 1 || maxConnectionsPerAddress > 10_000) {
+                throw new IllegalArgumentException("dicom.max-connections-per-address must be a whole number from 1 to 10000, was "
+                        + maxConnectionsPerAddress);
+            }
             allowedCallers = Set.copyOf(allowedCallers);
             allowedAddresses = Set.copyOf(allowedAddresses);
             sopClasses = List.copyOf(sopClasses);
@@ -54,7 +61,7 @@ public record NodeConfig(Dicom dicom, Data data, Db db, Series series, Worker wo
                      Set<String> allowedAddresses, int maxAssociations, Duration requestTimeout,
                      Duration idleTimeout, List<String> sopClasses, List<String> transferSyntaxes, Set<String> deniedSopClasses) {
             this(aeTitle, bind, port, allowedCallers, anyCaller, allowedAddresses, maxAssociations, requestTimeout, idleTimeout, sopClasses,
-                    transferSyntaxes, deniedSopClasses, Optional.empty());
+                    transferSyntaxes, deniedSopClasses, Optional.empty(), DEFAULT_MAX_CONNECTIONS_PER_ADDRESS);
         }
 
         public boolean admitsCaller(String callingAeTitle) {

@@ -121,7 +121,8 @@ public final class DemoCommand {
         callers.add(DEMO_CALLER);
         var d = c.dicom();
         var dicom = new NodeConfig.Dicom(d.aeTitle(), d.bind(), d.port(), callers, d.anyCaller(), d.allowedAddresses(), d.maxAssociations(),
-                d.requestTimeout(), d.idleTimeout(), d.sopClasses(), d.transferSyntaxes(), d.deniedSopClasses(), d.tls());
+                d.requestTimeout(), d.idleTimeout(), d.sopClasses(), d.transferSyntaxes(), d.deniedSopClasses(), d.tls(),
+                d.maxConnectionsPerAddress());
         List<NodeConfig.Destination> destinations = new ArrayList<>(c.send().destinations());
         destinations.add(new NodeConfig.Destination(DEMO_PACS, "127.0.0.1", pacsPort));
         var s = c.send();

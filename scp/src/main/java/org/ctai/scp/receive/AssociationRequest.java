@@ -18,14 +18,20 @@ record AssociationRequest(byte[] pdu, String calledAeTitle, String callingAeTitl
     static AssociationRequest read(InputStream in) throws IOException {
         byte[] header = in.readNBytes(6);
         if (header.length < 6) throw new EOFException("connection closed before an A-ASSOCIATE-RQ");
-        if (header[0] != 0x01) throw new MalformedPduException("expected A-ASSOCIATE-RQ (PDU type 0x01), got 0x" + Integer.toHexString(header[0] & 0xff));
-        long length = ((header[2] & 0xffL) << 24) | ((header[3] & 0xff) << 16) | ((header[4] & 0xff) << 8) | (header[5] & 0xff);
-        if (length < 68 || length > MAX_LENGTH) throw new MalformedPduException("A-ASSOCIATE-RQ length " + length + " out of range");
+        long length = length(header);
         byte[] pdu = new byte[6 + (int) length];
         System.arraycopy(header, 0, pdu, 0, 6);
         int read = in.readNBytes(pdu, 6, (int) length);
         if (read < length) throw new EOFException("A-ASSOCIATE-RQ truncated after " + read + " of " + length + " bytes");
         return new AssociationRequest(pdu, aeTitle(pdu, 10), aeTitle(pdu, 26));
+    }
+
+    /** The PDU length from the first 6 bytes, checked: the PDU type and a sane length, or a {@link MalformedPduException}. */
+    static long length(byte[] header) throws MalformedPduException {
+        if (header[0] != 0x01) throw new MalformedPduException("expected A-ASSOCIATE-RQ (PDU type 0x01), got 0x" + Integer.toHexString(header[0] & 0xff));
+        long length = ((header[2] & 0xffL) << 24) | ((header[3] & 0xff) << 16) | ((header[4] & 0xff) << 8) | (header[5] & 0xff);
+        if (length < 68 || length > MAX_LENGTH) throw new MalformedPduException("A-ASSOCIATE-RQ length " + length + " out of range");
+        return length;
     }
 
     private static String aeTitle(byte[] pdu, int offset) {

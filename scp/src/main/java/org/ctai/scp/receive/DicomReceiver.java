@@ -11,13 +11,14 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.net.Socket;
 import java.net.SocketException;
+import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.security.GeneralSecurityException;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
@@ -31,7 +32,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The C-ECHO / C-STORE SCP. Our own accept loop (bind address from the configuration, TCP_NODELAY, a
- * bounded number of associations) vets each A-ASSOCIATE-RQ (called and calling AE title, peer address,
+ * bounded number of associations, a bounded number of connections per peer address, the association request read
+ * by one selector thread so that a stalled caller holds no thread) vets each A-ASSOCIATE-RQ (called and calling AE title, peer address,
  * free disk), negotiates the presentation contexts ({@link Negotiation}) and runs the data transfer
  * ({@link StoreAssociation}): each dataset is streamed into a file and handed to the {@link Intake} before the
  * C-STORE response; an instance that cannot be taken is answered with status A700. Thread-safe.
@@ -45,6 +47,8 @@ public final class DicomReceiver implements AutoCloseable {
     private static final int ARTIM_AFTER_RELEASE_MS = 500;
     /** How soon an acknowledged instance whose indexing failed (database away) is tried again. */
     private static final Duration INDEX_RETRY = Duration.ofSeconds(1);
+    /** The least time between two WARN lines saying every TLS intake thread is busy (a TLS flood must not fill the log). */
+    private static final Duration TLS_BUSY_REPORT_EVERY = Duration.ofMinutes(1);
 
     private final NodeConfig.Dicom config;
     private final SopClassPolicy sopClasses;
@@ -53,13 +57,21 @@ public final class DicomReceiver implements AutoCloseable {
     private final Spool spool;
     private final ServerSocketChannel server;
     private final ThreadPoolExecutor associations;
-    /** Sends rejections when every association slot is taken, so the accept loop never blocks on a peer. */
-    private final ThreadPoolExecutor rejecter;
+    /** Open connections per peer address, both ports together ({@code dicom.max-connections-per-address}). */
+    private final PeerLimits peers;
+    /** Reads the plain port's association requests without a thread per connection, then hands them to {@link #associations}. */
+    private final RequestReader requests;
+    private final Thread requestReader;
     private final Thread acceptor;
-    /** The DICOM TLS port ({@code dicom.tls-port}), its TLS side and its accept loop; all null when it is off. */
+    /**
+     * The DICOM TLS port ({@code dicom.tls-port}), its TLS side, its accept loop, and the threads that run its handshakes
+     * and read its requests before an association slot is taken; all null when it is off.
+     */
     private final ServerSocketChannel tlsServer;
     private final DicomTls tls;
     private final Thread tlsAcceptor;
+    private final ThreadPoolExecutor tlsIntake;
+    private final AtomicLong tlsIntakeFullReported = new AtomicLong(System.nanoTime() - TLS_BUSY_REPORT_EVERY.toNanos());
     private final AtomicLong associationNumbers = new AtomicLong();
     private volatile boolean stopping;
     private boolean intakeClosed;
@@ -121,13 +133,22 @@ public final class DicomReceiver implements AutoCloseable {
         this.associations = new ThreadPoolExecutor(config.maxAssociations(), config.maxAssociations(), 30, TimeUnit.SECONDS,
                 new SynchronousQueue<>(), named("scp-assoc-"));
         associations.allowCoreThreadTimeOut(true);
-        this.rejecter = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(32), named("scp-reject-"));
+        this.peers = new PeerLimits(config.maxConnectionsPerAddress());
+        try {
+            this.requests = new RequestReader(config.requestTimeout(), (channel, id, rq, lease) -> requestRead(channel.socket(), id, rq, lease));
+        } catch (IOException e) {
+            closeQuietly(server);
+            throw e;
+        }
+        this.requestReader = new Thread(requests, "scp-request-reader");
+        requestReader.setDaemon(true);
         this.acceptor = new Thread(() -> acceptLoop(server, null), "scp-accept");
         if (config.tls().isPresent()) {
             NodeConfig.TlsListener t = config.tls().get();
             try {
                 this.tls = DicomTls.server(t.cert(), t.key(), t.trusted(), t.clientAuth());
             } catch (GeneralSecurityException e) {
+                closeQuietly(requests);
                 closeQuietly(server);
                 throw new IOException("cannot set up DICOM TLS from dicom.tls-cert " + t.cert() + " and dicom.tls-key " + t.key() + ": "
                         + e.getMessage(), e);
@@ -138,18 +159,27 @@ public final class DicomReceiver implements AutoCloseable {
                 tlsServer.bind(new InetSocketAddress(InetAddress.getByName(config.bind()), t.port()), 64);
             } catch (IOException e) {
                 closeQuietly(tlsServer);
+                closeQuietly(requests);
                 closeQuietly(server);
                 throw new IOException("cannot listen on dicom.tls-port " + t.port() + ": " + e.getMessage(), e);
             }
             this.tlsAcceptor = new Thread(() -> acceptLoop(tlsServer, tls), "scp-accept-tls");
+            // blocking handshakes need a thread each: their own bounded pool, so TLS stallers hold no association slot;
+            // larger than one address may hold, so that one address's stalled handshakes leave threads for the others
+            int intakeThreads = config.maxAssociations() + config.maxConnectionsPerAddress();
+            this.tlsIntake = new ThreadPoolExecutor(intakeThreads, intakeThreads, 30, TimeUnit.SECONDS,
+                    new SynchronousQueue<>(), named("scp-tls-intake-"));
+            tlsIntake.allowCoreThreadTimeOut(true);
         } else {
             this.tls = null;
             this.tlsServer = null;
             this.tlsAcceptor = null;
+            this.tlsIntake = null;
         }
     }
 
     public void start() {
+        requestReader.start();
         acceptor.start();
         log.info("DICOM SCP {} listening on {}:{}", config.aeTitle(), config.bind(), port());
         if (tlsAcceptor != null) {
@@ -181,42 +211,116 @@ public final class DicomReceiver implements AutoCloseable {
         return tlsServer == null ? 0 : tlsServer.socket().getLocalPort();
     }
 
-    /** Accepts connections on {@code listener}; {@code tls} is null on the plain port. */
+    /**
+     * Accepts connections on {@code listener}; {@code tls} is null on the plain port. Nothing here waits for a peer: a
+     * caller over {@code dicom.max-connections-per-address} is refused at once, a plain connection goes to the request
+     * reader, a TLS one to a TLS intake thread.
+     */
     private void acceptLoop(ServerSocketChannel listener, DicomTls tls) {
         while (listener.isOpen()) {
-            Socket socket;
+            SocketChannel channel;
             try {
-                socket = listener.accept().socket();
+                channel = listener.accept();
             } catch (IOException e) {
                 if (listener.isOpen()) log.error("accept failed on port {}: {}", listener.socket().getLocalPort(), e.toString());
                 continue;
             }
+            Socket socket = channel.socket();
             String id = (tls == null ? "a" : "t") + associationNumbers.incrementAndGet();
+            PeerLimits.Lease lease = peers.tryOpen(socket.getInetAddress(), id);
+            if (lease == null) {
+                refuseUnread(channel, tls != null);
+                continue;
+            }
             try {
                 socket.setTcpNoDelay(true);
-                associations.execute(() -> serve(socket, id, tls));
+                if (tls == null) requests.add(channel, id, lease);
+                else tlsIntake.execute(() -> readOverTls(socket, id, tls, lease));
             } catch (RejectedExecutionException e) {
-                try {
-                    rejecter.execute(() -> rejectAfterRequest(socket, id, tls, AssociationRequest.Rejection.TOO_MANY_ASSOCIATIONS));
-                } catch (RejectedExecutionException flood) {
-                    peerLog.warn("{} dropped: every association slot and the rejection queue are full", id);
-                    closeQuietly(socket);
+                long last = tlsIntakeFullReported.get();
+                if (System.nanoTime() - last >= TLS_BUSY_REPORT_EVERY.toNanos() && tlsIntakeFullReported.compareAndSet(last, System.nanoTime())) {
+                    peerLog.warn("{} dropped: all {} TLS intake threads are in handshakes (reported at most once a minute)", id,
+                            tlsIntake.getMaximumPoolSize());
+                } else {
+                    peerLog.debug("{} dropped: all TLS intake threads are in handshakes", id);
                 }
+                closeQuietly(socket);
+                lease.close();
             } catch (SocketException e) {
                 closeQuietly(socket);
+                lease.close();
             }
         }
     }
 
-    private void rejectAfterRequest(Socket plain, String id, DicomTls tls, AssociationRequest.Rejection why) {
-        try (plain) {
-            Socket socket = tls == null ? plain : handshake(plain, id, tls);
-            if (socket == null) return;
+    /**
+     * A caller over its address's limit: answered without reading its request (the plain port's A-ASSOCIATE-RJ, transient,
+     * local limit exceeded, is ten bytes that fit any fresh socket's buffer; a TLS caller cannot be answered before a
+     * handshake, so it is only closed). What has already arrived is discarded without waiting, since unread bytes would
+     * make the close a reset that can destroy the reject before the caller reads it; whatever comes later still may.
+     */
+    private static void refuseUnread(SocketChannel channel, boolean tls) {
+        try (channel) {
+            channel.configureBlocking(false);
+            ByteBuffer discard = ByteBuffer.allocate(1024);
+            for (int i = 0; i < 64 && channel.read(discard.clear()) > 0; i++) {
+                // at most 64 kB: a caller that keeps sending gets its reset
+            }
+            if (!tls) {
+                channel.write(ByteBuffer.wrap(AssociationRequest.reject(AssociationRequest.Rejection.TOO_MANY_ASSOCIATIONS)));
+                channel.shutdownOutput();
+            }
+        } catch (IOException e) {
+            // the refusal is a courtesy
+        }
+    }
+
+    /** On a TLS intake thread: the handshake, then the request, each within {@code dicom.request-timeout-seconds}. */
+    private void readOverTls(Socket plain, String id, DicomTls tls, PeerLimits.Lease lease) {
+        Socket socket = handshake(plain, id, tls);
+        if (socket == null) {
+            lease.close();
+            return;
+        }
+        try {
             socket.setSoTimeout((int) config.requestTimeout().toMillis());
             AssociationRequest rq = AssociationRequest.read(socket.getInputStream());
-            reject(socket, new AssociationContext(id, rq.callingAeTitle(), peer(socket)), why);
+            requestRead(socket, id, rq, lease);
+        } catch (AssociationRequest.MalformedPduException e) {
+            peerLog.info("{} protocol error, aborting: {}", id, e.getMessage());
+            sendAndClose(socket, AssociationRequest.abort());
+            lease.close();
         } catch (IOException e) {
-            peerLog.debug("{} closed before it could be rejected: {}", id, e.toString());
+            peerLog.debug("{} closed before its A-ASSOCIATE-RQ was complete: {}", id, e.toString());
+            closeQuietly(socket);
+            lease.close();
+        }
+    }
+
+    /**
+     * A complete A-ASSOCIATE-RQ (on the request reader's or a TLS intake thread, so nothing here may wait for the peer):
+     * served on an association thread, or, when every one is busy, rejected at once.
+     */
+    private void requestRead(Socket socket, String id, AssociationRequest rq, PeerLimits.Lease lease) {
+        try {
+            associations.execute(() -> serve(socket, id, rq, lease));
+        } catch (RejectedExecutionException e) {
+            AssociationRequest.Rejection why = stopping ? AssociationRequest.Rejection.SHUTTING_DOWN : AssociationRequest.Rejection.TOO_MANY_ASSOCIATIONS;
+            log.warn("{} association rejected: {}", new AssociationContext(id, rq.callingAeTitle(), peer(socket)), why.description);
+            sendAndClose(socket, AssociationRequest.reject(why));
+            lease.close();
+        }
+    }
+
+    /** Sends a short PDU (a reject or an abort fits the socket buffer) and closes at once. */
+    private static void sendAndClose(Socket socket, byte[] pdu) {
+        try (socket) {
+            OutputStream out = socket.getOutputStream();
+            out.write(pdu);
+            out.flush();
+            if (!(socket instanceof javax.net.ssl.SSLSocket)) socket.shutdownOutput();
+        } catch (IOException e) {
+            peerLog.debug("could not send PDU to {}: {}", socket.getRemoteSocketAddress(), e.toString());
         }
     }
 
@@ -237,18 +341,11 @@ public final class DicomReceiver implements AutoCloseable {
         }
     }
 
-    private void serve(Socket plain, String id, DicomTls tls) {
-        AssociationContext ctx = new AssociationContext(id, "?", peer(plain));
-        Socket socket = plain;
+    /** On an association thread, with the request read: vet it, negotiate, run the data transfer. */
+    private void serve(Socket socket, String id, AssociationRequest rq, PeerLimits.Lease lease) {
+        AssociationContext ctx = new AssociationContext(id, rq.callingAeTitle(), peer(socket));
         boolean released = false;
         try {
-            if (tls != null) {
-                socket = handshake(plain, id, tls);
-                if (socket == null) return;
-            }
-            socket.setSoTimeout((int) config.requestTimeout().toMillis());
-            AssociationRequest rq = AssociationRequest.read(socket.getInputStream());
-            ctx = new AssociationContext(id, rq.callingAeTitle(), peer(socket));
             AssociationRequest.Rejection rejection = vet(rq, socket);
             if (rejection != null) {
                 reject(socket, ctx, rejection);
@@ -287,6 +384,7 @@ public final class DicomReceiver implements AutoCloseable {
                 tracker.associationEnded(id, false);
             }
             closeQuietly(socket);
+            lease.close();
         }
     }
 
@@ -354,10 +452,12 @@ public final class DicomReceiver implements AutoCloseable {
         stopping = true;
         closeQuietly(server);
         if (tlsServer != null) closeQuietly(tlsServer);
+        closeQuietly(requests); // its thread closes the connections still sending their request
+        if (tlsIntake != null) tlsIntake.shutdownNow();
         associations.shutdown();
-        rejecter.shutdown();
         boolean drained;
         try {
+            requestReader.join(1000);
             drained = associations.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (!drained) associations.shutdownNow();
             acceptor.join(1000);

@@ -98,6 +98,14 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void maxConnectionsPerAddressDefaultsToTheAssociationLimitAndABadOneIsNamedWithItsValue() {
+        assertThat(load(Map.of()).dicom().maxConnectionsPerAddress()).isEqualTo(16);
+        assertThatThrownBy(() -> load(Map.of(), "--dicom.max-connections-per-address=0"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("dicom.max-connections-per-address must be a whole number from 1 to 10000, was 0");
+    }
+
+    @Test
     void glgcmBinWidthsComeFromTheConfigurationAndABadOneIsNamed() {
         NodeConfig c = load(Map.of(), "--measure.glgcm-bin-width-hu=10", "--measure.glgcm-gradient-bin-width-hu-per-mm=2.5");
         assertThat(c.inference().measurement().glgcmBinWidthHu()).isEqualTo(10);

@@ -1,0 +1,181 @@
+package org.ctai.scp.receive;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.ctai.scp.CtSeriesWriter;
+import org.ctai.scp.Dcmtk;
+import org.ctai.scp.LogCapture;
+import org.ctai.scp.Node;
+import org.ctai.scp.TestCertificates;
+import org.ctai.scp.TestNodes;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The DICOM edge under a connection flood: 200 connections from one address that send three bytes of an
+ * A-ASSOCIATE-RQ and stall must not keep DCMTK's echoscu and storescu, calling from another address, out.
+ * DCMTK cannot bind a source address, so the stallers call from 127.0.0.2 and DCMTK from 127.0.0.1.
+ */
+@Timeout(90)
+class FloodTest {
+    private static final int STALLERS = 200;
+    private static final Duration LEGITIMATE_WITHIN = Duration.ofSeconds(2);
+
+    @TempDir
+    Path tmp;
+
+    private Node node;
+    private LogCapture logs;
+    private final List<Socket> stallers = new ArrayList<>();
+    private TestCertificates certs;
+
+    @AfterEach
+    void stop() {
+        stallers.forEach(FloodTest::closeQuietly);
+        if (node != null) node.close();
+        if (logs != null) logs.close();
+    }
+
+    @Test
+    void stallingConnectionsFromOneAddressDoNotKeepAnotherCallerOutAndThreadsStayBounded() throws Exception {
+        logs = new LogCapture();
+        node = TestNodes.start(tmp.resolve("data"), "--dicom.request-timeout-seconds=2");
+        CtSeriesWriter.Series series = CtSeriesWriter.write(tmp.resolve("in"), 3, 32);
+        assertThat(Dcmtk.echoscu("ECHOSCU", "CTAI", node.dicomPort()).exitCode()).as("before the flood").isZero();
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        int threadsBefore = threads.getThreadCount();
+
+        // the first three bytes of an A-ASSOCIATE-RQ: type 0x01, reserved, the first length byte; then nothing
+        int connected = stall("127.0.0.2", node.dicomPort(), new byte[] {0x01, 0x00, 0x00}, STALLERS);
+        assertThat(connected).as("stallers that got a connection").isPositive();
+
+        long t0 = System.nanoTime();
+        Dcmtk.Result echo = Dcmtk.echoscu("ECHOSCU", "CTAI", node.dicomPort(), "-to", "10");
+        Duration echoTook = Duration.ofNanos(System.nanoTime() - t0);
+        t0 = System.nanoTime();
+        Dcmtk.Result store = Dcmtk.storescu(TestNodes.CALLER, node.dicomPort(), series.files(), "-to", "10");
+        Duration storeTook = Duration.ofNanos(System.nanoTime() - t0);
+        int threadsDuring = threads.getThreadCount();
+        System.out.printf("flood: %d stallers connected; echoscu %d ms, storescu %d ms; threads %d before, %d during%n",
+                connected, echoTook.toMillis(), storeTook.toMillis(), threadsBefore, threadsDuring);
+
+        assertThat(echo.exitCode()).as(echo.output()).isZero();
+        assertThat(echoTook).isLessThan(LEGITIMATE_WITHIN);
+        assertThat(store.exitCode()).as(store.output()).isZero();
+        assertThat(storeTook).isLessThan(LEGITIMATE_WITHIN);
+        assertThat(TestNodes.count(node.dataSource(), "SELECT count(*) FROM scp.instance")).isEqualTo(3);
+        // no thread per staller: at most the two legitimate associations' threads (the pool keeps them 30 s) and a few spare
+        assertThat(threadsDuring).isLessThanOrEqualTo(threadsBefore + 6);
+        // the stallers over the address's limit were refused at once, without the node reading their request
+        assertThat(refusedAtOnce()).as("stallers answered A-ASSOCIATE-RJ").isEqualTo(connected - 16);
+        assertThat(logs.lines().stream().filter(l -> l.startsWith("WARN org.ctai.scp.peer") && l.contains("127.0.0.2"))
+                .filter(l -> l.contains("connections from")).count()).as(logs.text()).isEqualTo(1);
+
+        // the admitted stallers are closed at the request timeout, and their address may connect again
+        for (Socket s : stallers) {
+            s.setSoTimeout(4000);
+            try {
+                while (s.getInputStream().read() >= 0) {
+                    // the refused ones: the rest of nothing after their reject
+                }
+            } catch (java.net.SocketException reset) {
+                // closed by the node with our bytes unread
+            }
+        }
+        try (Socket again = stall("127.0.0.2", node.dicomPort(), new byte[] {0x01}, 1) == 1 ? stallers.get(stallers.size() - 1) : null) {
+            assertThat(again).as("a new connection from the flooding address after its connections closed").isNotNull();
+            again.setSoTimeout(500);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> again.getInputStream().read())
+                    .as("admitted (its request is awaited), not refused").isInstanceOf(java.net.SocketTimeoutException.class);
+        }
+    }
+
+    /** Stallers whose connection already holds an A-ASSOCIATE-RJ (PDU type 0x03) from the node. */
+    private int refusedAtOnce() throws IOException {
+        int refused = 0;
+        for (Socket s : stallers) {
+            if (!s.isConnected() || s.isClosed()) continue;
+            if (s.getInputStream().available() > 0 && s.getInputStream().read() == 0x03) refused++;
+        }
+        return refused;
+    }
+
+    @Test
+    void plainStallersLeaveTheTlsPortFreeAndTlsStallersLeaveThePlainPortAndOtherTlsCallersFree() throws Exception {
+        certs = TestCertificates.create(tmp.resolve("pki"));
+        int tlsPort;
+        try (var probe = new java.net.ServerSocket(0)) {
+            tlsPort = probe.getLocalPort();
+        }
+        logs = new LogCapture();
+        node = TestNodes.start(tmp.resolve("data"), "--dicom.tls-port=" + tlsPort, "--dicom.tls-cert=" + certs.node().cert(),
+                "--dicom.tls-key=" + certs.node().key(), "--dicom.tls-trusted=" + certs.caCert());
+        assertThat(echoOverTls().exitCode()).as("before the flood").isZero();
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        int threadsBefore = threads.getThreadCount();
+
+        stall("127.0.0.2", node.dicomPort(), new byte[] {0x01, 0x00, 0x00}, STALLERS);
+        // half a TLS ClientHello record header, from another address: each holds a TLS intake thread in its handshake
+        int tlsStallers = stall("127.0.0.3", node.dicomTlsPort(), new byte[] {0x16, 0x03, 0x01}, 50);
+
+        long t0 = System.nanoTime();
+        Dcmtk.Result overTls = echoOverTls();
+        Duration tlsTook = Duration.ofNanos(System.nanoTime() - t0);
+        t0 = System.nanoTime();
+        Dcmtk.Result plain = Dcmtk.echoscu("ECHOSCU", "CTAI", node.dicomPort(), "-to", "10");
+        Duration plainTook = Duration.ofNanos(System.nanoTime() - t0);
+        int threadsDuring = threads.getThreadCount();
+        System.out.printf("flood on both ports: %d TLS stallers; echoscu +tls %d ms, echoscu %d ms; threads %d before, %d during%n",
+                tlsStallers, tlsTook.toMillis(), plainTook.toMillis(), threadsBefore, threadsDuring);
+
+        assertThat(overTls.exitCode()).as(overTls.output()).isZero();
+        assertThat(tlsTook).isLessThan(LEGITIMATE_WITHIN);
+        assertThat(plain.exitCode()).as(plain.output()).isZero();
+        assertThat(plainTook).isLessThan(LEGITIMATE_WITHIN);
+        // the 16 admitted TLS stallers hold a TLS intake thread each until the request timeout; nothing else grows
+        assertThat(threadsDuring).isLessThanOrEqualTo(threadsBefore + 16 + 6);
+    }
+
+    /** Opens {@code count} connections from {@code from} that send {@code first} and then nothing; returns how many connected. */
+    private int stall(String from, int port, byte[] first, int count) {
+        int connected = 0;
+        for (int i = 0; i < count; i++) {
+            Socket s = new Socket();
+            stallers.add(s);
+            try {
+                s.bind(new InetSocketAddress(from, 0));
+                s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+                s.getOutputStream().write(first);
+                s.getOutputStream().flush();
+                connected++;
+            } catch (IOException refused) {
+                // refused or reset by the node: keeps nobody out
+            }
+        }
+        return connected;
+    }
+
+    private Dcmtk.Result echoOverTls() {
+        return Dcmtk.echoscu(TestNodes.CALLER, "CTAI", node.dicomTlsPort(), "-to", "10", "+tls", certs.client().key().toString(),
+                certs.client().cert().toString(), "+cf", certs.caCert().toString());
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // cleanup after the test
+        }
+    }
+}
