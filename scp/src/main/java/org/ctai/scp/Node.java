@@ -95,7 +95,7 @@ public final class Node implements AutoCloseable {
             workers = new Workers(ds, queue, processor, config.worker(), config.data().dir(), owner, new Destinations(config.send()));
             senders = Senders.create(ds, config.send(), config.dicom().aeTitle(), config.worker().poll(), config.data().dir(), owner);
             // the page first: a configuration it refuses (no users) stops the start before any peer is accepted
-            web = new WebServer(config.web().server(), ds, status);
+            web = new WebServer(config.web().server(), ds, status.withDatabase(database::up));
             web.start();
             cleaner = new Cleaner(ds, config.retention(), config.data().dir());
             tracker.start();
@@ -103,6 +103,7 @@ public final class Node implements AutoCloseable {
             cleaner.start();
             senders.start();
             receiver.start();
+            database.supervise();
             return new Node(config, database, tracker, workers, senders, cleaner, receiver, web, owner);
         } catch (IOException | RuntimeException e) {
             if (receiver != null) receiver.stop(Duration.ZERO);

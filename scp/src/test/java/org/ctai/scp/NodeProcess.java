@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 /** The node as its own JVM, started like ./ctai run does, so a test can kill it with SIGKILL. */
 public final class NodeProcess implements AutoCloseable {
     private static final Pattern EMBEDDED_PORT = Pattern.compile("embedded PostgreSQL running on port (\\d+)");
+    private static final Pattern WEB_PORT = Pattern.compile("web page on http://[^:/]+:(\\d+)/");
 
     private final Process process;
     private final Path log;
@@ -69,6 +70,13 @@ public final class NodeProcess implements AutoCloseable {
         while (m.find()) port = m.group(1);
         if (port == null) throw new IllegalStateException("no embedded PostgreSQL in the log");
         return "jdbc:postgresql://localhost:" + port + "/postgres?user=postgres";
+    }
+
+    /** The web page's port (the node runs with web.port=0). */
+    int webPort() {
+        Matcher m = WEB_PORT.matcher(logText());
+        if (!m.find()) throw new IllegalStateException("no web page in the log");
+        return Integer.parseInt(m.group(1));
     }
 
     /** SIGKILL: no shutdown hook, no cleanup, like a power cut for the JVM. */

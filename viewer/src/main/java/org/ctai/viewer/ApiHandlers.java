@@ -100,7 +100,13 @@ final class ApiHandlers {
         ObjectNode database = h.putObject("database");
         boolean dbUp;
         long started = System.nanoTime();
-        try (Connection c = db.getConnection()) {
+        if (!node.databaseUp()) {
+            // the node's embedded server is being restarted: a connection would wait for the pool's timeout
+            dbUp = false;
+            database.put("up", false);
+            database.put("error", "the node's database is not running; the node is restarting it");
+            h.putNull("queueDepth");
+        } else try (Connection c = db.getConnection()) {
             dbUp = c.isValid(2);
             database.put("up", dbUp);
             h.put("queueDepth", store.queueDepth());
