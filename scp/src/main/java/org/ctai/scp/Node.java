@@ -89,6 +89,8 @@ public final class Node implements AutoCloseable {
         DicomReceiver receiver = null;
         try {
             DataSource ds = database.dataSource();
+            // before the receiver cleans the spool of files without rows: in a wrong folder that is every file
+            database.checkDataDirectory(config.data().dir());
             JobQueue queue = new JobQueue(ds, config.worker());
             tracker = new SeriesTracker(ds, config.series(), queue);
             receiver = DicomReceiver.open(config.dicom(), config.data(), ds, host, tracker);

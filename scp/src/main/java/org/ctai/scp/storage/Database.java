@@ -114,6 +114,17 @@ public final class Database implements AutoCloseable {
     }
 
     /**
+     * Refuses a data.dir that is not the folder the other nodes on this database use (compares the id in
+     * {@code <data.dir>/data-dir.id} with the one the database recorded at its first start; records both at
+     * that first start). Call before anything reads or cleans the spool.
+     *
+     * @throws NodeException naming the folder and both ids
+     */
+    public void checkDataDirectory(Path dataDir) {
+        DataDirectoryMark.check(pool, dataDir);
+    }
+
+    /**
      * Restarts the embedded server whenever its postmaster dies under the running node (see
      * {@link EmbeddedServer}). Nodes call this once they run; commands do not, since they end soon. Nothing to
      * do for a configured server: that one is its operator's to supervise.
