@@ -40,7 +40,13 @@ public final class NodeProcess implements AutoCloseable {
 
     /** Starts {@code ctai run} on the given DICOM port. */
     static NodeProcess start(Path log, int port, List<String> options) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        return start(log, port, List.of(), options);
+    }
+
+    /** Starts {@code ctai run} behind a command prefix (for example {@code ip netns exec NS}, which execs the JVM). */
+    static NodeProcess start(Path log, int port, List<String> prefix, List<String> options) throws Exception {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-cp", System.getProperty("java.class.path"), "org.ctai.scp.cli.Main", "run", "--dicom.port=" + port));
         cmd.addAll(TestNodes.WEB_OPTIONS);
         cmd.addAll(options);
@@ -77,6 +83,10 @@ public final class NodeProcess implements AutoCloseable {
         Matcher m = WEB_PORT.matcher(logText());
         if (!m.find()) throw new IllegalStateException("no web page in the log");
         return Integer.parseInt(m.group(1));
+    }
+
+    long pid() {
+        return process.pid();
     }
 
     /** SIGKILL: no shutdown hook, no cleanup, like a power cut for the JVM. */
