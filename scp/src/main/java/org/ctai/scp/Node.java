@@ -12,6 +12,7 @@ import org.ctai.scp.send.Destinations;
 import org.ctai.scp.send.Senders;
 import org.ctai.scp.storage.Cleaner;
 import org.ctai.scp.storage.Database;
+import org.ctai.scp.storage.NodeHeartbeat;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -54,6 +55,8 @@ public final class Node implements AutoCloseable {
     private final DicomReceiver receiver;
     private final String owner;
     private boolean closed;
+    /** This node's row in scp.node, for the cluster's health view; written once the node receives. */
+    private NodeHeartbeat heartbeat;
     /** Closed after the workers have stopped (the segmentation model). */
     private AutoCloseable closeLast = () -> { };
 
@@ -106,8 +109,10 @@ public final class Node implements AutoCloseable {
             senders.start();
             receiver.start();
             database.supervise();
-            return new Node(config, database, tracker, workers, senders, cleaner, receiver, web, owner);
-        } catch (IOException | RuntimeException e) {
+            Node node = new Node(config, database, tracker, workers, senders, cleaner, receiver, web, owner);
+            node.heartbeat = NodeHeartbeat.start(ds, owner, host, config.dicom().bind() + ":" + receiver.port(), VERSION);
+            return node;
+        } catch (IOException | java.sql.SQLException | RuntimeException e) {
             if (receiver != null) receiver.stop(Duration.ZERO);
             if (workers != null) workers.stop(Duration.ZERO);
             if (senders != null) senders.stop(Duration.ZERO);
@@ -180,6 +185,7 @@ public final class Node implements AutoCloseable {
         if (closed) return;
         closed = true;
         log.info("stopping: no new associations, finishing those in flight");
+        if (heartbeat != null) heartbeat.close();
         web.close();
         if (!receiver.stop(DRAIN_TIMEOUT)) log.warn("associations still open after {} s were cut", DRAIN_TIMEOUT.toSeconds());
         tracker.close();

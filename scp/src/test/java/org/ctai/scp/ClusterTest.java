@@ -117,6 +117,14 @@ class ClusterTest {
         return pb.start();
     }
 
+    /** The node's /healthz, as JSON (public by default). */
+    private com.fasterxml.jackson.databind.JsonNode healthz(NodeProcess node) throws Exception {
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://" + addresses.get(node) + ":" + node.webPort() + "/healthz")).timeout(Duration.ofSeconds(10)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
+    }
+
     private long count(String sql) {
         return TestNodes.count(db, sql);
     }
@@ -161,6 +169,12 @@ class ClusterTest {
         assertThat(count("SELECT count(*) FROM scp.job_event WHERE to_state = 'running'")).as("one claim per job").isEqualTo(6);
         assertThat(count("SELECT count(*) FROM scp.job_event WHERE to_state = 'done'")).isEqualTo(6);
         assertEachResultAtThePacsOnce();
+        var health = healthz(a);
+        assertThat(health.path("status").asText()).isEqualTo("up");
+        List<String> listed = new ArrayList<>();
+        health.path("nodes").forEach(n -> listed.add(n.path("dicomAddress").asText()));
+        assertThat(listed).as("the nodes alive, as each node's health endpoint lists them")
+                .containsExactlyInAnyOrder(addresses.get(a) + ":" + a.dicomPort, addresses.get(b) + ":" + b.dicomPort);
         System.out.println("jobs per node: " + TestNodes.strings(db,
                 "SELECT 'pid ' || split_part(owner, ':', 2) || ': ' || count(*) FROM scp.job_event WHERE to_state = 'done' "
                         + "GROUP BY split_part(owner, ':', 2)"));
@@ -179,6 +193,9 @@ class ClusterTest {
         String owner = TestNodes.strings(db, "SELECT lease_owner FROM scp.job WHERE state = 'running'").get(0);
         NodeProcess victim = owner.split(":")[1].equals(Long.toString(a.pid())) ? a : b;
         NodeProcess survivor = victim == a ? b : a;
+        var doing = new ArrayList<String>();
+        healthz(survivor).path("nodes").forEach(n -> doing.add(n.path("owner").asText() + " jobs " + n.path("runningJobs").size()));
+        assertThat(doing).as("what each node does, seen from the other").contains(owner + " jobs 1").hasSize(2);
         victim.kill();
 
         await().atMost(Duration.ofSeconds(120)).until(() -> count("SELECT count(*) FROM scp.job WHERE state = 'done'") == 1);

@@ -106,15 +106,18 @@ final class ApiHandlers {
             database.put("up", false);
             database.put("error", "the node's database is not running; the node is restarting it");
             h.putNull("queueDepth");
+            h.putNull("nodes");
         } else try (Connection c = db.getConnection()) {
             dbUp = c.isValid(2);
             database.put("up", dbUp);
             h.put("queueDepth", store.queueDepth());
+            h.set("nodes", ClusterNodes.alive(c));
         } catch (SQLException e) {
             dbUp = false;
             database.put("up", false);
             database.put("error", e.getMessage());
             h.putNull("queueDepth");
+            h.putNull("nodes");
         }
         database.put("latencyMs", (System.nanoTime() - started) / 1_000_000);
         h.put("modelLoaded", node.modelLoaded());
