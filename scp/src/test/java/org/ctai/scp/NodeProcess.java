@@ -55,7 +55,10 @@ public final class NodeProcess implements AutoCloseable {
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (!node.logText().contains("listening on")) {
             if (!p.isAlive()) throw new IllegalStateException("node exited with " + p.exitValue() + ":\n" + node.logText());
-            if (System.nanoTime() > deadline) throw new IllegalStateException("node did not start in 90 s:\n" + node.logText());
+            if (System.nanoTime() > deadline) {
+                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // never leave a half-started node behind
+                throw new IllegalStateException("node did not start in 90 s:\n" + node.logText());
+            }
             Thread.sleep(100);
         }
         return node;
