@@ -32,7 +32,7 @@ public final class BenchCommand {
         int rounds;
     }
 
-    @Command(name = "ingest", description = "DICOM ingest: storescu to DCMTK storescp and to the node (fsync on and off); images/s and ratio.")
+    @Command(name = "ingest", description = "DICOM ingest: storescu to DCMTK storescp and to the node (fsync on and off), and STOW-RS to the node; images/s and ratio.")
     static final class Ingest implements Callable<Integer> {
         @Option(names = "--count", defaultValue = "500", description = "instances per run (default ${DEFAULT-VALUE})")
         int count;

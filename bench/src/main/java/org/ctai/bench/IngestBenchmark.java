@@ -21,7 +21,8 @@ import org.ctai.inference.phantom.PhantomGenerator;
 import org.ctai.inference.phantom.PhantomSpec;
 
 /**
- * {@code ./ctai bench ingest}: the same N phantom CT instances sent by DCMTK storescu over one association
+ * {@code ./ctai bench ingest}: the same N phantom CT instances sent by DCMTK storescu over one association (and, for the
+ * node, once more in one STOW-RS request)
  * (TCP_NODELAY=1) to DCMTK storescp and to the node, side by side in one run, with the node's fsync on and
  * off, over several rounds. Prints each round's images/s and ratios node / storescp, and their medians. Each node run gets a fresh data folder and database,
  * so no instance is a duplicate; the folders stay until the end.
@@ -43,7 +44,8 @@ final class IngestBenchmark {
     private enum Receiver {
         STORESCP("DCMTK storescp", "storescp"),
         NODE_NO_FSYNC("CTAI node, data.fsync=false", "node-nofsync"),
-        NODE_FSYNC("CTAI node, data.fsync=true", "node-fsync");
+        NODE_FSYNC("CTAI node, data.fsync=true", "node-fsync"),
+        NODE_STOW("CTAI node STOW-RS, fsync=false", "node-stow");
 
         final String label;
         final String folder;
@@ -82,13 +84,15 @@ final class IngestBenchmark {
                         case STORESCP -> storescp(dir, files);
                         case NODE_NO_FSYNC -> node(dir, files, false);
                         case NODE_FSYNC -> node(dir, files, true);
+                        case NODE_STOW -> nodeByStow(dir, files);
                     });
                 }
                 round.forEach((receiver, rate) -> rates.computeIfAbsent(receiver, k -> new ArrayList<>()).add(rate));
                 double scp = round.get(Receiver.STORESCP);
-                out.printf("round %d: storescp %.1f, node fsync=false %.1f (%.2f), node fsync=true %.1f (%.2f) images/s%n", r, scp,
-                        round.get(Receiver.NODE_NO_FSYNC), round.get(Receiver.NODE_NO_FSYNC) / scp,
-                        round.get(Receiver.NODE_FSYNC), round.get(Receiver.NODE_FSYNC) / scp);
+                out.printf("round %d: storescp %.1f, node fsync=false %.1f (%.2f), node fsync=true %.1f (%.2f), node STOW-RS %.1f (%.2f) images/s%n",
+                        r, scp, round.get(Receiver.NODE_NO_FSYNC), round.get(Receiver.NODE_NO_FSYNC) / scp,
+                        round.get(Receiver.NODE_FSYNC), round.get(Receiver.NODE_FSYNC) / scp,
+                        round.get(Receiver.NODE_STOW), round.get(Receiver.NODE_STOW) / scp);
                 Collections.rotate(order, 1);
             }
             out.println();
@@ -126,13 +130,24 @@ final class IngestBenchmark {
     }
 
     private double node(Path data, List<Path> files, boolean fsync) throws Exception {
+        return node(data, files, fsync, false);
+    }
+
+    /** The same files posted by STOW-RS in one request (HTTP/1.1 on loopback, streamed from the files), fsync off. */
+    private double nodeByStow(Path data, List<Path> files) throws Exception {
+        return node(data, files, false, true);
+    }
+
+    private double node(Path data, List<Path> files, boolean fsync, boolean stow) throws Exception {
         List<String> options = new java.util.ArrayList<>(OneTimeLogin.unusedPage());
         options.addAll(List.of(
                 "--dicom.port=0", "--dicom.allowed-callers=STORESCU", "--data.dir=" + data, "--data.fsync=" + fsync,
                 "--data.min-free-mb=1", "--series.quiet-seconds=3600", "--series.release-grace-seconds=3600"));
+        String senderPassword = java.util.UUID.randomUUID().toString();
+        if (stow) options.add("--web.users=bench:sender:" + org.ctai.viewer.PasswordHasher.hash(senderPassword.toCharArray()));
         NodeConfig config = ConfigLoader.withShippedDefaults().load(Optional.empty(), Map.of(), options);
         try (Node node = Node.start(config)) {
-            double rate = send("CTAI", node.dicomPort(), files);
+            double rate = stow ? post(node.webPort(), "bench", senderPassword, files) : send("CTAI", node.dicomPort(), files);
             // a figure only counts if every instance was really stored (not quarantined, not refused); with
             // data.fsync=false the rows are committed just after the responses, so give the indexer a moment
             long stored = 0;
@@ -169,6 +184,43 @@ final class IngestBenchmark {
         int code = p.waitFor();
         double seconds = (System.nanoTime() - start) / 1e9;
         if (code != 0) throw new IllegalStateException("storescu to " + calledAe + " failed (" + code + "):\n" + output);
+        return files.size() / seconds;
+    }
+
+    /** images/s for one STOW-RS request carrying every file, from the first byte sent to the store response */
+    private static double post(int port, String user, String password, List<Path> files) throws Exception {
+        String boundary = "ctai-bench-" + System.nanoTime();
+        java.util.Vector<java.util.function.Supplier<java.io.InputStream>> pieces = new java.util.Vector<>();
+        for (Path f : files) {
+            pieces.add(() -> new java.io.ByteArrayInputStream(("--" + boundary + "\r\nContent-Type: application/dicom\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII)));
+            pieces.add(() -> {
+                try {
+                    return Files.newInputStream(f);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            pieces.add(() -> new java.io.ByteArrayInputStream("\r\n".getBytes(StandardCharsets.US_ASCII)));
+        }
+        pieces.add(() -> new java.io.ByteArrayInputStream(("--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII)));
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/dicomweb/studies"))
+                .header("Content-Type", "multipart/related; type=\"application/dicom\"; boundary=" + boundary)
+                .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> {
+                    // opened lazily, one piece after the other, so the body is never held in memory
+                    var it = pieces.iterator();
+                    return new java.io.SequenceInputStream(new java.util.Enumeration<java.io.InputStream>() {
+                        public boolean hasMoreElements() { return it.hasNext(); }
+                        public java.io.InputStream nextElement() { return it.next().get(); }
+                    });
+                })).build();
+        new ProcessBuilder("sync").inheritIO().start().waitFor();
+        long start = System.nanoTime();
+        var response = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (response.statusCode() != 200) throw new IllegalStateException("STOW-RS answered " + response.statusCode() + ": " + response.body());
         return files.size() / seconds;
     }
 

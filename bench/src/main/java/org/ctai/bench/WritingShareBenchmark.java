@@ -1,5 +1,7 @@
 package org.ctai.bench;
 
+import org.ctai.scp.process.ModelPipeline;
+
 import org.ctai.scp.Node;
 import org.ctai.scp.config.NodeConfig;
 
@@ -39,12 +41,11 @@ final class WritingShareBenchmark {
     }
 
     void run() throws Exception {
-        try (ScratchFolder work = new ScratchFolder("ctai-bench-writing"); Segmenter segmenter = Segmenter.open(config.model())) {
+        try (ScratchFolder work = new ScratchFolder("ctai-bench-writing"); ModelPipeline pipeline = ModelPipeline.open(config)) {
             Path dir = PhantomGenerator.write(PhantomGenerator.generate(PhantomSpec.of(13).withSlices(slices).withSize(size).withTumours(2)),
                     work.resolve("series")).directory().resolve("dicom");
-            SeriesAnalyzer analyzer = new SeriesAnalyzer(segmenter, new LesionMeasurer(config.measurement()));
-            ResultWriter writer = new ResultWriter(config.results(), ModelInfo.of(segmenter, Node.VERSION), segmenter.spec().labels().get(0),
-                    Clock.systemDefaultZone());
+            SeriesAnalyzer analyzer = pipeline.analyzer();
+            ResultWriter writer = pipeline.writer();
             double bestPipeline = Double.MAX_VALUE;
             double bestWriting = Double.MAX_VALUE;
             int lesions = 0;

@@ -1,5 +1,12 @@
 package org.ctai.scp;
 
+import org.ctai.scp.process.ModelPipeline;
+import org.ctai.scp.process.PipelineProcessor;
+import org.ctai.scp.queue.SeriesRouting;
+import org.ctai.scp.route.Pipeline;
+import org.ctai.scp.route.PipelineRouting;
+import org.ctai.scp.route.Router;
+
 import org.ctai.scp.process.InferenceProcessor;
 
 import org.ctai.scp.config.NodeConfig;
@@ -73,12 +80,16 @@ public final class Node implements AutoCloseable {
         this.owner = owner;
     }
 
-    /** Starts a node that processes series with {@code processor} (no segmentation model loaded). */
+    /**
+     * Starts a node that processes every series with {@code processor} (no segmentation model loaded, no routing: for
+     * tests and benchmarks of the node's machinery).
+     */
     public static Node start(NodeConfig config, SeriesProcessor processor) {
-        return start(config, processor, NodeStatus.of(false, ""));
+        return start(config, processor, SeriesRouting.EVERY_SERIES, java.util.Map.of(), NodeStatus.of(false, ""));
     }
 
-    private static Node start(NodeConfig config, SeriesProcessor processor, NodeStatus status) {
+    private static Node start(NodeConfig config, SeriesProcessor processor, SeriesRouting routing,
+                              java.util.Map<String, java.util.List<NodeConfig.Destination>> destinationsByPipeline, NodeStatus status) {
         QuietImagePlugins.install(); // the node's log carries only its own lines
         String host = hostName();
         String owner = host + ":" + ProcessHandle.current().pid() + ":" + UUID.randomUUID().toString().substring(0, 8);
@@ -95,12 +106,13 @@ public final class Node implements AutoCloseable {
             // before the receiver cleans the spool of files without rows: in a wrong folder that is every file
             database.checkDataDirectory(config.data().dir());
             JobQueue queue = new JobQueue(ds, config.worker());
-            tracker = new SeriesTracker(ds, config.series(), queue);
+            tracker = new SeriesTracker(ds, config.series(), queue, routing, config.retention().unprocessed(), config.data().dir());
             receiver = DicomReceiver.open(config.dicom(), config.data(), ds, host, tracker);
-            workers = new Workers(ds, queue, processor, config.worker(), config.data().dir(), owner, new Destinations(config.send()));
+            workers = new Workers(ds, queue, processor, config.worker(), config.data().dir(), owner,
+                    new Destinations(config.send(), destinationsByPipeline), config.retention().unprocessed());
             senders = Senders.create(ds, config.send(), config.dicom().aeTitle(), config.worker().poll(), config.data().dir(), owner);
             // the page first: a configuration it refuses (no users) stops the start before any peer is accepted
-            web = new WebServer(config.web().server(), ds, status.withDatabase(database::up));
+            web = new WebServer(config.web().server(), ds, status.withDatabase(database::up), receiver.stow(config.web().stowMaxBytes()));
             web.start();
             cleaner = new Cleaner(ds, config.retention(), config.data().dir());
             tracker.start();
@@ -125,33 +137,50 @@ public final class Node implements AutoCloseable {
     }
 
     /**
-     * Starts a node that segments and measures each series with the configured model.
+     * Starts a node that routes each completed series to the configured pipelines ({@code pipelines},
+     * {@code pipeline.<name>.*}) and segments and measures it with each taking pipeline's model; a series no pipeline
+     * takes is recorded as ignored.
      *
-     * @throws NodeException if the model cannot be loaded or does not fit its specification
+     * @throws NodeException if a pipeline's model cannot be loaded or does not fit its specification
      */
     public static Node start(NodeConfig config) {
-        Segmenter segmenter;
+        java.util.Map<String, ModelPipeline> models = new java.util.LinkedHashMap<>();
+        java.util.Map<String, java.util.List<NodeConfig.Destination>> destinations = new java.util.LinkedHashMap<>();
         try {
-            segmenter = Segmenter.open(config.inference().model());
-        } catch (InferenceException e) {
-            throw new NodeException("the segmentation model could not be loaded: " + e.getMessage(), e);
-        }
-        Node node;
-        try {
-            ResultWriter writer = new ResultWriter(config.inference().results(), ModelInfo.of(segmenter, VERSION),
-                    segmenter.spec().labels().get(0), Clock.systemDefaultZone());
-            node = start(config, new InferenceProcessor(new SeriesAnalyzer(segmenter, new LesionMeasurer(config.inference().measurement())), writer,
-                    new OverlayRenderer(config.inference().overlayWindow())), NodeStatus.of(true, segmenter.provider().kind().name()));
+            for (Pipeline p : config.pipelines()) {
+                models.put(p.name(), ModelPipeline.open(p.name(), p.model(), config.inference()));
+                destinations.put(p.name(), p.destinations());
+            }
         } catch (RuntimeException e) {
-            segmenter.close();
+            models.values().forEach(ModelPipeline::close);
             throw e;
         }
-        node.closeLast = segmenter;
+        if (models.isEmpty()) log.warn("no pipeline is configured (pipelines is empty): every series will be recorded as ignored");
+        SeriesProcessor processor;
+        PipelineProcessor pipelines = models.isEmpty() ? null : new PipelineProcessor(models);
+        processor = pipelines != null ? pipelines : (job, dir, progress) -> {
+            throw new SeriesProcessor.ProcessingException("no pipeline is configured", true, null);
+        };
+        String provider = models.isEmpty() ? "" : models.values().iterator().next().segmenter().provider().kind().name();
+        Node node;
+        try {
+            node = start(config, processor, new PipelineRouting(new Router(config.pipelines())), destinations,
+                    NodeStatus.of(!models.isEmpty(), provider));
+        } catch (RuntimeException e) {
+            if (pipelines != null) pipelines.close();
+            throw e;
+        }
+        if (pipelines != null) node.closeLast = pipelines;
         return node;
     }
 
     public int dicomPort() {
         return receiver.port();
+    }
+
+    /** The bound DICOM TLS port, or 0 when {@code dicom.tls-port} is off. */
+    public int dicomTlsPort() {
+        return receiver.tlsPort();
     }
 
     /** The web page's bound port (useful when configured as 0). */

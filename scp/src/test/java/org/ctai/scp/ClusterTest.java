@@ -94,12 +94,13 @@ class ClusterTest {
     private NodeProcess node(String name) throws Exception {
         String host = net.addHost();
         String address = net.address(host);
-        List<String> options = List.of("--dicom.bind=" + address, "--web.bind=" + address, "--data.dir=" + tmp.resolve("shared-data"),
+        List<String> options = new ArrayList<>(TestNodes.ANY_CT_SERIES);
+        options.addAll(List.of("--dicom.bind=" + address, "--web.bind=" + address, "--data.dir=" + tmp.resolve("shared-data"),
                 "--data.min-free-mb=1", "--db.url=" + pg.jdbcUrl(), "--db.user=postgres",
                 "--dicom.allowed-callers=" + TestNodes.CALLER, "--series.quiet-seconds=2", "--series.release-grace-seconds=1",
                 "--worker.poll-seconds=0.1", "--worker.lease-seconds=" + LEASE.toSeconds(), "--send.lease-seconds=" + LEASE.toSeconds(),
                 "--send.destinations=PACS@" + pacsAddress + ":" + pacsPort, "--send.backoff-seconds=0.5", "--send.backoff-max-seconds=1",
-                "--send.connect-timeout-seconds=2");
+                "--send.connect-timeout-seconds=2"));
         NodeProcess node = NodeProcess.start(tmp.resolve(name + ".log"), NodeProcess.freePort(), NetworkNamespaces.in(host), options);
         cleanup.add(0, node);
         addresses.put(node, address);

@@ -18,6 +18,15 @@ public final class Dcmtk {
         return run(List.of("echoscu", "-aet", callingAe, "-aec", calledAe, "127.0.0.1", Integer.toString(port)));
     }
 
+    /** echoscu with extra options, for example {@code +tls KEY CERT +cf CA}. */
+    public static Result echoscu(String callingAe, String calledAe, int port, String... options) {
+        List<String> cmd = new ArrayList<>(List.of("echoscu", "-aet", callingAe, "-aec", calledAe));
+        cmd.addAll(List.of(options));
+        cmd.add("127.0.0.1");
+        cmd.add(Integer.toString(port));
+        return run(cmd);
+    }
+
     public static Result storescu(String callingAe, int port, List<Path> files, String... options) {
         List<String> cmd = new ArrayList<>(List.of("storescu", "-aet", callingAe, "-aec", "CTAI"));
         cmd.addAll(List.of(options));

@@ -44,8 +44,9 @@ class EmbeddedSupervisionTest {
         Path pg = data.resolve("postgres");
         CtSeriesWriter.Series before = CtSeriesWriter.write(tmp.resolve("before"), 12, 64);
         CtSeriesWriter.Series after = CtSeriesWriter.write(tmp.resolve("after"), 12, 64);
-        List<String> options = List.of("--data.dir=" + data, "--data.min-free-mb=1", "--dicom.allowed-callers=" + TestNodes.CALLER,
-                "--series.quiet-seconds=2", "--series.release-grace-seconds=1", "--worker.poll-seconds=0.1", "--worker.lease-seconds=3");
+        List<String> options = new java.util.ArrayList<>(TestNodes.ANY_CT_SERIES);
+        options.addAll(List.of("--data.dir=" + data, "--data.min-free-mb=1", "--dicom.allowed-callers=" + TestNodes.CALLER,
+                "--series.quiet-seconds=2", "--series.release-grace-seconds=1", "--worker.poll-seconds=0.1", "--worker.lease-seconds=3"));
         try (NodeProcess node = NodeProcess.start(tmp.resolve("node.log"), options)) {
             restartAndResume(node, data, before, after);
         } catch (Throwable t) {

@@ -67,6 +67,47 @@ final class OrthancPacs implements AutoCloseable {
         return o;
     }
 
+    /**
+     * Makes Orthanc's DICOM port TLS-only with this certificate and key, trusting peers that {@code trusted} vouches
+     * for, and reaches the node (modality {@code ctai}) over TLS at {@code nodeTlsPort}. Call before {@link #start()}.
+     */
+    void useDicomTls(Path cert, Path key, Path trusted, String nodeAe, int nodeTlsPort) throws IOException {
+        var config = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(dir.resolve("orthanc.json").toFile());
+        config.put("DicomTlsEnabled", true);
+        config.put("DicomTlsCertificate", cert.toString());
+        config.put("DicomTlsPrivateKey", key.toString());
+        config.put("DicomTlsTrustedCertificates", trusted.toString());
+        config.put("DicomTlsRemoteCertificateRequired", true);
+        var node = ((com.fasterxml.jackson.databind.node.ObjectNode) config.get("DicomModalities")).putObject("ctai");
+        node.put("AET", nodeAe).put("Host", "127.0.0.1").put("Port", nodeTlsPort).put("UseDicomTls", true);
+        Files.writeString(dir.resolve("orthanc.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(config));
+    }
+
+    /**
+     * Loads Orthanc's DICOMweb plugin (Debian orthanc-dicomweb) and registers the node's STOW-RS endpoint as DICOMweb
+     * server {@code ctai} with HTTP Basic; the Lua routing is dropped, so series reach the node only when a test pushes
+     * them ({@link #pushByStow}). Call before {@link #start()}.
+     */
+    void useDicomWebToNode(String url, String user, String password) throws IOException {
+        var config = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(dir.resolve("orthanc.json").toFile());
+        config.putArray("Plugins").add("/usr/share/orthanc/plugins/libOrthancDicomWeb.so");
+        config.remove("LuaScripts");
+        var web = config.putObject("DicomWeb");
+        web.put("Enable", true);
+        web.put("Root", "/dicom-web/");
+        var server = web.putObject("Servers").putObject("ctai");
+        server.put("Url", url).put("Username", user).put("Password", password);
+        Files.writeString(dir.resolve("orthanc.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(config));
+    }
+
+    /** Has Orthanc's DICOMweb client push a study to the node's STOW-RS; returns Orthanc's answer. */
+    JsonNode pushByStow(String orthancStudyId) throws IOException, InterruptedException {
+        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/dicom-web/servers/ctai/stow"))
+                .timeout(Duration.ofSeconds(120)).POST(HttpRequest.BodyPublishers.ofString("{\"Resources\": [\"" + orthancStudyId + "\"]}")).build());
+        if (r.statusCode() != 200) throw new IOException("STOW-RS push: HTTP " + r.statusCode() + " " + r.body());
+        return JSON.readTree(r.body());
+    }
+
     void start() throws Exception {
         ProcessBuilder pb = new ProcessBuilder("Orthanc", dir.resolve("orthanc.json").toString()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("orthanc.log").toFile()));

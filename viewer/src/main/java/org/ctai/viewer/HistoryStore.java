@@ -24,7 +24,14 @@ import javax.sql.DataSource;
 final class HistoryStore {
     static final ObjectMapper JSON = new ObjectMapper();
     /** Worklist filter values: the job states plus receiving (no job yet) and undelivered (a dead delivery). */
-    static final Set<String> WORKLIST_STATES = Set.of("receiving", "queued", "running", "done", "failed", "dead", "undelivered");
+    static final Set<String> WORKLIST_STATES;
+
+    static {
+        Set<String> states = new java.util.LinkedHashSet<>(java.util.List.of("receiving"));
+        states.addAll(JobState.words(s -> true));
+        states.add("undelivered");
+        WORKLIST_STATES = java.util.Collections.unmodifiableSet(states);
+    }
     static final int WORKLIST_MAX_ROWS = 500;
 
     private final DataSource db;
@@ -52,7 +59,7 @@ final class HistoryStore {
                            (SELECT count(*) FROM scp.outbox o WHERE o.job_id = h.job_id AND o.state = 'dead') AS deliveries_dead,
                            (SELECT o.last_error FROM scp.outbox o WHERE o.job_id = h.job_id AND o.state <> 'sent' AND o.last_error IS NOT NULL
                             ORDER BY o.id LIMIT 1) AS delivery_error,
-                           NULL::bigint AS instances, j.slices_done, j.slices_total,
+                           NULL::bigint AS instances, j.slices_done, j.slices_total, h.pipeline,
                            h.queued_at AS sort_at
                     FROM scp.history h JOIN scp.job j ON j.id = h.job_id
                     UNION ALL
@@ -60,7 +67,7 @@ final class HistoryStore {
                            s.study_description, s.series_uid, s.series_description, s.version, 'receiving', NULL,
                            NULL, NULL, s.first_received_at, NULL, NULL, NULL, NULL,
                            0, false, 0, s.last_received_at, 0, 0, 0, NULL,
-                           (SELECT count(*) FROM scp.instance i WHERE i.series_id = s.id), NULL::integer, NULL::integer,
+                           (SELECT count(*) FROM scp.instance i WHERE i.series_id = s.id), NULL::integer, NULL::integer, NULL,
                            s.last_received_at
                     FROM scp.series s WHERE s.state = 'receiving')
                 SELECT * FROM w

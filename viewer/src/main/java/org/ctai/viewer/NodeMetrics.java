@@ -3,6 +3,10 @@ package org.ctai.viewer;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import java.util.Map;
+import java.util.Optional;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.sql.Connection;
@@ -23,19 +27,20 @@ import org.slf4j.LoggerFactory;
  */
 final class NodeMetrics {
     private static final Logger log = LoggerFactory.getLogger(NodeMetrics.class);
-    static final List<String> JOB_STATES = List.of("queued", "running", "done", "failed", "dead");
+    static final List<JobState> JOB_STATES = List.of(JobState.values());
     static final List<String> DELIVERY_STATES = List.of("pending", "sending", "sent", "dead");
 
     /** One scrape's counts. */
     private record Snapshot(long instances, long seriesCompleted, long[] jobs, long[] deliveries, long inferences,
                             double inferenceSeconds, long sendFailures, boolean databaseUp) {
-        static final Snapshot EMPTY = new Snapshot(0, 0, new long[5], new long[4], 0, 0, 0, false);
+        static final Snapshot EMPTY = new Snapshot(0, 0, new long[JobState.values().length], new long[4], 0, 0, 0, false);
     }
 
     private final DataSource db;
     private final NodeStatus node;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private volatile Snapshot snapshot = Snapshot.EMPTY;
+    private final MultiGauge unprocessed;
 
     NodeMetrics(DataSource db, NodeStatus node) {
         this.db = db;
@@ -46,7 +51,7 @@ final class NodeMetrics {
                 .description("series versions completed and queued for processing (rows of scp.job)").register(registry);
         for (int i = 0; i < JOB_STATES.size(); i++) {
             int k = i;
-            Gauge.builder("ctai.jobs", this, m -> m.snapshot.jobs[k]).tag("state", JOB_STATES.get(i))
+            Gauge.builder("ctai.jobs", this, m -> m.snapshot.jobs[k]).tag("state", JOB_STATES.get(i).word())
                     .description("jobs by state").register(registry);
         }
         for (int i = 0; i < DELIVERY_STATES.size(); i++) {
@@ -54,7 +59,9 @@ final class NodeMetrics {
             Gauge.builder("ctai.deliveries", this, m -> m.snapshot.deliveries[k]).tag("state", DELIVERY_STATES.get(i))
                     .description("result deliveries (outbox) by state").register(registry);
         }
-        Gauge.builder("ctai.queue.depth", this, m -> m.snapshot.jobs[0]).description("jobs waiting to run").register(registry);
+        Gauge.builder("ctai.queue.depth", this, m -> m.snapshot.jobs[JobState.QUEUED.ordinal()]).description("jobs waiting to run").register(registry);
+        unprocessed = MultiGauge.builder("ctai.series.unprocessed")
+                .description("series versions that produced no result, by state (ignored, skipped, not-chosen) and reason").register(registry);
         FunctionTimer.builder("ctai.inference", this, m -> m.snapshot.inferences, m -> m.snapshot.inferenceSeconds, TimeUnit.SECONDS)
                 .description("load + segmentation + measurement time of done jobs (scp.job.processing_seconds)").register(registry);
         FunctionCounter.builder("ctai.send.failures", this, m -> m.snapshot.sendFailures)
@@ -81,11 +88,6 @@ final class NodeMetrics {
         String sql = """
                 SELECT (SELECT count(*) FROM scp.instance),
                        (SELECT count(*) FROM scp.job),
-                       (SELECT count(*) FILTER (WHERE state = 'queued') FROM scp.job),
-                       (SELECT count(*) FILTER (WHERE state = 'running') FROM scp.job),
-                       (SELECT count(*) FILTER (WHERE state = 'done') FROM scp.job),
-                       (SELECT count(*) FILTER (WHERE state = 'failed') FROM scp.job),
-                       (SELECT count(*) FILTER (WHERE state = 'dead') FROM scp.job),
                        (SELECT count(*) FILTER (WHERE state = 'pending') FROM scp.outbox),
                        (SELECT count(*) FILTER (WHERE state = 'sending') FROM scp.outbox),
                        (SELECT count(*) FILTER (WHERE state = 'sent') FROM scp.outbox),
@@ -96,11 +98,42 @@ final class NodeMetrics {
                         WHERE to_state = 'dead' OR (to_state = 'pending' AND reason LIKE '%; retry in %'))""";
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
             rs.next();
-            long[] jobs = new long[5];
-            for (int i = 0; i < 5; i++) jobs[i] = rs.getLong(3 + i);
             long[] deliveries = new long[4];
-            for (int i = 0; i < 4; i++) deliveries[i] = rs.getLong(8 + i);
-            return new Snapshot(rs.getLong(1), rs.getLong(2), jobs, deliveries, rs.getLong(12), rs.getDouble(13), rs.getLong(14), true);
+            for (int i = 0; i < 4; i++) deliveries[i] = rs.getLong(3 + i);
+            long[] jobs = new long[JobState.values().length];
+            Map<List<String>, Long> byReason = new java.util.TreeMap<>(java.util.Comparator.comparing(Object::toString));
+            try (PreparedStatement byState = c.prepareStatement("SELECT state, last_error, count(*) FROM scp.job GROUP BY state, last_error");
+                 ResultSet r = byState.executeQuery()) {
+                while (r.next()) {
+                    Optional<JobState> state = JobState.of(r.getString(1));
+                    if (state.isEmpty()) continue;
+                    jobs[state.get().ordinal()] += r.getLong(3);
+                    if (state.get().withoutResult()) {
+                        byReason.merge(List.of(state.get().word(), reasonKey(r.getString(2))), r.getLong(3), Long::sum);
+                    }
+                }
+            }
+            unprocessed.register(byReason.entrySet().stream()
+                    .map(e -> MultiGauge.Row.of(Tags.of("state", e.getKey().get(0), "reason", e.getKey().get(1)), e.getValue()))
+                    .toList(), true);
+            return new Snapshot(rs.getLong(1), rs.getLong(2), jobs, deliveries, rs.getLong(7), rs.getDouble(8), rs.getLong(9), true);
         }
+    }
+
+    /**
+     * A reason without its values, so that the metric has few series: {@code liver: rule.4} for a series no pipeline
+     * took (the first pipeline's failing rule), {@code body part} or {@code gantry tilt} for one outside its model's
+     * domain.
+     */
+    static String reasonKey(String lastError) {
+        if (lastError == null || lastError.isBlank()) return "unknown";
+        String domain = "outside the model's domain: ";
+        if (lastError.startsWith(domain)) {
+            String what = lastError.substring(domain.length());
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(?:[0-9.]+ )?([a-z][a-z ]*?)(?: [0-9A-Z(].*|,.*)?$").matcher(what);
+            return m.matches() ? m.group(1).trim() : "domain";
+        }
+        int paren = lastError.indexOf(" (");
+        return paren > 0 ? lastError.substring(0, paren) : lastError.length() > 40 ? lastError.substring(0, 40) : lastError;
     }
 }

@@ -62,8 +62,9 @@ final class Requeue {
         try (PreparedStatement ps = c.prepareStatement("""
                 UPDATE scp.job SET state = 'queued', attempts = 0, next_attempt_at = now(), lease_owner = NULL,
                     lease_until = NULL, last_error = NULL, updated_at = now()
-                WHERE id = ? AND state IN ('failed', 'dead')""")) {
+                WHERE id = ? AND state = ANY (?)""")) {
             ps.setLong(1, jobId);
+            ps.setArray(2, c.createArrayOf("text", JobState.words(JobState::retryable).toArray()));
             if (ps.executeUpdate() != 1) return false;
         }
         try (PreparedStatement ps = c.prepareStatement(

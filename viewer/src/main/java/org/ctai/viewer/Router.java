@@ -38,8 +38,15 @@ final class Router implements HttpHandler {
     private final ApiHandlers api;
     private final Sessions.Session anonymous;
     private final String cookieName;
+    /** STOW-RS, or null when the node gives no receiver (then /dicomweb is 404). */
+    private final StowHandler stow;
 
     Router(WebConfig config, Sessions sessions, Logins logins, StaticFiles files, ApiHandlers api) {
+        this(config, sessions, logins, files, api, null);
+    }
+
+    Router(WebConfig config, Sessions sessions, Logins logins, StaticFiles files, ApiHandlers api, StowHandler stow) {
+        this.stow = stow;
         this.config = config;
         this.sessions = sessions;
         this.logins = logins;
@@ -54,6 +61,13 @@ final class Router implements HttpHandler {
     @Override
     public void handleRequest(HttpServerExchange ex) throws Exception {
         securityHeaders(ex);
+        if (!ex.getRequestPath().startsWith(STOW_PATH)) {
+            if (ex.getRequestContentLength() > WebServer.MAX_REQUEST_BYTES) {
+                Exchanges.error(ex, 413, "request body larger than " + WebServer.MAX_REQUEST_BYTES + " bytes");
+                return;
+            }
+            ex.setMaxEntitySize(WebServer.MAX_REQUEST_BYTES);
+        }
         try {
             route(ex);
         } catch (IllegalArgumentException e) {
@@ -76,6 +90,10 @@ final class Router implements HttpHandler {
         }
         if (post && !sameOrigin(ex)) {
             Exchanges.error(ex, 403, "cross-site request refused");
+            return;
+        }
+        if (path.equals(STOW_PATH) || path.startsWith(STOW_PATH + "/")) {
+            stow(ex, path, post);
             return;
         }
         // public routes
@@ -147,11 +165,28 @@ final class Router implements HttpHandler {
             case "/patient" -> files.page(ex, "patient");
             case "/study" -> files.page(ex, "study");
             case "/api/me" -> me(ex, s);
+            case "/api/job-states" -> jobStates(ex);
             case "/healthz", "/metrics" -> api.operations(ex, path);
             default -> {
                 if (!api.get(ex, path)) notFound(ex);
             }
         }
+    }
+
+    /** The job states as JobState owns them: the worklist builds its filter, labels, reasons and retry button from this. */
+    private static void jobStates(HttpServerExchange ex) throws IOException {
+        com.fasterxml.jackson.databind.node.ArrayNode states = HistoryStore.JSON.createArrayNode();
+        for (JobState state : JobState.values()) {
+            ObjectNode o = states.addObject();
+            o.put("state", state.word());
+            o.put("en", state.english());
+            o.put("zh", state.chinese());
+            o.put("terminal", state.terminal());
+            o.put("retryable", state.retryable());
+            o.put("hasReason", state.hasReason());
+            o.put("withoutResult", state.withoutResult());
+        }
+        Exchanges.json(ex, 200, states);
     }
 
     private void me(HttpServerExchange ex, Sessions.Session s) throws IOException {
@@ -230,6 +265,58 @@ final class Router implements HttpHandler {
      * same-origin (or none: typed by the user); without it, an Origin header must name this host. Clients that
      * send neither (curl, scripts) pass on to the CSRF token check.
      */
+    static final String STOW_PATH = "/dicomweb/studies";
+
+    /**
+     * STOW-RS: HTTP Basic for a user of role sender, never the page's cookie (a script on another site cannot post
+     * instances with a user's session); with web.auth=off nobody is asked.
+     */
+    private void stow(HttpServerExchange ex, String path, boolean post) throws IOException {
+        String rest = path.substring(STOW_PATH.length());
+        if (stow == null || rest.indexOf('/', 1) >= 0 || rest.equals("/")) {
+            notFound(ex);
+            return;
+        }
+        if (!post) {
+            methodNotAllowed(ex, "POST");
+            return;
+        }
+        String user = "anonymous";
+        if (config.auth()) {
+            Optional<WebConfig.User> u = basicUser(ex);
+            if (u.isEmpty()) {
+                ex.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Basic realm=\"CTAI STOW-RS\", charset=\"UTF-8\"");
+                ex.getResponseHeaders().add(Headers.WWW_AUTHENTICATE, "Bearer realm=\"CTAI STOW-RS\"");
+                Exchanges.error(ex, 401, "authentication required: HTTP Basic (or a bearer token) of a web user with role sender");
+                return;
+            }
+            if (u.get().role() != WebConfig.Role.SENDER) {
+                Exchanges.error(ex, 403, "user " + u.get().name() + " may not post instances (role sender needed)");
+                return;
+            }
+            user = u.get().name();
+        }
+        stow.handle(ex, rest.isEmpty() ? Optional.empty() : Optional.of(rest.substring(1)), user);
+    }
+
+    /** HTTP Basic, or a bearer token (a sender's password, {@link Logins#checkBearer}). */
+    private Optional<WebConfig.User> basicUser(HttpServerExchange ex) {
+        String auth = ex.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
+        if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return logins.checkBearer(auth.substring(7).trim(), Exchanges.clientAddress(ex));
+        }
+        if (auth == null || !auth.regionMatches(true, 0, "Basic ", 0, 6)) return Optional.empty();
+        String decoded;
+        try {
+            decoded = new String(java.util.Base64.getDecoder().decode(auth.substring(6).trim()), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        int colon = decoded.indexOf(':');
+        if (colon < 0) return Optional.empty();
+        return logins.checkRepeated(decoded.substring(0, colon), decoded.substring(colon + 1), Exchanges.clientAddress(ex));
+    }
+
     private static boolean sameOrigin(HttpServerExchange ex) {
         String site = ex.getRequestHeaders().getFirst(new HttpString("Sec-Fetch-Site"));
         if (site != null) return site.equalsIgnoreCase("same-origin") || site.equalsIgnoreCase("none");

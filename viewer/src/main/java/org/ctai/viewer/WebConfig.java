@@ -32,8 +32,11 @@ public record WebConfig(String bind, int port, List<User> users, boolean auth, b
     public static final Set<String> PUBLIC_PATH_CHOICES = Set.of("/healthz", "/metrics");
     public static final Set<String> DEFAULT_PUBLIC_PATHS = PUBLIC_PATH_CHOICES;
 
-    /** The two roles: an admin may also retry jobs and deliveries. */
-    public enum Role { ADMIN, VIEWER }
+    /**
+     * The roles: an admin may also retry jobs and deliveries; a sender may only post instances by STOW-RS (HTTP
+     * Basic), never open the page.
+     */
+    public enum Role { ADMIN, VIEWER, SENDER }
 
     /** One login; {@link #toString()} masks the hash. */
     public record User(String name, Role role, String passwordHash) {
@@ -102,7 +105,9 @@ public record WebConfig(String bind, int port, List<User> users, boolean auth, b
             String name = parts[0].trim();
             String role = parts[1].trim().toLowerCase(Locale.ROOT);
             if (!name.matches("[A-Za-z0-9._@-]{1,64}")) problems.add("web.users entry " + n + ": user name must be 1-64 of A-Z a-z 0-9 . _ @ -, was '" + name + "'");
-            if (!role.equals("admin") && !role.equals("viewer")) problems.add("web.users user " + name + ": role must be admin or viewer, was '" + role + "'");
+            if (!role.equals("admin") && !role.equals("viewer") && !role.equals("sender")) {
+                problems.add("web.users user " + name + ": role must be admin, viewer or sender, was '" + role + "'");
+            }
             if (!PasswordHasher.isWellFormed(parts[2].trim())) problems.add("web.users user " + name + ": the hash is not a " + PasswordHasher.SCHEME + " hash from ./ctai hash-password");
             if (problems.isEmpty()) users.add(new User(name, Role.valueOf(role.toUpperCase(Locale.ROOT)), parts[2].trim()));
         }

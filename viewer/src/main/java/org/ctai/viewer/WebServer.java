@@ -27,18 +27,30 @@ public final class WebServer implements AutoCloseable {
     private final DataSource db;
     private final NodeStatus node;
     private final InstantSource clock;
+    /** STOW-RS's receiver, or null: then /dicomweb answers 404. */
+    private final StowReceiver stow;
     private Undertow server; // guarded by this
     private int port = -1; // guarded by this
 
     public WebServer(WebConfig config, DataSource db, NodeStatus node) {
-        this(config, db, node, InstantSource.system());
+        this(config, db, node, InstantSource.system(), null);
+    }
+
+    /** With STOW-RS ({@code POST /dicomweb/studies}) storing through {@code stow}. */
+    public WebServer(WebConfig config, DataSource db, NodeStatus node, StowReceiver stow) {
+        this(config, db, node, InstantSource.system(), Objects.requireNonNull(stow, "stow"));
     }
 
     WebServer(WebConfig config, DataSource db, NodeStatus node, InstantSource clock) {
+        this(config, db, node, clock, null);
+    }
+
+    private WebServer(WebConfig config, DataSource db, NodeStatus node, InstantSource clock, StowReceiver stow) {
         this.config = Objects.requireNonNull(config, "config");
         this.db = Objects.requireNonNull(db, "db");
         this.node = Objects.requireNonNull(node, "node");
         this.clock = clock;
+        this.stow = stow;
     }
 
     /** Binds and starts serving. Can be called once. */
@@ -54,10 +66,12 @@ public final class WebServer implements AutoCloseable {
         }
         Sessions sessions = new Sessions(config.sessionTimeout(), clock);
         Router router = new Router(config, sessions, new Logins(config, sessions, clock), new StaticFiles(),
-                new ApiHandlers(db, node, config.dataDir()));
+                new ApiHandlers(db, node, config.dataDir()), stow == null ? null : new StowHandler(stow));
         Undertow u = Undertow.builder()
                 .addHttpListener(config.port(), config.bind())
-                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, MAX_REQUEST_BYTES)
+                // Undertow answers a Content-Length above this with a bare 400 before any handler: with STOW-RS the Router
+                // sets each request's limit itself (MAX_REQUEST_BYTES, or STOW-RS's) and answers 413 with a reason
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, stow == null ? MAX_REQUEST_BYTES : Long.MAX_VALUE)
                 .setServerOption(UndertowOptions.ALLOW_ENCODED_SLASH, false)
                 .setHandler(new BlockingHandler(router))
                 .build();

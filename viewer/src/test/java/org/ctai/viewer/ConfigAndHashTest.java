@@ -37,7 +37,7 @@ class ConfigAndHashTest {
     @Test
     void rejectsBadUsersNamingTheKeyButNotTheHash() {
         assertThatThrownBy(() -> WebConfig.parseUsers("alice:root:pbkdf2-sha256.1000.secretsalt.secrethash"))
-                .hasMessageContaining("web.users user alice: role must be admin or viewer, was 'root'")
+                .hasMessageContaining("web.users user alice: role must be admin, viewer or sender, was 'root'")
                 .hasMessageContaining("not a pbkdf2-sha256 hash")
                 .hasMessageNotContaining("secretsalt");
         assertThatThrownBy(() -> WebConfig.parseUsers("alice")).hasMessageContaining("web.users entry 1 must be name:role:hash");

@@ -216,6 +216,20 @@ public final class ModelConfig {
         return e instanceof NumberFormatException ? "expected a whole number" : e.getMessage();
     }
 
+    /** The same settings for another model file ({@code model.file} as written, {@code bundled:NAME} too). */
+    public ModelConfig withFile(Path file) {
+        return new ModelConfig(this, Objects.requireNonNull(file, "file"));
+    }
+
+    private ModelConfig(ModelConfig other, Path file) {
+        this.file = Optional.of(file);
+        this.inputName = other.inputName;
+        this.contract = other.contract;
+        this.batchSize = other.batchSize;
+        this.device = other.device;
+        this.threads = other.threads;
+    }
+
     public Optional<Path> file() { return file; }
     public Optional<String> inputName() { return inputName; }
     /** The parts of the model's contract the operator overrides. */

@@ -23,7 +23,7 @@ import java.util.Optional;
  */
 public record ModelContract(Optional<InputLayout> layout, Optional<Spacing> spacing, Optional<InputSize.Fixed> inputSize,
                             Optional<Integer> sizeMultiple, Optional<Normalization> normalization, Optional<OutputKind> output,
-                            Optional<Double> threshold, Optional<List<SegmentLabel>> labels) {
+                            Optional<Double> threshold, Optional<List<SegmentLabel>> labels, Optional<Domain> domain) {
 
     /** A layer that says nothing. */
     public static final ModelContract NONE = builder().build();
@@ -37,6 +37,7 @@ public record ModelContract(Optional<InputLayout> layout, Optional<Spacing> spac
         Objects.requireNonNull(output, "output");
         Objects.requireNonNull(threshold, "threshold");
         labels = Objects.requireNonNull(labels, "labels").map(List::copyOf);
+        Objects.requireNonNull(domain, "domain");
     }
 
     public static Builder builder() {
@@ -74,6 +75,7 @@ public record ModelContract(Optional<InputLayout> layout, Optional<Spacing> spac
         private Optional<OutputKind> output = Optional.empty();
         private Optional<Double> threshold = Optional.empty();
         private Optional<List<SegmentLabel>> labels = Optional.empty();
+        private Optional<Domain> domain = Optional.empty();
 
         private Builder() {
         }
@@ -86,9 +88,10 @@ public record ModelContract(Optional<InputLayout> layout, Optional<Spacing> spac
         public Builder output(OutputKind v) { output = Optional.of(v); return this; }
         public Builder threshold(double v) { threshold = Optional.of(v); return this; }
         public Builder labels(List<SegmentLabel> v) { labels = Optional.of(List.copyOf(v)); return this; }
+        public Builder domain(Domain v) { domain = Optional.of(v); return this; }
 
         public ModelContract build() {
-            return new ModelContract(layout, spacing, inputSize, sizeMultiple, normalization, output, threshold, labels);
+            return new ModelContract(layout, spacing, inputSize, sizeMultiple, normalization, output, threshold, labels, domain);
         }
     }
 
@@ -307,6 +310,50 @@ public record ModelContract(Optional<InputLayout> layout, Optional<Spacing> spac
         @Override
         public String toString() {
             return "rows " + firstRow + "-" + lastRow + ", columns " + firstColumn + "-" + lastColumn;
+        }
+    }
+
+    /**
+     * What the model was made for, from its manifest's {@code domain} block: the node checks every loaded series against
+     * it (with the real geometry, not header text alone) and skips, with the reason, a series outside it, whatever the
+     * routing rules let through. A list left empty does not restrict.
+     *
+     * @param modalities     Modality values, e.g. CT
+     * @param bodyParts      Body Part Examined values (upper case); a series without Body Part Examined is not refused for it
+     * @param regions        the same regions as SNOMED codes, for the reader (documentation, finding sites)
+     * @param axialWithinDeg largest angle between the slices' normal and the patient's head-foot axis
+     * @param maxTiltDeg     largest gantry tilt: angle between the slices' normal and the direction the slices step in
+     * @param sliceThicknessMm Slice Thickness (else the slice spacing) range, inclusive
+     * @param pixelSpacingMm both Pixel Spacing values within this range, inclusive
+     * @param minSlices      fewest slices
+     */
+    public record Domain(List<String> modalities, List<String> bodyParts, List<Code> regions, double axialWithinDeg,
+                         double maxTiltDeg, Optional<MmRange> sliceThicknessMm, Optional<MmRange> pixelSpacingMm, int minSlices) {
+        public Domain {
+            modalities = List.copyOf(modalities);
+            bodyParts = bodyParts.stream().map(b -> b.toUpperCase(Locale.ROOT)).toList();
+            regions = List.copyOf(regions);
+            if (!(axialWithinDeg >= 0 && axialWithinDeg <= 90)) throw new IllegalArgumentException("axial-within-deg must be 0..90, was " + axialWithinDeg);
+            if (!(maxTiltDeg >= 0 && maxTiltDeg <= 90)) throw new IllegalArgumentException("max-tilt-deg must be 0..90, was " + maxTiltDeg);
+            Objects.requireNonNull(sliceThicknessMm, "sliceThicknessMm");
+            Objects.requireNonNull(pixelSpacingMm, "pixelSpacingMm");
+            if (minSlices < 1) throw new IllegalArgumentException("min-slices must be at least 1, was " + minSlices);
+        }
+    }
+
+    /** From {@code low} to {@code high} mm, inclusive. */
+    public record MmRange(double low, double high) {
+        public MmRange {
+            if (!(low >= 0 && low <= high) || !Double.isFinite(high)) throw new IllegalArgumentException("a range needs 0 <= low <= high, was " + low + ".." + high);
+        }
+
+        public boolean contains(double v) {
+            return v >= low && v <= high;
+        }
+
+        @Override
+        public String toString() {
+            return low + ".." + high + " mm";
         }
     }
 

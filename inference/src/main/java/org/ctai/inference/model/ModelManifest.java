@@ -96,7 +96,7 @@ final class ModelManifest {
         if (!(root instanceof ObjectNode)) {
             throw new ModelSpecException("model manifest " + origin, List.of("the manifest must be a JSON object"));
         }
-        r.only(root, "", Set.of("manifest-version", "input", "normalization", "output", "labels"));
+        r.only(root, "", Set.of("manifest-version", "input", "normalization", "output", "labels", "domain"));
         JsonNode version = root.get("manifest-version");
         if (version == null || !version.isInt() || version.intValue() != VERSION) {
             r.problem("manifest-version must be " + VERSION + ", was " + (version == null ? "missing" : version.toString()));
@@ -163,10 +163,12 @@ final class ModelManifest {
             r.problem("labels: output.kind " + output.key() + " with " + labels.size()
                     + " labels needs input.layout patch-3d; 2-D models give one sigmoid label or use softmax");
         }
+        Optional<ModelContract.Domain> domain = root.has("domain") ? domain(r, r.object(root, "domain")) : Optional.empty();
         if (!r.problems.isEmpty()) throw new ModelSpecException("model manifest " + origin, r.problems);
         ModelContract.Builder contract = ModelContract.builder().layout(layout).normalization(normalization).output(output)
                 .threshold(threshold).labels(labels);
         spacing.ifPresent(contract::spacing);
+        domain.ifPresent(contract::domain);
         return contract.build();
     }
 
@@ -210,6 +212,36 @@ final class ModelManifest {
                 return null;
             }
         }
+    }
+
+    private static Optional<ModelContract.Domain> domain(Reader r, JsonNode n) {
+        if (n == null) return Optional.empty();
+        r.only(n, "domain.", Set.of("modality", "body-parts", "regions", "axial-within-deg", "max-tilt-deg", "slice-thickness-mm",
+                "pixel-spacing-mm", "min-slices"));
+        List<String> modalities = r.strings(n, "domain.modality");
+        List<String> bodyParts = r.strings(n, "domain.body-parts");
+        List<Code> regions = new ArrayList<>();
+        for (String text : r.strings(n, "domain.regions")) {
+            try {
+                regions.add(Code.parse(text));
+            } catch (IllegalArgumentException e) {
+                r.problem("domain.regions: " + e.getMessage());
+            }
+        }
+        double axial = n.has("axial-within-deg") ? r.number(n, "domain.axial-within-deg", 90) : 90;
+        double tilt = n.has("max-tilt-deg") ? r.number(n, "domain.max-tilt-deg", 90) : 90;
+        Optional<ModelContract.MmRange> thickness = range(r, n, "domain.slice-thickness-mm");
+        Optional<ModelContract.MmRange> pixels = range(r, n, "domain.pixel-spacing-mm");
+        Integer min = n.has("min-slices") ? r.integer(n, "domain.min-slices") : Integer.valueOf(1);
+        if (min == null) return Optional.empty();
+        return Optional.ofNullable(r.make("domain", n, () -> new ModelContract.Domain(modalities, bodyParts, regions, axial, tilt, thickness, pixels, min)));
+    }
+
+    private static Optional<ModelContract.MmRange> range(Reader r, JsonNode n, String path) {
+        if (!n.has(path.substring(path.lastIndexOf('.') + 1))) return Optional.empty();
+        double[] v = r.pair(n, path);
+        if (v == null) return Optional.empty();
+        return Optional.ofNullable(r.make(path, n.get(path.substring(path.lastIndexOf('.') + 1)), () -> new ModelContract.MmRange(v[0], v[1])));
     }
 
     private static List<SegmentLabel> labels(Reader r, JsonNode n) {
@@ -286,6 +318,22 @@ final class ModelManifest {
                 return null;
             }
             return n.asText().trim();
+        }
+
+        /** A list of non-empty strings; missing is an empty list. */
+        List<String> strings(JsonNode parent, String path) {
+            JsonNode n = parent.get(leaf(path));
+            if (n == null) return List.of();
+            List<String> values = new ArrayList<>();
+            if (!n.isArray()) {
+                problem(path + " must be a list of strings, was " + n);
+                return values;
+            }
+            for (JsonNode v : n) {
+                if (!v.isTextual() || v.asText().isBlank()) problem(path + " must be a list of non-empty strings, was " + n);
+                else values.add(v.asText().trim());
+            }
+            return values;
         }
 
         Integer integer(JsonNode parent, String path) {

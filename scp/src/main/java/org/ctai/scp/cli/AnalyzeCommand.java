@@ -1,5 +1,8 @@
 package org.ctai.scp.cli;
 
+import org.ctai.inference.DomainCheck;
+import org.ctai.scp.process.ModelPipeline;
+
 import org.ctai.scp.Node;
 import org.ctai.scp.config.NodeConfig;
 
@@ -57,13 +60,19 @@ final class AnalyzeCommand {
         List<SeriesLoadResult> results = new SeriesLoader().loadAll(dicomFiles(paths));
         List<Map<String, Object>> reports = new ArrayList<>();
         int failures = 0;
-        try (Segmenter segmenter = Segmenter.open(config.model())) {
-            SeriesAnalyzer analyzer = new SeriesAnalyzer(segmenter, new LesionMeasurer(config.measurement()));
-            ResultWriter writer = new ResultWriter(config.results(), ModelInfo.of(segmenter, Node.VERSION),
-                    segmenter.spec().labels().get(0), Clock.systemDefaultZone());
+        try (ModelPipeline pipeline = ModelPipeline.open(config)) {
+            Segmenter segmenter = pipeline.segmenter();
+            SeriesAnalyzer analyzer = pipeline.analyzer();
+            ResultWriter writer = pipeline.writer();
             for (SeriesLoadResult r : results) {
                 Map<String, Object> report = new LinkedHashMap<>();
                 if (r instanceof SeriesLoadResult.Loaded loaded) {
+                    // the node would skip such a series; analyze runs it anyway, for the operator to see, and says so
+                    segmenter.spec().contract().domain().flatMap(d -> DomainCheck.outside(d, loaded.volume())).ifPresent(why -> {
+                        err.println("analyze: series " + loaded.volume().seriesInstanceUid() + " is " + why
+                                + "; the node would skip it and send nothing");
+                        report.put("outsideDomain", why);
+                    });
                     SeriesAnalyzer.Analysis a = analyzer.analyze(loaded.volume());
                     report.put("series", loaded.volume().seriesInstanceUid());
                     report.put("slices", loaded.volume().sliceCount());

@@ -194,7 +194,7 @@ public final class Main {
     }
 
     @Command(name = "hash-password", description = "Read a password (twice, from the console; or one line from standard input) and print "
-            + "its hash for web.users, as name:role:hash with role admin or viewer.")
+            + "its hash for web.users, as name:role:hash with role admin, viewer or sender (STOW-RS only).")
     static final class HashPassword implements Callable<Integer> {
         @Override
         public Integer call() throws java.io.IOException {

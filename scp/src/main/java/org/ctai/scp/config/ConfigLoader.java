@@ -2,6 +2,8 @@ package org.ctai.scp.config;
 
 import org.ctai.inference.series.SeriesLoader;
 import org.ctai.scp.route.PipelineReader;
+import org.ctai.scp.tls.DicomTls;
+import org.ctai.scp.tls.PemFiles;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,6 +11,9 @@ import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -148,7 +153,8 @@ public final class ConfigLoader {
                         UID.matcher(s).matches() || s.equals(NodeConfig.Dicom.ANY_STORAGE_SOP_CLASS), "a UID or *"))),
                 List.copyOf(in.list("dicom.transfer-syntaxes", s -> in.check("dicom.transfer-syntaxes", s, RECEIVABLE_TRANSFER_SYNTAXES.contains(s),
                         "a transfer syntax the series loader decodes (" + String.join(", ", RECEIVABLE_TRANSFER_SYNTAXES) + ")"))),
-                in.list("dicom.sop-classes-denied", s -> in.check("dicom.sop-classes-denied", s, UID.matcher(s).matches(), "a UID")));
+                in.list("dicom.sop-classes-denied", s -> in.check("dicom.sop-classes-denied", s, UID.matcher(s).matches(), "a UID")),
+                tlsListener(in));
         if (dicom.transferSyntaxes().isEmpty()) in.problem("dicom.transfer-syntaxes must name at least one transfer syntax");
         if (dicom.sopClasses().isEmpty()) in.problem("dicom.sop-classes must name at least one SOP class, or * for every storage SOP class");
         if (dicom.sopClasses().contains(NodeConfig.Dicom.ANY_STORAGE_SOP_CLASS) && dicom.sopClasses().size() > 1) {
@@ -180,29 +186,144 @@ public final class ConfigLoader {
         if (db.poolSize() < worker.count() + send.count() + 3) {
             in.problem("db.pool-size must be at least worker.count + send.count + 3 (" + (worker.count() + send.count() + 3) + "), was " + db.poolSize());
         }
-        var web = new NodeConfig.Web(web(in, data.dir()));
+        var web = new NodeConfig.Web(web(in, data.dir()), in.integer("web.stow-max-mb", 1, 1_000_000) * 1024L * 1024L);
         double days = in.number("retention.days", 0, 36500);
-        var retention = new NodeConfig.Retention(Duration.ofSeconds(Math.round(days * 86400)), in.duration("retention.check-seconds"));
+        var retention = new NodeConfig.Retention(Duration.ofSeconds(Math.round(days * 86400)), in.duration("retention.check-seconds"),
+                Duration.ofSeconds(Math.round(in.number("retention.unprocessed-minutes", 0, 525600) * 60)));
         var pipelines = PipelineReader.read(in.values(), (key, value) -> destinations(in, key, value), send.destinations(),
                 shippedKeys, in::problem);
         return new NodeConfig(dicom, data, db, series, worker, inference, send, retention, web, pipelines);
     }
 
-    /** A comma-separated list of AE@host:port; a bad entry is a problem naming {@code key}. */
+    /** A comma-separated list of destinations as {@link #destination} reads each; a bad entry is a problem naming {@code key}. */
     private static List<NodeConfig.Destination> destinations(Reading in, String key, String value) {
         List<NodeConfig.Destination> out = new ArrayList<>();
         for (String s : value.split(",")) {
             s = s.trim();
             if (s.isEmpty()) continue;
-            var m = DESTINATION.matcher(s);
-            if (!m.matches() || Integer.parseInt(m.group(3)) < 1 || Integer.parseInt(m.group(3)) > 65535) {
-                in.problem(key + " entry must be AE@host:port, was " + s);
+            if (!DESTINATION.matcher(s.split(";")[0].trim()).matches()) {
+                in.problem(key + " entry must be AE@host:port (over TLS: AE@host:port;tls), was " + s);
                 continue;
             }
-            var d = new NodeConfig.Destination(m.group(1), m.group(2), Integer.parseInt(m.group(3)));
-            if (!out.contains(d)) out.add(d);
+            var d = destination(in, s);
+            if (d != null && !out.contains(d)) out.add(d);
         }
         return out;
+    }
+
+    /** {@code dicom.tls-*}: empty when {@code dicom.tls-port} is 0; files are read now, so a bad one stops start-up. */
+    private static Optional<NodeConfig.TlsListener> tlsListener(Reading in) {
+        int port = in.integer("dicom.tls-port", 0, 65535);
+        DicomTls.ClientAuth auth = switch (in.raw("dicom.tls-client-auth")) {
+            case "required" -> DicomTls.ClientAuth.REQUIRED;
+            case "optional" -> DicomTls.ClientAuth.OPTIONAL;
+            case "none" -> DicomTls.ClientAuth.NONE;
+            default -> {
+                in.problem("dicom.tls-client-auth must be required, optional or none, was " + in.raw("dicom.tls-client-auth"));
+                yield DicomTls.ClientAuth.REQUIRED;
+            }
+        };
+        if (port == 0) return Optional.empty();
+        if (in.raw("dicom.port").equals(in.raw("dicom.tls-port"))) {
+            in.problem("dicom.tls-port must differ from dicom.port, was " + port + " for both");
+        }
+        Optional<Path> cert = pemFile(in, "dicom.tls-cert", in.raw("dicom.tls-cert"), true);
+        Optional<Path> key = pemFile(in, "dicom.tls-key", in.raw("dicom.tls-key"), true);
+        Optional<Path> trusted = pemFile(in, "dicom.tls-trusted", in.raw("dicom.tls-trusted"), auth != DicomTls.ClientAuth.NONE);
+        certificateAndKey(in, "dicom.tls-cert", cert, "dicom.tls-key", key);
+        if (trusted.isPresent()) certificates(in, "dicom.tls-trusted", trusted.get());
+        if (cert.isEmpty() || key.isEmpty() || (trusted.isEmpty() && auth != DicomTls.ClientAuth.NONE)) return Optional.empty();
+        return Optional.of(new NodeConfig.TlsListener(port, cert.get(), key.get(), trusted, auth));
+    }
+
+    /**
+     * One {@code send.destinations} entry: {@code AE@host:port}, optionally followed by {@code ;tls} and
+     * {@code ;trusted=FILE}, {@code ;cert=FILE}, {@code ;key=FILE} (defaults {@code send.tls-trusted}, {@code send.tls-cert},
+     * {@code send.tls-key}).
+     */
+    private static NodeConfig.Destination destination(Reading in, String written) {
+        String[] parts = written.split(";");
+        var m = DESTINATION.matcher(parts[0].trim());
+        if (!m.matches() || Integer.parseInt(m.group(3)) < 1 || Integer.parseInt(m.group(3)) > 65535) {
+            in.problem("send.destinations entry must be AE@host:port, was " + written + " (over TLS: AE@host:port;tls, optionally ;trusted=FILE;cert=FILE;key=FILE)");
+            return null;
+        }
+        boolean tls = false;
+        Map<String, String> options = new LinkedHashMap<>(Map.of("trusted", in.raw("send.tls-trusted"), "cert", in.raw("send.tls-cert"),
+                "key", in.raw("send.tls-key")));
+        for (int i = 1; i < parts.length; i++) {
+            String option = parts[i].trim();
+            int eq = option.indexOf('=');
+            if (option.equals("tls")) {
+                tls = true;
+            } else if (eq > 0 && options.containsKey(option.substring(0, eq).trim())) {
+                options.put(option.substring(0, eq).trim(), option.substring(eq + 1).trim());
+            } else {
+                in.problem("send.destinations entry " + parts[0].trim() + " has an unknown option " + option + " (known: tls, trusted=, cert=, key=)");
+            }
+        }
+        var plain = new NodeConfig.Destination(m.group(1), m.group(2), Integer.parseInt(m.group(3)));
+        if (!tls) {
+            for (int i = 1; i < parts.length; i++) {
+                if (!parts[i].isBlank()) in.problem("send.destinations entry " + plain + " sets " + parts[i].trim() + " but not ;tls");
+            }
+            return plain;
+        }
+        String where = "send.destinations " + plain;
+        Optional<Path> trusted = pemFile(in, where + " trusted (or send.tls-trusted)", options.get("trusted"), true);
+        Optional<Path> cert = pemFile(in, where + " cert (or send.tls-cert)", options.get("cert"), false);
+        Optional<Path> key = pemFile(in, where + " key (or send.tls-key)", options.get("key"), false);
+        if (cert.isPresent() != key.isPresent()) in.problem(where + " needs both cert= and key= for a client certificate, or neither");
+        else certificateAndKey(in, where + " cert", cert, where + " key", key);
+        trusted.ifPresent(t -> certificates(in, where + " trusted", t));
+        return new NodeConfig.Destination(plain.aeTitle(), plain.host(), plain.port(),
+                trusted.map(t -> new NodeConfig.TlsPeer(t, cert, key)));
+    }
+
+    /** A readable file named by {@code key}, or empty (a problem if {@code required}). */
+    private static Optional<Path> pemFile(Reading in, String key, String value, boolean required) {
+        if (value.isEmpty()) {
+            if (required) in.problem(key + " must name a PEM file, was empty");
+            return Optional.empty();
+        }
+        Path p = Path.of(value).toAbsolutePath().normalize();
+        if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
+            in.problem(key + " must name a readable PEM file, was " + value);
+            return Optional.empty();
+        }
+        return Optional.of(p);
+    }
+
+    private static void certificates(Reading in, String key, Path file) {
+        try {
+            PemFiles.certificates(file);
+        } catch (IOException | GeneralSecurityException e) {
+            in.problem(key + " must hold PEM certificates, was " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** Both parse, and the key is the certificate's (messages never show key material). */
+    private static void certificateAndKey(Reading in, String certKey, Optional<Path> cert, String keyKey, Optional<Path> key) {
+        X509Certificate leaf = null;
+        PrivateKey privateKey = null;
+        if (cert.isPresent()) {
+            try {
+                leaf = PemFiles.certificates(cert.get()).get(0);
+            } catch (IOException | GeneralSecurityException e) {
+                in.problem(certKey + " must hold a PEM certificate, was " + cert.get() + ": " + e.getMessage());
+            }
+        }
+        if (key.isPresent()) {
+            try {
+                privateKey = PemFiles.privateKey(key.get());
+            } catch (IOException | GeneralSecurityException e) {
+                in.problem(keyKey + " must hold an unencrypted PEM private key (BEGIN PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY), was "
+                        + key.get() + ": " + e.getMessage());
+            }
+        }
+        if (leaf != null && privateKey != null && !PemFiles.matches(privateKey, leaf)) {
+            in.problem(keyKey + " must be the private key of the certificate in " + certKey + ", was " + key.get() + " (it belongs to another certificate)");
+        }
     }
 
     private static ModelConfig model(Reading in) {

@@ -18,7 +18,11 @@ public record NodeConfig(Dicom dicom, Data data, Db db, Series series, Worker wo
     }
 
     /** How long files stay after their results were delivered, and how often that is checked. */
-    public record Retention(Duration keep, Duration checkInterval) { }
+    /**
+     * @param keep        how long after delivery a processed series' files stay
+     * @param unprocessed how long the files of a series that produced no result (ignored, skipped, not chosen) stay
+     */
+    public record Retention(Duration keep, Duration checkInterval, Duration unprocessed) { }
 
     /** The segmentation model and the measurement settings. */
     public record Inference(org.ctai.inference.model.ModelConfig model, org.ctai.inference.measure.MeasurementSettings measurement,
@@ -27,12 +31,13 @@ public record NodeConfig(Dicom dicom, Data data, Db db, Series series, Worker wo
     /**
      * The C-ECHO / C-STORE SCP. An empty {@code allowedCallers} with {@code anyCaller} false admits nobody.
      * {@code sopClasses} holding {@link #ANY_STORAGE_SOP_CLASS} accepts every storage SOP class; one named in
-     * {@code deniedSopClasses} is refused either way.
+     * {@code deniedSopClasses} is refused either way. {@code tls}: a second, TLS-only port beside {@code port}, with the
+     * same checks.
      */
     public record Dicom(String aeTitle, String bind, int port, Set<String> allowedCallers, boolean anyCaller,
                         Set<String> allowedAddresses, int maxAssociations, Duration requestTimeout,
                         Duration idleTimeout, List<String> sopClasses, List<String> transferSyntaxes,
-                        Set<String> deniedSopClasses) {
+                        Set<String> deniedSopClasses, Optional<TlsListener> tls) {
         /** In {@code dicom.sop-classes}: every storage SOP class, standard or private. */
         public static final String ANY_STORAGE_SOP_CLASS = "*";
 
@@ -42,6 +47,14 @@ public record NodeConfig(Dicom dicom, Data data, Db db, Series series, Worker wo
             sopClasses = List.copyOf(sopClasses);
             transferSyntaxes = List.copyOf(transferSyntaxes);
             deniedSopClasses = Set.copyOf(deniedSopClasses);
+        }
+
+        /** Without a TLS port. */
+        public Dicom(String aeTitle, String bind, int port, Set<String> allowedCallers, boolean anyCaller,
+                     Set<String> allowedAddresses, int maxAssociations, Duration requestTimeout,
+                     Duration idleTimeout, List<String> sopClasses, List<String> transferSyntaxes, Set<String> deniedSopClasses) {
+            this(aeTitle, bind, port, allowedCallers, anyCaller, allowedAddresses, maxAssociations, requestTimeout, idleTimeout, sopClasses,
+                    transferSyntaxes, deniedSopClasses, Optional.empty());
         }
 
         public boolean admitsCaller(String callingAeTitle) {
@@ -81,8 +94,25 @@ public record NodeConfig(Dicom dicom, Data data, Db db, Series series, Worker wo
         }
     }
 
-    /** A C-STORE destination, written AE@host:port. */
-    public record Destination(String aeTitle, String host, int port) {
+    /**
+     * The DICOM TLS port ({@code dicom.tls-*}): our certificate chain and key (PEM), the bundle callers' certificates
+     * must chain to (empty only with client authentication NONE), and whether callers must present one.
+     */
+    public record TlsListener(int port, Path cert, Path key, Optional<Path> trusted, org.ctai.scp.tls.DicomTls.ClientAuth clientAuth) { }
+
+    /** TLS towards one destination: the bundle its certificate must chain to, and our optional client certificate and key. */
+    public record TlsPeer(Path trusted, Optional<Path> cert, Optional<Path> key) { }
+
+    /**
+     * A C-STORE destination, written AE@host:port (its identity in the outbox), optionally over TLS
+     * ({@code ;tls;trusted=...}).
+     */
+    public record Destination(String aeTitle, String host, int port, Optional<TlsPeer> tls) {
+        /** A plain (non-TLS) destination. */
+        public Destination(String aeTitle, String host, int port) {
+            this(aeTitle, host, port, Optional.empty());
+        }
+
         @Override
         public String toString() { return aeTitle + "@" + host + ":" + port; }
     }
@@ -100,6 +130,13 @@ public record NodeConfig(Dicom dicom, Data data, Db db, Series series, Worker wo
         }
     }
 
-    /** The web page, as the viewer module takes it. */
-    public record Web(org.ctai.viewer.WebConfig server) { }
+    /** The web page, as the viewer module takes it, and the largest STOW-RS request accepted ({@code web.stow-max-mb}). */
+    public record Web(org.ctai.viewer.WebConfig server, long stowMaxBytes) {
+        /** The default STOW-RS limit, for a node that sets no other. UNIT: bytes. */
+        public static final long DEFAULT_STOW_MAX_BYTES = 2048L * 1024 * 1024;
+
+        public Web(org.ctai.viewer.WebConfig server) {
+            this(server, DEFAULT_STOW_MAX_BYTES);
+        }
+    }
 }

@@ -121,7 +121,7 @@ public final class DemoCommand {
         callers.add(DEMO_CALLER);
         var d = c.dicom();
         var dicom = new NodeConfig.Dicom(d.aeTitle(), d.bind(), d.port(), callers, d.anyCaller(), d.allowedAddresses(), d.maxAssociations(),
-                d.requestTimeout(), d.idleTimeout(), d.sopClasses(), d.transferSyntaxes(), d.deniedSopClasses());
+                d.requestTimeout(), d.idleTimeout(), d.sopClasses(), d.transferSyntaxes(), d.deniedSopClasses(), d.tls());
         List<NodeConfig.Destination> destinations = new ArrayList<>(c.send().destinations());
         destinations.add(new NodeConfig.Destination(DEMO_PACS, "127.0.0.1", pacsPort));
         var s = c.send();
@@ -131,7 +131,7 @@ public final class DemoCommand {
         List<WebConfig.User> users = new ArrayList<>(w.users().stream().filter(u -> !u.name().equals(demoUser.name())).toList());
         users.add(demoUser);
         var web = new NodeConfig.Web(new WebConfig(w.bind(), w.port(), users, w.auth(), w.secureCookie(), w.dataDir(), w.publicPaths(),
-                w.sessionTimeout()));
+                w.sessionTimeout()), c.web().stowMaxBytes());
         return new NodeConfig(dicom, c.data(), c.db(), c.series(), c.worker(), c.inference(), send, c.retention(), web, c.pipelines());
     }
 

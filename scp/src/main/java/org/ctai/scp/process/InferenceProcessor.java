@@ -3,6 +3,7 @@ package org.ctai.scp.process;
 import org.ctai.scp.queue.SeriesProcessor;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.ctai.inference.DomainCheck;
 import org.ctai.inference.InferenceException;
 import org.ctai.inference.SeriesAnalyzer;
 import org.ctai.inference.StageTimings;
@@ -39,12 +40,15 @@ public final class InferenceProcessor implements SeriesProcessor {
     }
 
     @Override
-    public Processed process(SeriesJob job, java.nio.file.Path resultsDir, Progress progress) throws ProcessingException {
+    public Processed process(SeriesJob job, java.nio.file.Path resultsDir, Progress progress) throws ProcessingException, OutsideDomainException {
         long start = System.nanoTime();
         SeriesLoadResult loaded = loader.load(job.files(), job.seriesUid());
         if (loaded instanceof SeriesLoadResult.Refused r) throw new ProcessingException(r.message(), true, null);
         if (loaded instanceof SeriesLoadResult.Unreadable u) throw new ProcessingException(u.message(), true, null);
         Volume volume = ((SeriesLoadResult.Loaded) loaded).volume();
+        // the safety net under the routing rules: nothing computed outside what the model was made for is written
+        java.util.Optional<String> outside = analyzer.segmenter().spec().contract().domain().flatMap(d -> DomainCheck.outside(d, volume));
+        if (outside.isPresent()) throw new OutsideDomainException(outside.get());
         long loadedAt = System.nanoTime();
         SeriesAnalyzer.Analysis a;
         try {

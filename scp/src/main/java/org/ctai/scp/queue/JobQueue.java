@@ -1,6 +1,7 @@
 package org.ctai.scp.queue;
 
 import org.ctai.inference.measure.Lesion;
+import org.ctai.viewer.JobState;
 import org.ctai.scp.send.Outbox;
 
 import org.ctai.scp.config.NodeConfig;
@@ -27,7 +28,7 @@ public final class JobQueue {
     private static final com.fasterxml.jackson.databind.ObjectMapper LESION_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     /** A job this process holds the lease of. */
-    record Claim(long jobId, long seriesId, int seriesVersion, int attempt, String owner) { }
+    record Claim(long jobId, long seriesId, int seriesVersion, int attempt, String owner, java.util.Optional<String> pipeline) { }
 
     private final DataSource db;
     private final NodeConfig.Worker config;
@@ -37,16 +38,42 @@ public final class JobQueue {
         this.config = config;
     }
 
-    /** Queues version {@code version} of a series inside the caller's transaction; a second call is a no-op. */
-    void enqueue(Connection c, long seriesId, int version, String reason) throws SQLException {
+    /**
+     * Queues version {@code version} of a series for a pipeline (empty: the node's one processor) inside the caller's
+     * transaction; a second call for the same pipeline is a no-op.
+     */
+    void enqueue(Connection c, long seriesId, int version, Optional<String> pipeline, int priority, String reason) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO scp.job (series_id, series_version, max_attempts) VALUES (?, ?, ?)
-                ON CONFLICT (series_id, series_version) DO NOTHING RETURNING id""")) {
+                INSERT INTO scp.job (series_id, series_version, max_attempts, pipeline, priority) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (series_id, series_version, coalesce(pipeline, '')) DO NOTHING RETURNING id""")) {
             ps.setLong(1, seriesId);
             ps.setInt(2, version);
             ps.setInt(3, config.maxAttempts());
+            ps.setString(4, pipeline.orElse(null));
+            ps.setInt(5, priority);
             try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) event(c, rs.getLong(1), null, "queued", null, reason);
+                if (rs.next()) event(c, rs.getLong(1), null, JobState.QUEUED.word(), null, reason);
+            }
+        }
+    }
+
+    /** As {@link #enqueue} without a pipeline, for the node's one processor. */
+    void enqueue(Connection c, long seriesId, int version, String reason) throws SQLException {
+        enqueue(c, seriesId, version, Optional.empty(), 50, reason);
+    }
+
+    /** Records that no pipeline takes version {@code version} of a series: a job that ends ignored, with the reason. */
+    void ignore(Connection c, long seriesId, int version, String reason) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO scp.job (series_id, series_version, max_attempts, state, last_error) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (series_id, series_version, coalesce(pipeline, '')) DO NOTHING RETURNING id""")) {
+            ps.setLong(1, seriesId);
+            ps.setInt(2, version);
+            ps.setInt(3, config.maxAttempts());
+            ps.setString(4, JobState.IGNORED.word());
+            ps.setString(5, reason);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) event(c, rs.getLong(1), null, JobState.IGNORED.word(), null, reason);
             }
         }
     }
@@ -64,12 +91,13 @@ public final class JobQueue {
                         WHERE ((j.state = 'queued' AND j.next_attempt_at <= now())
                                OR (j.state = 'running' AND j.lease_until < now()))
                           AND NOT EXISTS (SELECT 1 FROM scp.job e WHERE e.series_id = j.series_id
+                                          AND e.pipeline IS NOT DISTINCT FROM j.pipeline
                                           AND e.series_version < j.series_version AND e.state IN ('queued', 'running'))
-                        ORDER BY j.id LIMIT 1 FOR UPDATE OF j SKIP LOCKED)
+                        ORDER BY j.priority DESC, j.id LIMIT 1 FOR UPDATE OF j SKIP LOCKED)
                     UPDATE scp.job j SET state = 'running', attempts = j.attempts + 1, lease_owner = ?,
                         lease_until = now() + make_interval(secs => ?), updated_at = now()
                     FROM next WHERE j.id = next.id
-                    RETURNING j.id, j.series_id, j.series_version, j.attempts, j.max_attempts, next.prev_state, next.prev_owner""")) {
+                    RETURNING j.id, j.series_id, j.series_version, j.attempts, j.max_attempts, next.prev_state, next.prev_owner, j.pipeline""")) {
                 ps.setString(1, owner);
                 ps.setDouble(2, config.lease().toMillis() / 1000.0);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -77,7 +105,8 @@ public final class JobQueue {
                         c.rollback();
                         return Optional.empty();
                     }
-                    var claim = new Claim(rs.getLong(1), rs.getLong(2), rs.getInt(3), rs.getInt(4), owner);
+                    var claim = new Claim(rs.getLong(1), rs.getLong(2), rs.getInt(3), rs.getInt(4), owner,
+                            Optional.ofNullable(rs.getString(8)));
                     int max = rs.getInt(5);
                     boolean reclaimed = "running".equals(rs.getString(6));
                     String reason = reclaimed ? "lease of " + rs.getString(7) + " ran out; taken over" : "claimed";
@@ -254,6 +283,40 @@ public final class JobQueue {
                 }
                 String why = to.equals("queued") ? reason + "; retry in " + delay.toSeconds() + " s" : reason;
                 event(c, claim.jobId(), "running", to, claim.owner(), why);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Ends a running job without a result because its series lies outside the pipeline model's domain: nothing is
+     * written to the outbox; the series' files may be deleted after {@code ignoredRetention}.
+     */
+    void skip(Claim claim, String reason, Duration ignoredRetention) throws SQLException {
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("""
+                    UPDATE scp.job SET state = ?, last_error = ?, lease_owner = NULL, lease_until = NULL, updated_at = now()
+                    WHERE id = ? AND lease_owner = ? AND state = 'running'""")) {
+                ps.setString(1, JobState.SKIPPED.word());
+                ps.setString(2, reason);
+                ps.setLong(3, claim.jobId());
+                ps.setString(4, claim.owner());
+                if (ps.executeUpdate() != 1) {
+                    c.rollback();
+                    return;
+                }
+                try (PreparedStatement d = c.prepareStatement("""
+                        UPDATE scp.series SET discard_after = now() + make_interval(secs => ?)
+                        WHERE id = ? AND discard_after IS NULL""")) {
+                    d.setDouble(1, ignoredRetention.toMillis() / 1000.0);
+                    d.setLong(2, claim.seriesId());
+                    d.executeUpdate();
+                }
+                event(c, claim.jobId(), JobState.RUNNING.word(), JobState.SKIPPED.word(), claim.owner(), reason);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();

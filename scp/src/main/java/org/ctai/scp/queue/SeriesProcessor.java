@@ -14,10 +14,19 @@ import java.util.Optional;
  */
 public interface SeriesProcessor {
 
-    /** One version of a series, with the spool files of its instances and the AE title that sent it. */
-    record SeriesJob(long jobId, long seriesId, String seriesUid, int seriesVersion, String callingAeTitle, List<Path> files) {
+    /**
+     * One version of a series, with the spool files of its instances, the AE title that sent it and the pipeline the
+     * job is for (empty when the node has one processor for every series).
+     */
+    record SeriesJob(long jobId, long seriesId, String seriesUid, int seriesVersion, String callingAeTitle, List<Path> files,
+                     Optional<String> pipeline) {
         public SeriesJob {
             files = List.copyOf(files);
+            Objects.requireNonNull(pipeline, "pipeline");
+        }
+
+        public SeriesJob(long jobId, long seriesId, String seriesUid, int seriesVersion, String callingAeTitle, List<Path> files) {
+            this(jobId, seriesId, seriesUid, seriesVersion, callingAeTitle, files, Optional.empty());
         }
     }
 
@@ -77,10 +86,21 @@ public interface SeriesProcessor {
      * @param resultsDir an empty folder under data.dir, this attempt's own, for the objects it writes
      * @param progress   told how far the job is, for the worklist
      * @throws ProcessingException when the series cannot be processed; {@code permanent} says a retry cannot help
+     * @throws OutsideDomainException when the series lies outside the model's declared domain (the job ends skipped)
      */
-    Processed process(SeriesJob job, Path resultsDir, Progress progress) throws ProcessingException;
+    Processed process(SeriesJob job, Path resultsDir, Progress progress) throws ProcessingException, OutsideDomainException;
 
     /** Why a series could not be processed, for the history. */
+    /**
+     * The series lies outside what the pipeline's model was made for (its declared domain): the job ends skipped with
+     * {@code reason}, and nothing is written or sent. Never retried.
+     */
+    final class OutsideDomainException extends Exception {
+        public OutsideDomainException(String reason) {
+            super(reason);
+        }
+    }
+
     final class ProcessingException extends Exception {
         private final boolean permanent;
 

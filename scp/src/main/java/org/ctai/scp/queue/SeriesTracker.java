@@ -22,8 +22,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Decides when a series is complete, since a PACS never says so: after {@code series.quiet-seconds} with no
  * new instance, or sooner, {@code series.release-grace-seconds} after the association that sent it was
- * released. Completion flips the series row from receiving to queued and queues one job for that series
- * version in the same transaction, so several node processes on one database queue each version once.
+ * released. Completion flips the series row from receiving to queued and, in the same transaction, asks the
+ * {@link SeriesRouting} what the version becomes: one job per pipeline that takes it, or an ignored job that records
+ * why none does (its files may then be deleted after {@code routing.ignored-retention}). Several node processes on one
+ * database queue each version once.
  * Times are the database's clock, shared by all processes. Thread-safe.
  */
 public final class SeriesTracker implements AutoCloseable {
@@ -34,14 +36,30 @@ public final class SeriesTracker implements AutoCloseable {
     private final DataSource db;
     private final NodeConfig.Series config;
     private final JobQueue queue;
+    private final SeriesRouting routing;
+    private final Duration ignoredRetention;
+    private final java.nio.file.Path dataDir;
     private final ScheduledExecutorService timer;
     /** Series touched by each open association of this process. */
     private final Map<String, Set<Long>> openAssociations = new ConcurrentHashMap<>();
 
+    /** Every series becomes one job for the node's one processor. */
     public SeriesTracker(DataSource db, NodeConfig.Series config, JobQueue queue) {
+        this(db, config, queue, SeriesRouting.EVERY_SERIES, Duration.ofHours(1), java.nio.file.Path.of("."));
+    }
+
+    /**
+     * @param ignoredRetention how long the files of an ignored series are kept
+     * @param dataDir          the spool paths of the instance rows are relative to it
+     */
+    public SeriesTracker(DataSource db, NodeConfig.Series config, JobQueue queue, SeriesRouting routing, Duration ignoredRetention,
+                         java.nio.file.Path dataDir) {
         this.db = db;
         this.config = config;
         this.queue = queue;
+        this.routing = routing;
+        this.ignoredRetention = ignoredRetention;
+        this.dataDir = dataDir;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "series-tracker");
             t.setDaemon(true);
@@ -104,22 +122,56 @@ public final class SeriesTracker implements AutoCloseable {
     private int complete(String sql, Binder binder, String reason) throws SQLException {
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
-            int n = 0;
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                binder.bind(ps);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        queue.enqueue(c, rs.getLong(1), rs.getInt(2), reason);
-                        log.info("series {} version {} queued ({})", rs.getString(3), rs.getInt(2), reason);
-                        n++;
+            try {
+                record Completed(long seriesId, int version, String seriesUid) { }
+                List<Completed> completed = new ArrayList<>();
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    binder.bind(ps);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) completed.add(new Completed(rs.getLong(1), rs.getInt(2), rs.getString(3)));
                     }
                 }
+                for (Completed s : completed) route(c, s.seriesId(), s.version(), s.seriesUid(), reason);
                 c.commit();
-                return n;
+                return completed.size();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
             }
+        }
+    }
+
+    private void route(Connection c, long seriesId, int version, String seriesUid, String reason) throws SQLException {
+        List<java.nio.file.Path> files = new ArrayList<>();
+        String callingAe = "";
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT i.path, s.calling_ae FROM scp.instance i JOIN scp.series s ON s.id = i.series_id
+                WHERE i.series_id = ? AND i.series_version <= ? ORDER BY i.sop_instance_uid""")) {
+            ps.setLong(1, seriesId);
+            ps.setInt(2, version);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    files.add(dataDir.resolve(rs.getString(1)));
+                    callingAe = rs.getString(2) == null ? "" : rs.getString(2);
+                }
+            }
+        }
+        SeriesRouting.Verdict verdict = routing.route(files, callingAe);
+        if (verdict instanceof SeriesRouting.Verdict.Jobs jobs) {
+                for (SeriesRouting.PipelineJob job : jobs.jobs()) {
+                    queue.enqueue(c, seriesId, version, job.pipeline(), job.priority(), reason);
+                    log.info("series {} version {} queued{} ({})", seriesUid, version,
+                            job.pipeline().map(p -> " for pipeline " + p).orElse(""), reason);
+                }
+        } else if (verdict instanceof SeriesRouting.Verdict.Ignored ignored) {
+                queue.ignore(c, seriesId, version, ignored.reason());
+                try (PreparedStatement ps = c.prepareStatement(
+                        "UPDATE scp.series SET discard_after = now() + make_interval(secs => ?) WHERE id = ?")) {
+                    ps.setDouble(1, ignoredRetention.toMillis() / 1000.0);
+                    ps.setLong(2, seriesId);
+                    ps.executeUpdate();
+                }
+                log.info("series {} version {} ignored: {}", seriesUid, version, ignored.reason());
         }
     }
 

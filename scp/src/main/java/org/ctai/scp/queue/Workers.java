@@ -38,12 +38,20 @@ public final class Workers implements AutoCloseable {
     private final Path dataDir;
     private final String owner;
     private final Destinations destinations;
+    private final Duration ignoredRetention;
     private final PollingThreads threads;
     private final ScheduledExecutorService leases;
 
     public Workers(DataSource db, JobQueue queue, SeriesProcessor processor, NodeConfig.Worker config, Path dataDir, String owner,
             Destinations destinations) {
+        this(db, queue, processor, config, dataDir, owner, destinations, Duration.ofHours(1));
+    }
+
+    /** @param ignoredRetention how long the files of a series skipped as outside its model's domain are kept */
+    public Workers(DataSource db, JobQueue queue, SeriesProcessor processor, NodeConfig.Worker config, Path dataDir, String owner,
+            Destinations destinations, Duration ignoredRetention) {
         this.destinations = destinations;
+        this.ignoredRetention = ignoredRetention;
         this.db = db;
         this.queue = queue;
         this.processor = processor;
@@ -81,11 +89,14 @@ public final class Workers implements AutoCloseable {
             Path resultsDir = dataDir.resolve("results").resolve("job-" + claim.jobId()).resolve("attempt-" + claim.attempt());
             Files.createDirectories(resultsDir);
             SeriesProcessor.Processed processed = processor.process(job, resultsDir, new ProgressRecorder(claim));
-            if (queue.complete(claim, processed, dataDir, destinations.forCaller(job.callingAeTitle()))) {
+            if (queue.complete(claim, processed, dataDir, destinations.forJob(job.pipeline(), job.callingAeTitle()))) {
                 log.info("job {} done in {} ms", claim.jobId(), (System.nanoTime() - start) / 1_000_000);
             } else {
                 log.warn("job {} finished but its lease had passed to another process; result discarded", claim.jobId());
             }
+        } catch (SeriesProcessor.OutsideDomainException e) {
+            log.warn("job {} skipped, nothing is written or sent: {}", claim.jobId(), e.getMessage());
+            queue.skip(claim, e.getMessage(), ignoredRetention);
         } catch (SeriesProcessor.ProcessingException e) {
             log.warn("job {} {} failure: {}", claim.jobId(), e.permanent() ? "permanent" : "transient", e.getMessage());
             queue.fail(claim, e.getMessage(), e.permanent());
@@ -154,7 +165,8 @@ public final class Workers implements AutoCloseable {
                     while (rs.next()) files.add(dataDir.resolve(rs.getString(1)));
                 }
             }
-            return new SeriesProcessor.SeriesJob(claim.jobId(), claim.seriesId(), seriesUid, claim.seriesVersion(), callingAe, files);
+            return new SeriesProcessor.SeriesJob(claim.jobId(), claim.seriesId(), seriesUid, claim.seriesVersion(), callingAe, files,
+                    claim.pipeline());
         }
     }
 

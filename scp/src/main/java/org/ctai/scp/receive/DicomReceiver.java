@@ -2,6 +2,7 @@ package org.ctai.scp.receive;
 
 import org.ctai.scp.config.NodeConfig;
 import org.ctai.scp.queue.SeriesTracker;
+import org.ctai.scp.tls.DicomTls;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -11,6 +12,7 @@ import java.net.StandardSocketOptions;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.channels.ServerSocketChannel;
+import java.security.GeneralSecurityException;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,6 +56,10 @@ public final class DicomReceiver implements AutoCloseable {
     /** Sends rejections when every association slot is taken, so the accept loop never blocks on a peer. */
     private final ThreadPoolExecutor rejecter;
     private final Thread acceptor;
+    /** The DICOM TLS port ({@code dicom.tls-port}), its TLS side and its accept loop; all null when it is off. */
+    private final ServerSocketChannel tlsServer;
+    private final DicomTls tls;
+    private final Thread tlsAcceptor;
     private final AtomicLong associationNumbers = new AtomicLong();
     private volatile boolean stopping;
     private boolean intakeClosed;
@@ -116,15 +122,53 @@ public final class DicomReceiver implements AutoCloseable {
                 new SynchronousQueue<>(), named("scp-assoc-"));
         associations.allowCoreThreadTimeOut(true);
         this.rejecter = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(32), named("scp-reject-"));
-        this.acceptor = new Thread(this::acceptLoop, "scp-accept");
+        this.acceptor = new Thread(() -> acceptLoop(server, null), "scp-accept");
+        if (config.tls().isPresent()) {
+            NodeConfig.TlsListener t = config.tls().get();
+            try {
+                this.tls = DicomTls.server(t.cert(), t.key(), t.trusted(), t.clientAuth());
+            } catch (GeneralSecurityException e) {
+                closeQuietly(server);
+                throw new IOException("cannot set up DICOM TLS from dicom.tls-cert " + t.cert() + " and dicom.tls-key " + t.key() + ": "
+                        + e.getMessage(), e);
+            }
+            this.tlsServer = ServerSocketChannel.open();
+            try {
+                tlsServer.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                tlsServer.bind(new InetSocketAddress(InetAddress.getByName(config.bind()), t.port()), 64);
+            } catch (IOException e) {
+                closeQuietly(tlsServer);
+                closeQuietly(server);
+                throw new IOException("cannot listen on dicom.tls-port " + t.port() + ": " + e.getMessage(), e);
+            }
+            this.tlsAcceptor = new Thread(() -> acceptLoop(tlsServer, tls), "scp-accept-tls");
+        } else {
+            this.tls = null;
+            this.tlsServer = null;
+            this.tlsAcceptor = null;
+        }
     }
 
     public void start() {
         acceptor.start();
         log.info("DICOM SCP {} listening on {}:{}", config.aeTitle(), config.bind(), port());
+        if (tlsAcceptor != null) {
+            tlsAcceptor.start();
+            NodeConfig.TlsListener t = config.tls().get();
+            log.info("DICOM TLS SCP {} listening on {}:{} (TLS 1.2/1.3, BCP 195 suites; client certificate {}{})", config.aeTitle(), config.bind(),
+                    tlsPort(), t.clientAuth().name().toLowerCase(java.util.Locale.ROOT), t.trusted().map(f -> ", trusted: " + f).orElse(""));
+        }
         if (!config.anyCaller() && config.allowedCallers().isEmpty()) {
             log.warn("dicom.allowed-callers is empty: every association will be rejected; list the PACS's AE title there");
         }
+    }
+
+    /**
+     * STOW-RS into this receiver's intake (the web server's {@code POST /dicomweb/studies}): the same checks of SOP
+     * class and transfer syntax, durability and series completion as C-STORE.
+     */
+    public org.ctai.viewer.StowReceiver stow(long maxRequestBytes) {
+        return new StowIntake(config, intake, spool, tracker, maxRequestBytes, () -> stopping);
     }
 
     /** The bound port (useful when configured as 0). */
@@ -132,22 +176,28 @@ public final class DicomReceiver implements AutoCloseable {
         return server.socket().getLocalPort();
     }
 
-    private void acceptLoop() {
-        while (server.isOpen()) {
+    /** The bound DICOM TLS port, or 0 when {@code dicom.tls-port} is off. */
+    public int tlsPort() {
+        return tlsServer == null ? 0 : tlsServer.socket().getLocalPort();
+    }
+
+    /** Accepts connections on {@code listener}; {@code tls} is null on the plain port. */
+    private void acceptLoop(ServerSocketChannel listener, DicomTls tls) {
+        while (listener.isOpen()) {
             Socket socket;
             try {
-                socket = server.accept().socket();
+                socket = listener.accept().socket();
             } catch (IOException e) {
-                if (server.isOpen()) log.error("accept failed on port {}: {}", port(), e.toString());
+                if (listener.isOpen()) log.error("accept failed on port {}: {}", listener.socket().getLocalPort(), e.toString());
                 continue;
             }
-            String id = "a" + associationNumbers.incrementAndGet();
+            String id = (tls == null ? "a" : "t") + associationNumbers.incrementAndGet();
             try {
                 socket.setTcpNoDelay(true);
-                associations.execute(() -> serve(socket, id));
+                associations.execute(() -> serve(socket, id, tls));
             } catch (RejectedExecutionException e) {
                 try {
-                    rejecter.execute(() -> rejectAfterRequest(socket, id, AssociationRequest.Rejection.TOO_MANY_ASSOCIATIONS));
+                    rejecter.execute(() -> rejectAfterRequest(socket, id, tls, AssociationRequest.Rejection.TOO_MANY_ASSOCIATIONS));
                 } catch (RejectedExecutionException flood) {
                     peerLog.warn("{} dropped: every association slot and the rejection queue are full", id);
                     closeQuietly(socket);
@@ -158,8 +208,10 @@ public final class DicomReceiver implements AutoCloseable {
         }
     }
 
-    private void rejectAfterRequest(Socket socket, String id, AssociationRequest.Rejection why) {
-        try (socket) {
+    private void rejectAfterRequest(Socket plain, String id, DicomTls tls, AssociationRequest.Rejection why) {
+        try (plain) {
+            Socket socket = tls == null ? plain : handshake(plain, id, tls);
+            if (socket == null) return;
             socket.setSoTimeout((int) config.requestTimeout().toMillis());
             AssociationRequest rq = AssociationRequest.read(socket.getInputStream());
             reject(socket, new AssociationContext(id, rq.callingAeTitle(), peer(socket)), why);
@@ -168,10 +220,32 @@ public final class DicomReceiver implements AutoCloseable {
         }
     }
 
-    private void serve(Socket socket, String id) {
-        AssociationContext ctx = new AssociationContext(id, "?", peer(socket));
+    /**
+     * The server side of the TLS handshake, within {@code dicom.request-timeout-seconds}: the TLS socket, or null
+     * after logging why the connection was refused (plaintext, no or an untrusted certificate, a stalled peer).
+     */
+    private Socket handshake(Socket plain, String id, DicomTls tls) {
+        try {
+            Socket s = tls.accept(plain, config.requestTimeout());
+            peerLog.debug("{} TLS {} {} from {}", id, ((javax.net.ssl.SSLSocket) s).getSession().getProtocol(),
+                    ((javax.net.ssl.SSLSocket) s).getSession().getCipherSuite(), peer(plain));
+            return s;
+        } catch (IOException e) {
+            peerLog.warn("{} TLS connection from {} refused: {}", id, peer(plain), DicomTls.explain(e));
+            closeQuietly(plain);
+            return null;
+        }
+    }
+
+    private void serve(Socket plain, String id, DicomTls tls) {
+        AssociationContext ctx = new AssociationContext(id, "?", peer(plain));
+        Socket socket = plain;
         boolean released = false;
         try {
+            if (tls != null) {
+                socket = handshake(plain, id, tls);
+                if (socket == null) return;
+            }
             socket.setSoTimeout((int) config.requestTimeout().toMillis());
             AssociationRequest rq = AssociationRequest.read(socket.getInputStream());
             ctx = new AssociationContext(id, rq.callingAeTitle(), peer(socket));
@@ -185,7 +259,7 @@ public final class DicomReceiver implements AutoCloseable {
             OutputStream out = socket.getOutputStream();
             out.write(Negotiation.accept(rq, answers, MAX_PDU_RECEIVED));
             out.flush();
-            StoreAssociation association = new StoreAssociation(socket.getChannel(), config.idleTimeout(), ctx,
+            StoreAssociation association = new StoreAssociation(socket, config.idleTimeout(), ctx,
                     Negotiation.accepted(answers), intake, spool, outcome -> {
                         if (outcome instanceof InstanceStore.Outcome.Stored s) tracker.instanceStored(id, s.seriesId());
                     }, MAX_PDU_RECEIVED);
@@ -279,6 +353,7 @@ public final class DicomReceiver implements AutoCloseable {
     public synchronized boolean stop(Duration timeout) {
         stopping = true;
         closeQuietly(server);
+        if (tlsServer != null) closeQuietly(tlsServer);
         associations.shutdown();
         rejecter.shutdown();
         boolean drained;
@@ -286,6 +361,7 @@ public final class DicomReceiver implements AutoCloseable {
             drained = associations.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (!drained) associations.shutdownNow();
             acceptor.join(1000);
+            if (tlsAcceptor != null) tlsAcceptor.join(1000);
         } catch (InterruptedException e) {
             associations.shutdownNow();
             Thread.currentThread().interrupt();

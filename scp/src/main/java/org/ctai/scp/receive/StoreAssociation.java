@@ -15,7 +15,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Map;
@@ -47,7 +47,7 @@ final class StoreAssociation {
 
     private static final byte[] RELEASE_RP = {0x06, 0, 0, 0, 0, 4, 0, 0, 0, 0};
 
-    private final SocketChannel channel;
+    private final Socket socket;
     private final Duration idle;
     private final AssociationContext ctx;
     private final Map<Integer, Negotiation.Answer> contexts;
@@ -68,9 +68,9 @@ final class StoreAssociation {
     private int stored;
 
     /** @param idle the longest wait for the peer's next bytes */
-    StoreAssociation(SocketChannel channel, Duration idle, AssociationContext ctx, Map<Integer, Negotiation.Answer> contexts,
+    StoreAssociation(Socket socket, Duration idle, AssociationContext ctx, Map<Integer, Negotiation.Answer> contexts,
                      Intake intake, Spool spool, Listener listener, int maxPdu) {
-        this.channel = channel;
+        this.socket = socket;
         this.idle = idle;
         this.ctx = ctx;
         this.contexts = contexts;
@@ -85,10 +85,10 @@ final class StoreAssociation {
         return stored;
     }
 
-    /** Runs the data transfer to its end; the channel is left open and blocking. */
+    /** Runs the data transfer to its end; the socket is left open (a plain one's channel blocking again). */
     Ending run() throws IOException {
         Request request = null;
-        try (Wire w = new Wire(channel, idle)) {
+        try (Wire w = Wire.over(socket, idle)) {
             wire = w;
             while (true) {
                 header.clear();

@@ -11,15 +11,32 @@ public final class Destinations {
     private static final Logger log = LoggerFactory.getLogger(Destinations.class);
 
     private final NodeConfig.Send config;
+    private final java.util.Map<String, List<NodeConfig.Destination>> byPipeline;
 
     public Destinations(NodeConfig.Send config) {
+        this(config, java.util.Map.of());
+    }
+
+    /** @param byPipeline each pipeline's own destinations (a pipeline not named here uses {@code send.destinations}) */
+    public Destinations(NodeConfig.Send config, java.util.Map<String, List<NodeConfig.Destination>> byPipeline) {
         this.config = config;
+        this.byPipeline = java.util.Map.copyOf(byPipeline);
+    }
+
+    /** The destinations of a job of {@code pipeline} (empty: the node's one processor) for a series sent by {@code callingAeTitle}. */
+    public List<String> forJob(java.util.Optional<String> pipeline, String callingAeTitle) {
+        List<NodeConfig.Destination> all = pipeline.map(byPipeline::get).orElse(null);
+        return forCaller(all == null ? config.destinations() : all, callingAeTitle);
     }
 
     /** The destinations, written AE@host:port, for a series sent by {@code callingAeTitle}. */
     public List<String> forCaller(String callingAeTitle) {
-        if (!config.returnToSender()) return config.destinations().stream().map(Object::toString).toList();
-        List<String> caller = config.destinations().stream().filter(d -> d.aeTitle().equals(callingAeTitle)).map(Object::toString).toList();
+        return forCaller(config.destinations(), callingAeTitle);
+    }
+
+    private List<String> forCaller(List<NodeConfig.Destination> destinations, String callingAeTitle) {
+        if (!config.returnToSender()) return destinations.stream().map(Object::toString).toList();
+        List<String> caller = destinations.stream().filter(d -> d.aeTitle().equals(callingAeTitle)).map(Object::toString).toList();
         if (caller.isEmpty()) {
             log.warn("send.return-to-sender is on but {} is not in send.destinations; its results are not sent", callingAeTitle);
         }

@@ -1,6 +1,7 @@
 package org.ctai.scp.send;
 
 import org.ctai.scp.config.NodeConfig;
+import org.ctai.scp.tls.DicomTls;
 
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
@@ -20,7 +21,10 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.net.Socket;
 import java.time.Duration;
+import java.security.GeneralSecurityException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.LinkedHashSet;
 import java.util.LinkedList;
 import java.util.List;
@@ -53,18 +57,50 @@ public final class DicomSender {
     private final String callingAeTitle;
     private final Duration connectTimeout;
     private final Duration timeout;
+    /** The TLS side of each destination that requires TLS, by its AE@host:port. */
+    private final Map<String, DicomTls> tls;
 
+    /** A sender to plain (non-TLS) destinations. */
     public DicomSender(String callingAeTitle, Duration connectTimeout, Duration timeout) {
+        this(callingAeTitle, connectTimeout, timeout, Map.of());
+    }
+
+    /** @param tls the TLS side of every destination with {@code ;tls}, by its AE@host:port ({@link #tlsFor}) */
+    DicomSender(String callingAeTitle, Duration connectTimeout, Duration timeout, Map<String, DicomTls> tls) {
         this.callingAeTitle = callingAeTitle;
         this.connectTimeout = connectTimeout;
         this.timeout = timeout;
+        this.tls = Map.copyOf(tls);
+    }
+
+    /**
+     * The TLS side of each TLS destination, built (and its files read) once at start.
+     *
+     * @throws IOException naming the destination whose certificate or key cannot be used
+     */
+    static Map<String, DicomTls> tlsFor(List<NodeConfig.Destination> destinations) throws IOException {
+        Map<String, DicomTls> out = new HashMap<>();
+        for (NodeConfig.Destination d : destinations) {
+            if (d.tls().isEmpty()) continue;
+            NodeConfig.TlsPeer t = d.tls().get();
+            try {
+                out.put(d.toString(), DicomTls.client(t.trusted(), t.cert(), t.key()));
+            } catch (GeneralSecurityException e) {
+                throw new IOException("cannot set up TLS towards " + d + ": " + e.getMessage(), e);
+            }
+        }
+        return out;
     }
 
     /** @throws IOException when no association could be made or it broke down; nothing is known delivered then */
     public Report send(NodeConfig.Destination to, List<Outbox.Item> items) throws IOException {
-        Association association = associate(to, items);
+        DicomTls secure = to.tls().isPresent() ? tls.get(to.toString()) : null;
+        if (to.tls().isPresent() && secure == null) throw new IOException(to + " requires TLS but the sender was not given its TLS settings");
+        Association association = secure != null
+                ? TlsAssociation.open(to, secure, callingAeTitle, contexts(items), connectTimeout, timeout)
+                : associate(to, items);
         try {
-            tune(association);
+            if (secure == null) tune(association);
             int delivered = 0;
             int warnings = 0;
             List<String> failures = new ArrayList<>();

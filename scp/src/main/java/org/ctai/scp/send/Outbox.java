@@ -74,8 +74,19 @@ public final class Outbox {
                 }
             }
             c.commit();
-            return Optional.of(new Delivery(id, jobId, Destinations.parse(destination), attempt, owner, items));
+            return Optional.of(new Delivery(id, jobId, resolve(destination), attempt, owner, items));
         }
+    }
+
+    /**
+     * The configured destination a delivery row names (AE@host:port), with its TLS settings as configured now, so a
+     * corrected certificate applies to deliveries queued before the restart. A destination no longer configured is
+     * sent to as written, without TLS, as before TLS existed; should it be a TLS port, the peer refuses the plain
+     * A-ASSOCIATE-RQ (which carries AE titles only), so no patient data leaves in clear, and the delivery fails.
+     */
+    private NodeConfig.Destination resolve(String written) {
+        return config.destinations().stream().filter(d -> d.toString().equals(written)).findFirst()
+                .orElseGet(() -> Destinations.parse(written));
     }
 
     /** All objects arrived (success or warning). */

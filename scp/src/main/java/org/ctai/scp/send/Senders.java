@@ -9,6 +9,8 @@ import org.ctai.scp.config.NodeConfig;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import org.ctai.scp.tls.DicomTls;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,8 +33,14 @@ public final class Senders {
      * {@code nodeAeTitle} when that is not set.
      */
     public static Senders create(DataSource db, NodeConfig.Send config, String nodeAeTitle, Duration poll, Path dataDir, String owner) {
+        Map<String, DicomTls> tls;
+        try {
+            tls = DicomSender.tlsFor(config.destinations());
+        } catch (IOException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
         return new Senders(new Outbox(db, config, dataDir),
-                new DicomSender(config.callingAeTitle().orElse(nodeAeTitle), config.connectTimeout(), config.timeout()), config.count(),
+                new DicomSender(config.callingAeTitle().orElse(nodeAeTitle), config.connectTimeout(), config.timeout(), tls), config.count(),
                 poll, owner);
     }
 

@@ -15,16 +15,22 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import org.ctai.viewer.JobState;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Deletes the spooled CT instances and written results of series whose results were delivered more than
  * {@code retention.days} ago. Never touches a series that is receiving, queued or running, nor one with a
- * failed or dead job or an unsent delivery; history rows and measurements stay. Thread-safe.
+ * failed or dead job or an unsent delivery; history rows and measurements stay. The files of a series that produced
+ * no result (no pipeline took it, it lay outside its model's domain, or another series of its study was chosen) go
+ * sooner, {@code retention.unprocessed-minutes} after that was decided, checked every minute. Thread-safe.
  */
 public final class Cleaner implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Cleaner.class);
+    /** How often the files of series without a result are looked for, so they go within minutes of their time. */
+    private static final Duration UNPROCESSED_CHECK = Duration.ofMinutes(1);
 
     private final DataSource db;
     private final NodeConfig.Retention config;
@@ -52,6 +58,34 @@ public final class Cleaner implements AutoCloseable {
                 log.error("retention cleaner failed; retrying at the next check: {}", t.toString());
             }
         }, every, every, TimeUnit.MILLISECONDS);
+        long often = Math.min(every, UNPROCESSED_CHECK.toMillis());
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                int n = purgeUnprocessed();
+                if (n > 0) log.info("retention: deleted the files of {} series that produced no result", n);
+            } catch (Throwable t) {
+                log.error("retention cleaner failed on unprocessed series; retrying at the next check: {}", t.toString());
+            }
+        }, often, often, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Purges every series whose files were marked for discarding (ignored, skipped, not chosen) and whose time has come,
+     * as long as no job of it still produces or produced a result.
+     *
+     * @return how many series were purged
+     */
+    public int purgeUnprocessed() throws SQLException {
+        String withoutResult = "'" + String.join("', '", JobState.words(JobState::withoutResult)) + "'";
+        int purged = 0;
+        while (purgeOne("""
+                SELECT s.id FROM scp.series s
+                WHERE s.state = 'queued' AND s.purged_at IS NULL AND s.discard_after < now()
+                  AND NOT EXISTS (SELECT 1 FROM scp.job j WHERE j.series_id = s.id AND j.state NOT IN (%s))
+                LIMIT 1 FOR UPDATE OF s SKIP LOCKED""".formatted(withoutResult), ps -> { })) {
+            purged++;
+        }
+        return purged;
     }
 
     /** @return how many series were purged */

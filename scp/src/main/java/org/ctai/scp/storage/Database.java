@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
+import org.ctai.viewer.JobState;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -100,11 +101,26 @@ public final class Database implements AutoCloseable {
         Database database = new Database(embedded, pool, Optional.ofNullable(ownership[0]));
         try {
             database.migrate("scp");
+            database.registerJobStates();
         } catch (RuntimeException e) {
             database.close();
             throw e;
         }
         return database;
+    }
+
+    /** Makes {@code scp.job_state} hold every {@link JobState}: the enum owns the states, the table only enforces them. */
+    private void registerJobStates() {
+        try (java.sql.Connection c = pool.getConnection();
+             java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO scp.job_state (name) VALUES (?) ON CONFLICT DO NOTHING")) {
+            for (JobState state : JobState.values()) {
+                ps.setString(1, state.word());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        } catch (java.sql.SQLException e) {
+            throw new NodeException("cannot register the job states in scp.job_state: " + e.getMessage(), e);
+        }
     }
 
     public DataSource dataSource() {

@@ -13,8 +13,8 @@ const TEXTS = {
     'worklist.refresh': 'Refresh',
     'col.patient': 'Patient', 'col.studyDate': 'Study date', 'col.description': 'Description', 'col.state': 'State',
     'col.timings': 'Timings', 'col.lesions': 'Lesions', 'col.actions': '',
-    'state.receiving': 'receiving', 'state.queued': 'queued', 'state.running': 'running', 'state.done': 'done',
-    'state.failed': 'failed', 'state.dead': 'dead', 'state.undelivered': 'undelivered', 'state.sent': 'sent',
+    // the job states' own labels come from /api/job-states (org.ctai.viewer.JobState)
+    'state.receiving': 'receiving', 'state.undelivered': 'undelivered', 'state.sent': 'sent', 'worklist.pipeline': 'pipeline',
     'state.sending': 'sending', 'state.sendDead': 'sending failed',
     'time.received': 'received', 'time.queued': 'queued', 'time.started': 'started', 'time.inferred': 'processed',
     'time.sent': 'sent', 'time.instances': 'instances', 'time.since': 'running since', 'progress.slices': 'slices segmented',
@@ -51,8 +51,7 @@ const TEXTS = {
     'worklist.refresh': '刷新',
     'col.patient': '患者', 'col.studyDate': '检查日期', 'col.description': '描述', 'col.state': '状态',
     'col.timings': '时间', 'col.lesions': '病灶数', 'col.actions': '',
-    'state.receiving': '接收中', 'state.queued': '排队中', 'state.running': '处理中', 'state.done': '完成',
-    'state.failed': '失败', 'state.dead': '已放弃', 'state.undelivered': '未送达', 'state.sent': '已发送',
+    'state.receiving': '接收中', 'state.undelivered': '未送达', 'state.sent': '已发送', 'worklist.pipeline': '流程',
     'state.sending': '发送中', 'state.sendDead': '发送失败',
     'time.received': '接收', 'time.queued': '排队', 'time.started': '开始', 'time.inferred': '处理完成',
     'time.sent': '发送', 'time.instances': '张图像', 'time.since': '开始于', 'progress.slices': '层已分割',
@@ -85,6 +84,11 @@ export function t(key, vars) {
   let s = TEXTS[lang][key] ?? TEXTS.en[key] ?? key;
   if (vars) for (const [k, v] of Object.entries(vars)) s = s.replace('{' + k + '}', String(v));
   return s;
+}
+
+/** Adds texts the server owns (such as the job states' labels) under their keys, per language. */
+export function addTexts(language, entries) {
+  if (TEXTS[language]) Object.assign(TEXTS[language], entries);
 }
 
 /** Fills every element with data-i18n="key" (text only). */

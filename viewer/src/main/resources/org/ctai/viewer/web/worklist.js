@@ -1,8 +1,20 @@
-import { t, date, time, num, seconds } from './i18n.js';
+import { t, date, time, num, seconds, addTexts } from './i18n.js';
 import { el, header, getJson, postJson, showError } from './common.js';
 
 const REFRESH_MS = 3000;
 const user = await header();
+// the job states, their labels and what each allows come from the server (org.ctai.viewer.JobState owns them)
+const STATES = new Map((await getJson('/api/job-states')).map((s) => [s.state, s]));
+for (const s of STATES.values()) {
+  addTexts('en', { ['state.' + s.state]: s.en });
+  addTexts('zh', { ['state.' + s.state]: s.zh });
+}
+const stateSelect = document.getElementById('filter-state');
+const undeliveredOption = stateSelect.querySelector('option[value="undelivered"]');
+for (const o of [...stateSelect.querySelectorAll('option')]) if (STATES.has(o.value)) o.remove();
+for (const s of STATES.values()) {
+  stateSelect.insertBefore(el('option', { value: s.state }, t('state.' + s.state)), undeliveredOption);
+}
 const form = document.getElementById('filter');
 const params = new URLSearchParams(location.search);
 form.patient.value = params.get('patient') || '';
@@ -33,7 +45,8 @@ function stateCell(r) {
       cell.append(el('div', { className: 'small' }, (r.slicesDone || 0) + ' / ' + r.slicesTotal + ' ' + t('progress.slices')));
     }
   }
-  if ((r.state === 'failed' || r.state === 'dead') && r.lastError) cell.append(el('div', { className: 'reason' }, r.lastError));
+  if (r.pipeline) cell.append(el('div', { className: 'small pipeline' }, t('worklist.pipeline') + ' ' + r.pipeline));
+  if (STATES.get(r.state)?.hasReason && r.lastError) cell.append(el('div', { className: 'reason' }, r.lastError));
   if (r.state === 'done') {
     if (r.deliveriesDead > 0) {
       cell.append(el('div', { className: 'badge bad' }, t('state.sendDead')));
@@ -60,7 +73,7 @@ function timings(r) {
 function actions(r) {
   const td = el('td', { className: 'actions' });
   if (r.jobId) td.append(el('a', { href: '/study?job=' + r.jobId, className: 'study-link' }, t('action.study')));
-  const retryable = r.state === 'failed' || r.state === 'dead' || r.deliveriesDead > 0;
+  const retryable = STATES.get(r.state)?.retryable || r.deliveriesDead > 0;
   if (user.role === 'admin' && r.jobId && retryable) {
     const b = el('button', { type: 'button', className: 'retry', dataset: { job: r.jobId } }, t('action.retry'));
     b.addEventListener('click', async () => {
