@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
 
 /** {@code ./ctai bench ...}: benchmarks that print figures side by side with a reference. */
 @Command(name = "ctai bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures side by side with a reference.",
-        subcommands = {BenchCommand.Ingest.class, BenchCommand.Inference.class, BenchCommand.EndToEnd.class, BenchCommand.Viewer.class})
+        subcommands = {BenchCommand.Ingest.class, BenchCommand.Inference.class, BenchCommand.EndToEnd.class, BenchCommand.Viewer.class,
+                BenchCommand.Cluster.class})
 public final class BenchCommand {
 
     public static void main(String[] args) {
@@ -60,6 +61,25 @@ public final class BenchCommand {
         @Override
         public Integer call() throws Exception {
             new EndToEndBenchmark(slices, options.size, System.out).run();
+            return 0;
+        }
+    }
+
+    @Command(name = "cluster", description = "One node and two nodes on one PostgreSQL and one data folder, side by side: series/min, "
+            + "images/s and the queue's claim latency under the same load.")
+    static final class Cluster implements Callable<Integer> {
+        @Option(names = "--series", defaultValue = "8", description = "series sent at once (default ${DEFAULT-VALUE})")
+        int series;
+
+        @Option(names = "--slices", defaultValue = "16", description = "slices per series (default ${DEFAULT-VALUE})")
+        int slices;
+
+        @Option(names = "--size", defaultValue = "256", description = "rows and columns (default ${DEFAULT-VALUE})")
+        int size;
+
+        @Override
+        public Integer call() throws Exception {
+            new ClusterBenchmark(series, slices, size, System.out).run();
             return 0;
         }
     }

@@ -20,6 +20,7 @@ import org.ctai.scp.send.Destinations;
 import org.ctai.scp.send.Senders;
 import org.ctai.scp.storage.Cleaner;
 import org.ctai.scp.storage.Database;
+import org.ctai.scp.storage.NodeHeartbeat;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -65,6 +66,8 @@ public final class Node implements AutoCloseable {
     private final PriorFetcher priors;
     private final String owner;
     private boolean closed;
+    /** This node's row in scp.node, for the cluster's health view; written once the node receives. */
+    private NodeHeartbeat heartbeat;
     /** Closed after the workers have stopped (the segmentation model). */
     private AutoCloseable closeLast = () -> { };
 
@@ -106,6 +109,8 @@ public final class Node implements AutoCloseable {
         PriorFetcher priors = null;
         try {
             DataSource ds = database.dataSource();
+            // before the receiver cleans the spool of files without rows: in a wrong folder that is every file
+            database.checkDataDirectory(config.data().dir());
             JobQueue queue = new JobQueue(ds, config.worker());
             tracker = new SeriesTracker(ds, config.series(), queue, routing, config.retention().unprocessed(), config.data().dir());
             receiver = DicomReceiver.open(config.dicom(), config.data(), ds, host, tracker);
@@ -115,7 +120,7 @@ public final class Node implements AutoCloseable {
             workers.hooks(priors);
             senders = Senders.create(ds, config.send(), config.dicom().aeTitle(), config.worker().poll(), config.data().dir(), owner);
             // the page first: a configuration it refuses (no users) stops the start before any peer is accepted
-            web = new WebServer(config.web().server(), ds, status, receiver.stow(config.web().stowMaxBytes()));
+            web = new WebServer(config.web().server(), ds, status.withDatabase(database::up), receiver.stow(config.web().stowMaxBytes()));
             web.start();
             cleaner = new Cleaner(ds, config.retention(), config.data().dir());
             tracker.start();
@@ -124,8 +129,11 @@ public final class Node implements AutoCloseable {
             senders.start();
             receiver.start();
             priors.start(); // after the receiver: the PACS sends the priors to it
-            return new Node(config, database, tracker, workers, senders, cleaner, receiver, web, owner, priors);
-        } catch (IOException | RuntimeException e) {
+            database.supervise();
+            Node node = new Node(config, database, tracker, workers, senders, cleaner, receiver, web, owner, priors);
+            node.heartbeat = NodeHeartbeat.start(ds, owner, host, config.dicom().bind() + ":" + receiver.port(), VERSION);
+            return node;
+        } catch (IOException | java.sql.SQLException | RuntimeException e) {
             if (priors != null) priors.stop(Duration.ZERO);
             if (receiver != null) receiver.stop(Duration.ZERO);
             if (workers != null) workers.stop(Duration.ZERO);
@@ -216,6 +224,7 @@ public final class Node implements AutoCloseable {
         if (closed) return;
         closed = true;
         log.info("stopping: no new associations, finishing those in flight");
+        if (heartbeat != null) heartbeat.close();
         web.close();
         priors.stop(PRIORS_STOP_TIMEOUT);
         if (!receiver.stop(DRAIN_TIMEOUT)) log.warn("associations still open after {} s were cut", DRAIN_TIMEOUT.toSeconds());

@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 /** The node as its own JVM, started like ./ctai run does, so a test can kill it with SIGKILL. */
 public final class NodeProcess implements AutoCloseable {
     private static final Pattern EMBEDDED_PORT = Pattern.compile("embedded PostgreSQL running on port (\\d+)");
+    private static final Pattern WEB_PORT = Pattern.compile("web page on http://[^:/]+:(\\d+)/");
 
     private final Process process;
     private final Path log;
@@ -39,7 +40,13 @@ public final class NodeProcess implements AutoCloseable {
 
     /** Starts {@code ctai run} on the given DICOM port. */
     static NodeProcess start(Path log, int port, List<String> options) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        return start(log, port, List.of(), options);
+    }
+
+    /** Starts {@code ctai run} behind a command prefix (for example {@code ip netns exec NS}, which execs the JVM). */
+    static NodeProcess start(Path log, int port, List<String> prefix, List<String> options) throws Exception {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-cp", System.getProperty("java.class.path"), "org.ctai.scp.cli.Main", "run", "--dicom.port=" + port));
         cmd.addAll(TestNodes.WEB_OPTIONS);
         cmd.addAll(options);
@@ -48,7 +55,10 @@ public final class NodeProcess implements AutoCloseable {
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (!node.logText().contains("listening on")) {
             if (!p.isAlive()) throw new IllegalStateException("node exited with " + p.exitValue() + ":\n" + node.logText());
-            if (System.nanoTime() > deadline) throw new IllegalStateException("node did not start in 90 s:\n" + node.logText());
+            if (System.nanoTime() > deadline) {
+                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // never leave a half-started node behind
+                throw new IllegalStateException("node did not start in 90 s:\n" + node.logText());
+            }
             Thread.sleep(100);
         }
         return node;
@@ -69,6 +79,17 @@ public final class NodeProcess implements AutoCloseable {
         while (m.find()) port = m.group(1);
         if (port == null) throw new IllegalStateException("no embedded PostgreSQL in the log");
         return "jdbc:postgresql://localhost:" + port + "/postgres?user=postgres";
+    }
+
+    /** The web page's port (the node runs with web.port=0). */
+    int webPort() {
+        Matcher m = WEB_PORT.matcher(logText());
+        if (!m.find()) throw new IllegalStateException("no web page in the log");
+        return Integer.parseInt(m.group(1));
+    }
+
+    long pid() {
+        return process.pid();
     }
 
     /** SIGKILL: no shutdown hook, no cleanup, like a power cut for the JVM. */

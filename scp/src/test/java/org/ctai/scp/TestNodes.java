@@ -23,6 +23,13 @@ public final class TestNodes {
     static final List<String> WEB_OPTIONS = List.of("--web.port=0",
             "--web.users=" + WEB_USER + ":admin:" + org.ctai.viewer.PasswordHasher.hash(WEB_PASSWORD.toCharArray(), 1000));
 
+    /**
+     * The shipped liver pipeline with only its modality, SOP class and slice-count rules: the synthetic series of
+     * {@link CtSeriesWriter} carry no Image Type, thickness or spacing the other rules ask for.
+     */
+    static final List<String> ANY_CT_SERIES = List.of("--pipeline.liver.rule.3=", "--pipeline.liver.rule.4=", "--pipeline.liver.rule.5=",
+            "--pipeline.liver.rule.6=", "--pipeline.liver.rule.7=", "--pipeline.liver.rule.8=", "--pipeline.liver.rule.10=");
+
     private TestNodes() {
     }
 

@@ -100,15 +100,24 @@ final class ApiHandlers {
         ObjectNode database = h.putObject("database");
         boolean dbUp;
         long started = System.nanoTime();
-        try (Connection c = db.getConnection()) {
+        if (!node.databaseUp()) {
+            // the node's embedded server is being restarted: a connection would wait for the pool's timeout
+            dbUp = false;
+            database.put("up", false);
+            database.put("error", "the node's database is not running; the node is restarting it");
+            h.putNull("queueDepth");
+            h.putNull("nodes");
+        } else try (Connection c = db.getConnection()) {
             dbUp = c.isValid(2);
             database.put("up", dbUp);
             h.put("queueDepth", store.queueDepth());
+            h.set("nodes", ClusterNodes.alive(c));
         } catch (SQLException e) {
             dbUp = false;
             database.put("up", false);
             database.put("error", e.getMessage());
             h.putNull("queueDepth");
+            h.putNull("nodes");
         }
         database.put("latencyMs", (System.nanoTime() - started) / 1_000_000);
         h.put("modelLoaded", node.modelLoaded());

@@ -6,7 +6,6 @@ import org.ctai.scp.config.NodeConfig;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,7 +14,6 @@ import java.nio.channels.FileLock;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -33,25 +31,13 @@ public final class Database implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Database.class);
     private static final Duration ORPHAN_STOP_TIMEOUT = Duration.ofSeconds(30);
 
-    /**
-     * Waits on a pipe from this JVM and, when it reads end-of-file (the JVM is gone, SIGKILL included, since
-     * the kernel closes the pipe), asks the postmaster for a fast shutdown, unless postmaster.pid names another
-     * process by then (a new node started its own). Its own session, so a signal to the node's process group
-     * does not take it away first. Arguments: the data directory, the postmaster's pid.
-     */
-    private static final String WATCHDOG = "while read -r _; do :; done; "
-            + "[ \"$(head -n 1 \"$1/postmaster.pid\" 2>/dev/null)\" = \"$2\" ] && kill -INT \"$2\"; exit 0";
-
-    /** The embedded server this process started, and the process that stops it if this JVM dies. */
-    private record Embedded(EmbeddedPostgres server, Optional<Process> watchdog) { }
-
-    private final Optional<Embedded> embedded;
+    private final Optional<EmbeddedServer> embedded;
     private final HikariDataSource pool;
     /** Held while this process runs the embedded server. */
     private final Optional<FileLock> ownership;
     private volatile boolean closed;
 
-    private Database(Optional<Embedded> embedded, HikariDataSource pool, Optional<FileLock> ownership) {
+    private Database(Optional<EmbeddedServer> embedded, HikariDataSource pool, Optional<FileLock> ownership) {
         this.embedded = embedded;
         this.pool = pool;
         this.ownership = ownership;
@@ -67,7 +53,7 @@ public final class Database implements AutoCloseable {
      *               runs on this data folder instead of refusing to start a second
      */
     public static Database open(NodeConfig.Db db, NodeConfig.Data data, String poolName, boolean attach) {
-        Optional<Embedded> embedded = Optional.empty();
+        Optional<EmbeddedServer> embedded = Optional.empty();
         FileLock[] ownership = new FileLock[1];
         String url;
         String user = db.user();
@@ -82,20 +68,25 @@ public final class Database implements AutoCloseable {
             password = "";
             log.info("using the embedded PostgreSQL of the node running on {} (port {})", data.dir(), running.get());
         } else {
-            EmbeddedPostgres pg = startEmbedded(data.embeddedDatabase(), data.fsync(), ownership);
-            embedded = Optional.of(new Embedded(pg, watchdog(data.embeddedDatabase())));
-            url = pg.getJdbcUrl("postgres", "postgres");
+            EmbeddedServer server = startEmbedded(data.embeddedDatabase(), data.fsync(), ownership);
+            embedded = Optional.of(server);
+            url = "jdbc:postgresql://127.0.0.1:" + server.port() + "/postgres";
             user = "postgres";
             password = "";
         }
         HikariConfig hc = new HikariConfig();
         hc.setPoolName(poolName);
-        hc.setJdbcUrl(url);
-        hc.setUsername(user);
-        hc.setPassword(password);
+        if (embedded.isPresent()) {
+            // connections go to the port the server has now: a restart may have had to move it
+            hc.setDataSource(new EmbeddedDataSource(embedded.get(), data.fsync()));
+        } else {
+            hc.setJdbcUrl(url);
+            hc.setUsername(user);
+            hc.setPassword(password);
+        }
         hc.setMaximumPoolSize(db.poolSize());
         hc.setConnectionTimeout(Duration.ofSeconds(30).toMillis());
-        if (!data.fsync()) {
+        if (!data.fsync() && embedded.isEmpty()) {
             // data.fsync=false (benchmarks): commits do not wait for the database's disk either
             hc.addDataSourceProperty("options", "-c synchronous_commit=off");
         }
@@ -103,13 +94,18 @@ public final class Database implements AutoCloseable {
         try {
             pool = new HikariDataSource(hc);
         } catch (RuntimeException e) {
-            embedded.ifPresent(Database::stop);
+            embedded.ifPresent(EmbeddedServer::close);
             if (ownership[0] != null) release(ownership[0]);
             throw new NodeException("cannot connect to the database at " + url + ": " + e.getMessage(), e);
         }
         Database database = new Database(embedded, pool, Optional.ofNullable(ownership[0]));
-        database.migrate("scp");
-        database.registerJobStates();
+        try {
+            database.migrate("scp");
+            database.registerJobStates();
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
         return database;
     }
 
@@ -131,6 +127,35 @@ public final class Database implements AutoCloseable {
         return pool;
     }
 
+    /**
+     * Refuses a data.dir that is not the folder the other nodes on this database use (compares the id in
+     * {@code <data.dir>/data-dir.id} with the one the database recorded at its first start; records both at
+     * that first start). Call before anything reads or cleans the spool.
+     *
+     * @throws NodeException naming the folder and both ids
+     */
+    public void checkDataDirectory(Path dataDir) {
+        DataDirectoryMark.check(pool, dataDir);
+    }
+
+    /**
+     * Restarts the embedded server whenever its postmaster dies under the running node (see
+     * {@link EmbeddedServer}). Nodes call this once they run; commands do not, since they end soon. Nothing to
+     * do for a configured server: that one is its operator's to supervise.
+     */
+    public void supervise() {
+        embedded.ifPresent(EmbeddedServer::supervise);
+    }
+
+    /**
+     * False while this node knows its database cannot answer: its embedded server is gone and being restarted.
+     * Cheap (no I/O), so the health check can ask it before waiting for a connection. Always true for a
+     * configured server, whose state only a connection attempt tells.
+     */
+    public boolean up() {
+        return embedded.map(EmbeddedServer::up).orElse(true);
+    }
+
     /** Applies {@code classpath:db/<module>} to schema {@code <module>}, with that module's own history table. */
     public void migrate(String module) {
         Flyway.configure(getClass().getClassLoader())
@@ -141,41 +166,21 @@ public final class Database implements AutoCloseable {
                 .migrate();
     }
 
-    private static EmbeddedPostgres startEmbedded(Path dir, boolean fsync, FileLock[] ownership) {
+    private static EmbeddedServer startEmbedded(Path dir, boolean fsync, FileLock[] ownership) {
         try {
             Files.createDirectories(dir);
             ownership[0] = tryOwn(dir).orElseThrow(() -> new NodeException("another node is running with its embedded PostgreSQL on "
                     + dir + "; stop it first or use another data.dir"));
             stopOrphanPostmaster(dir);
-            EmbeddedPostgres pg = EmbeddedPostgres.builder()
-                    .setDataDirectory(dir)
-                    .setCleanDataDirectory(false)
-                    .setServerConfig("listen_addresses", "127.0.0.1")
-                    // the library starts the postmaster with -F and synchronous_commit=off (a throwaway test
-                    // server); a -c after -F wins, so with data.fsync a committed row survives a power cut
-                    .setServerConfig("fsync", fsync ? "on" : "off")
-                    .setServerConfig("synchronous_commit", fsync ? "on" : "off")
-                    // the node stops it last, in close(); the library's own hook stopped it under the workers at Ctrl-C
-                    .setRegisterShutdownHook(false)
-                    .start();
-            log.info("embedded PostgreSQL running on port {} with data in {}", pg.getPort(), dir);
-            return pg;
         } catch (IOException e) {
             throw new NodeException("cannot start the embedded PostgreSQL in " + dir + ": " + e.getMessage(), e);
         }
+        return EmbeddedServer.start(dir, fsync);
     }
 
     /** The postmaster named by the data directory's postmaster.pid, if it is running. */
     private static Optional<ProcessHandle> postmaster(Path dir) throws IOException {
-        Path pidFile = dir.resolve("postmaster.pid");
-        if (!Files.exists(pidFile)) return Optional.empty();
-        String first = Files.readAllLines(pidFile, StandardCharsets.US_ASCII).stream().findFirst().orElse("").trim();
-        try {
-            return ProcessHandle.of(Long.parseLong(first))
-                    .filter(p -> p.info().command().map(c -> c.endsWith("postgres")).orElse(false));
-        } catch (NumberFormatException e) {
-            return Optional.empty(); // not a pid file PostgreSQL would honour either
-        }
+        return EmbeddedServer.postmaster(dir);
     }
 
     /**
@@ -247,63 +252,13 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    /**
-     * Starts the process that stops the embedded postmaster when this JVM dies: pg_ctl daemonises the
-     * postmaster, so nothing else would (it kept running as an orphan after a SIGKILL, holding memory and the
-     * data directory until the next start). Without one the node still runs; the next start stops the orphan.
-     */
-    private static Optional<Process> watchdog(Path dir) {
-        try {
-            Optional<ProcessHandle> postmaster = postmaster(dir);
-            if (postmaster.isEmpty()) {
-                log.warn("no postmaster.pid in {}; the embedded PostgreSQL will outlive this process if it is killed", dir);
-                return Optional.empty();
-            }
-            List<String> command = new ArrayList<>();
-            if (Files.isExecutable(Path.of("/usr/bin/setsid"))) command.add("/usr/bin/setsid");
-            command.addAll(List.of("/bin/sh", "-c", WATCHDOG, "ctai-postgres-watchdog", dir.toString(),
-                    Long.toString(postmaster.get().pid())));
-            return Optional.of(new ProcessBuilder(command)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD)
-                    .start());
-        } catch (IOException e) {
-            log.warn("cannot start the watchdog of the embedded PostgreSQL ({}); it will outlive this process if it is killed",
-                    e.toString());
-            return Optional.empty();
-        }
-    }
-
     @Override
     public void close() {
         if (closed) return;
         closed = true;
         pool.close();
-        embedded.ifPresent(Database::stop);
+        embedded.ifPresent(EmbeddedServer::close);
         ownership.ifPresent(Database::release);
     }
 
-    private static void stop(Embedded e) {
-        closeQuietly(e.server());
-        // the postmaster is gone: end-of-file lets the watchdog exit without a signal to send
-        e.watchdog().ifPresent(w -> {
-            try {
-                w.getOutputStream().close();
-                if (!w.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) w.destroy();
-            } catch (IOException ex) {
-                w.destroy();
-            } catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                w.destroy();
-            }
-        });
-    }
-
-    private static void closeQuietly(EmbeddedPostgres pg) {
-        try {
-            pg.close();
-        } catch (IOException e) {
-            log.warn("stopping the embedded PostgreSQL failed: {}", e.toString());
-        }
-    }
 }
