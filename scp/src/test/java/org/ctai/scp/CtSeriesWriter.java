@@ -165,8 +165,9 @@ public final class CtSeriesWriter {
     }
 
     /** A series the loader must refuse: three slices, the middle one 48x48 among 32x32. */
+    /** Five slices (enough for the shipped routing rules to take the series), the second 48x48, the others 32x32. */
     public static Series writeMixedSizes(Path dir) {
-        return write(dir, 3, SOPClass.CTImageStorage, "CT", slice -> slice == 1 ? 48 : 32);
+        return write(dir, 5, SOPClass.CTImageStorage, "CT", slice -> slice == 1 ? 48 : 32);
     }
 
     static AttributeTag tag(int group, int element) {

@@ -34,7 +34,8 @@ class StowReceiveTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SENDER = "pacs";
     private static final String SENDER_PASSWORD = "stow secret for tests";
-    private static final String MR_IMAGE_STORAGE = "1.2.840.10008.5.1.4.1.1.4";
+    /** Modality Performed Procedure Step: not a storage SOP class, so refused (every storage SOP class is accepted). */
+    private static final String NOT_STORAGE = "1.2.840.10008.3.1.2.3.3";
 
     @TempDir
     Path tmp;
@@ -119,7 +120,7 @@ class StowReceiveTest {
     void badPartsGetFailedEntriesWhileTheGoodOnesAreStored() throws Exception {
         start();
         CtSeriesWriter.Series ct = CtSeriesWriter.write(tmp.resolve("ct"), 2, 32);
-        CtSeriesWriter.Series mr = CtSeriesWriter.write(tmp.resolve("mr"), 1, 32, MR_IMAGE_STORAGE, "MR");
+        CtSeriesWriter.Series mr = CtSeriesWriter.write(tmp.resolve("mr"), 1, 32, NOT_STORAGE, "MR");
         HttpResponse<String> r = post("/dicomweb/studies", List.of(dicom(ct.files().get(0)),
                 new Part("application/dicom", "this is not DICOM".getBytes(StandardCharsets.US_ASCII)),
                 dicom(mr.files().get(0)), new Part("text/plain", "hello".getBytes(StandardCharsets.US_ASCII)), dicom(ct.files().get(1))),

@@ -43,7 +43,7 @@ class RetentionTest {
     void deliveredSeriesLoseTheirFilesButKeepTheirHistoryWhileFailedOnesKeepTheirFiles() throws Exception {
         node = Node.start(TestNodes.config(tmp.resolve("data"), TestDatabase.freshDatabase(),
                 "--retention.days=0", "--retention.check-seconds=0.2"));
-        CtSeriesWriter.Series good = CtSeriesWriter.write(tmp.resolve("good"), 4, 32);
+        CtSeriesWriter.Series good = CtSeriesWriter.write(tmp.resolve("good"), 5, 32);
         assertThat(Dcmtk.storescu(TestNodes.CALLER, node.dicomPort(), good.files()).exitCode()).isZero();
         // a series the loader refuses: mixed image sizes
         CtSeriesWriter.Series mixed = CtSeriesWriter.writeMixedSizes(tmp.resolve("mixed"));
@@ -57,8 +57,8 @@ class RetentionTest {
 
         assertThat(TestNodes.strings(node.dataSource(), "SELECT series_uid FROM scp.series WHERE purged_at IS NOT NULL"))
                 .containsExactly(good.seriesUid());
-        assertThat(TestNodes.count(node.dataSource(), "SELECT count(*) FROM scp.instance")).isEqualTo(3);
-        assertThat(files("spool")).isEqualTo(3);
+        assertThat(TestNodes.count(node.dataSource(), "SELECT count(*) FROM scp.instance")).isEqualTo(5);
+        assertThat(files("spool")).isEqualTo(5);
         assertThat(TestNodes.strings(node.dataSource(), "SELECT state FROM scp.history ORDER BY job_id")).containsExactly("done", "failed");
 
         // the failed job's files go only when asked
