@@ -7,7 +7,6 @@ import org.ctai.scp.route.Pipeline;
 import org.ctai.scp.route.PipelineRouting;
 import org.ctai.scp.route.Router;
 
-import org.ctai.scp.process.InferenceProcessor;
 
 import org.ctai.scp.config.NodeConfig;
 import org.ctai.scp.priors.PriorFetcher;
@@ -29,15 +28,8 @@ import java.time.Duration;
 import java.util.UUID;
 import java.time.Clock;
 import javax.sql.DataSource;
-import org.ctai.srwriter.ModelInfo;
-import org.ctai.srwriter.ResultWriter;
 import org.ctai.viewer.NodeStatus;
 import org.ctai.viewer.WebServer;
-import org.ctai.inference.InferenceException;
-import org.ctai.inference.segment.Segmenter;
-import org.ctai.inference.SeriesAnalyzer;
-import org.ctai.inference.measure.LesionMeasurer;
-import org.ctai.inference.overlay.OverlayRenderer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -166,9 +158,8 @@ public final class Node implements AutoCloseable {
             throw e;
         }
         if (models.isEmpty()) log.warn("no pipeline is configured (pipelines is empty): every series will be recorded as ignored");
-        SeriesProcessor processor;
         PipelineProcessor pipelines = models.isEmpty() ? null : new PipelineProcessor(models);
-        processor = pipelines != null ? pipelines : (job, dir, progress) -> {
+        SeriesProcessor processor = pipelines != null ? pipelines : (job, dir, progress) -> {
             throw new SeriesProcessor.ProcessingException("no pipeline is configured", true, null);
         };
         String provider = models.isEmpty() ? "" : models.values().iterator().next().segmenter().provider().kind().name();

@@ -81,8 +81,11 @@ public final class JobQueue {
         enqueue(c, seriesId, version, Optional.empty(), 50, reason);
     }
 
-    /** Records that no pipeline takes version {@code version} of a series: a job that ends ignored, with the reason. */
-    void ignore(Connection c, long seriesId, int version, String reason) throws SQLException {
+    /**
+     * Records that no pipeline takes version {@code version} of a series: a job that ends ignored, with the reason; the
+     * series' files may be deleted {@code discardAfter} from now.
+     */
+    void ignore(Connection c, long seriesId, int version, String reason, Duration discardAfter) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO scp.job (series_id, series_version, max_attempts, state, last_error) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (series_id, series_version, coalesce(pipeline, '')) DO NOTHING RETURNING id""")) {
@@ -94,6 +97,20 @@ public final class JobQueue {
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) event(c, rs.getLong(1), null, JobState.IGNORED.word(), null, reason);
             }
+        }
+        markForDiscard(c, seriesId, discardAfter, false);
+    }
+
+    /**
+     * When a series that produced no result may lose its files (the cleaner's {@code purgeUnprocessed}); {@code keepEarlier}
+     * leaves a deadline already set alone.
+     */
+    private static void markForDiscard(Connection c, long seriesId, Duration after, boolean keepEarlier) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE scp.series SET discard_after = now() + make_interval(secs => ?) WHERE id = ?"
+                + (keepEarlier ? " AND discard_after IS NULL" : ""))) {
+            ps.setDouble(1, after.toMillis() / 1000.0);
+            ps.setLong(2, seriesId);
+            ps.executeUpdate();
         }
     }
 
@@ -365,13 +382,7 @@ public final class JobQueue {
                     c.rollback();
                     return;
                 }
-                try (PreparedStatement d = c.prepareStatement("""
-                        UPDATE scp.series SET discard_after = now() + make_interval(secs => ?)
-                        WHERE id = ? AND discard_after IS NULL""")) {
-                    d.setDouble(1, ignoredRetention.toMillis() / 1000.0);
-                    d.setLong(2, claim.seriesId());
-                    d.executeUpdate();
-                }
+                markForDiscard(c, claim.seriesId(), ignoredRetention, true);
                 event(c, claim.jobId(), JobState.RUNNING.word(), state.word(), claim.owner(), reason);
                 c.commit();
             } catch (SQLException | RuntimeException e) {

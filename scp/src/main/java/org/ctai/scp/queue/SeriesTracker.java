@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * new instance, or sooner, {@code series.release-grace-seconds} after the association that sent it was
  * released. Completion flips the series row from receiving to queued and, in the same transaction, asks the
  * {@link SeriesRouting} what the version becomes: one job per pipeline that takes it, or an ignored job that records
- * why none does (its files may then be deleted after {@code routing.ignored-retention}). Several node processes on one
+ * why none does (its files may then be deleted after {@code retention.unprocessed-minutes}). Several node processes on one
  * database queue each version once.
  * Times are the database's clock, shared by all processes. Thread-safe.
  */
@@ -164,13 +164,7 @@ public final class SeriesTracker implements AutoCloseable {
                             job.pipeline().map(p -> " for pipeline " + p).orElse(""), reason);
                 }
         } else if (verdict instanceof SeriesRouting.Verdict.Ignored ignored) {
-                queue.ignore(c, seriesId, version, ignored.reason());
-                try (PreparedStatement ps = c.prepareStatement(
-                        "UPDATE scp.series SET discard_after = now() + make_interval(secs => ?) WHERE id = ?")) {
-                    ps.setDouble(1, ignoredRetention.toMillis() / 1000.0);
-                    ps.setLong(2, seriesId);
-                    ps.executeUpdate();
-                }
+                queue.ignore(c, seriesId, version, ignored.reason(), ignoredRetention);
                 log.info("series {} version {} ignored: {}", seriesUid, version, ignored.reason());
         }
     }
