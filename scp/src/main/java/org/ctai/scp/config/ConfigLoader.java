@@ -155,7 +155,8 @@ public final class ConfigLoader {
                         "a transfer syntax the series loader decodes (" + String.join(", ", RECEIVABLE_TRANSFER_SYNTAXES) + ")"))),
                 in.list("dicom.sop-classes-denied", s -> in.check("dicom.sop-classes-denied", s, UID.matcher(s).matches(), "a UID")),
                 tlsListener(in),
-                in.integer("dicom.max-connections-per-address", 1, 10_000));
+                in.integer("dicom.max-connections-per-address", 1, 10_000),
+                in.integer("dicom.max-pending-requests", 1, 100_000));
         if (dicom.transferSyntaxes().isEmpty()) in.problem("dicom.transfer-syntaxes must name at least one transfer syntax");
         if (dicom.sopClasses().isEmpty()) in.problem("dicom.sop-classes must name at least one SOP class, or * for every storage SOP class");
         if (dicom.sopClasses().contains(NodeConfig.Dicom.ANY_STORAGE_SOP_CLASS) && dicom.sopClasses().size() > 1) {

@@ -33,21 +33,29 @@ public record NodeConfig(Dicom dicom, Data data, Db db, Series series, Worker wo
      * {@code sopClasses} holding {@link #ANY_STORAGE_SOP_CLASS} accepts every storage SOP class; one named in
      * {@code deniedSopClasses} is refused either way. {@code tls}: a second, TLS-only port beside {@code port}, with the
      * same checks. {@code maxConnectionsPerAddress}: connections open at once from one peer address, both ports
-     * together, from accept to close ({@code dicom.max-connections-per-address}).
+     * together, from accept to close ({@code dicom.max-connections-per-address}). {@code maxPendingRequests}: connections
+     * whose association request (on the TLS port: handshake and request) is still awaited, all addresses together
+     * ({@code dicom.max-pending-requests}); over it the one waiting longest is closed.
      */
     public record Dicom(String aeTitle, String bind, int port, Set<String> allowedCallers, boolean anyCaller,
                         Set<String> allowedAddresses, int maxAssociations, Duration requestTimeout,
                         Duration idleTimeout, List<String> sopClasses, List<String> transferSyntaxes,
-                        Set<String> deniedSopClasses, Optional<TlsListener> tls, int maxConnectionsPerAddress) {
+                        Set<String> deniedSopClasses, Optional<TlsListener> tls, int maxConnectionsPerAddress,
+                        int maxPendingRequests) {
         /** In {@code dicom.sop-classes}: every storage SOP class, standard or private. */
         public static final String ANY_STORAGE_SOP_CLASS = "*";
         /** As many as the default {@code dicom.max-associations}: a PACS that opens that many in parallel is never refused. */
         public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 16;
+        /** Far more than callers send requests at once; a few hundred sockets and buffers of a few bytes each. */
+        public static final int DEFAULT_MAX_PENDING_REQUESTS = 256;
 
         public Dicom {
             if (maxConnectionsPerAddress < 1 || maxConnectionsPerAddress > 10_000) {
                 throw new IllegalArgumentException("dicom.max-connections-per-address must be a whole number from 1 to 10000, was "
                         + maxConnectionsPerAddress);
+            }
+            if (maxPendingRequests < 1 || maxPendingRequests > 100_000) {
+                throw new IllegalArgumentException("dicom.max-pending-requests must be a whole number from 1 to 100000, was " + maxPendingRequests);
             }
             allowedCallers = Set.copyOf(allowedCallers);
             allowedAddresses = Set.copyOf(allowedAddresses);
@@ -61,7 +69,8 @@ public record NodeConfig(Dicom dicom, Data data, Db db, Series series, Worker wo
                      Set<String> allowedAddresses, int maxAssociations, Duration requestTimeout,
                      Duration idleTimeout, List<String> sopClasses, List<String> transferSyntaxes, Set<String> deniedSopClasses) {
             this(aeTitle, bind, port, allowedCallers, anyCaller, allowedAddresses, maxAssociations, requestTimeout, idleTimeout, sopClasses,
-                    transferSyntaxes, deniedSopClasses, Optional.empty(), DEFAULT_MAX_CONNECTIONS_PER_ADDRESS);
+                    transferSyntaxes, deniedSopClasses, Optional.empty(), DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+                    DEFAULT_MAX_PENDING_REQUESTS);
         }
 
         public boolean admitsCaller(String callingAeTitle) {

@@ -122,7 +122,7 @@ public final class DemoCommand {
         var d = c.dicom();
         var dicom = new NodeConfig.Dicom(d.aeTitle(), d.bind(), d.port(), callers, d.anyCaller(), d.allowedAddresses(), d.maxAssociations(),
                 d.requestTimeout(), d.idleTimeout(), d.sopClasses(), d.transferSyntaxes(), d.deniedSopClasses(), d.tls(),
-                d.maxConnectionsPerAddress());
+                d.maxConnectionsPerAddress(), d.maxPendingRequests());
         List<NodeConfig.Destination> destinations = new ArrayList<>(c.send().destinations());
         destinations.add(new NodeConfig.Destination(DEMO_PACS, "127.0.0.1", pacsPort));
         var s = c.send();

@@ -47,8 +47,6 @@ public final class DicomReceiver implements AutoCloseable {
     private static final int ARTIM_AFTER_RELEASE_MS = 500;
     /** How soon an acknowledged instance whose indexing failed (database away) is tried again. */
     private static final Duration INDEX_RETRY = Duration.ofSeconds(1);
-    /** The least time between two WARN lines saying every TLS intake thread is busy (a TLS flood must not fill the log). */
-    private static final Duration TLS_BUSY_REPORT_EVERY = Duration.ofMinutes(1);
 
     private final NodeConfig.Dicom config;
     private final SopClassPolicy sopClasses;
@@ -70,8 +68,9 @@ public final class DicomReceiver implements AutoCloseable {
     private final ServerSocketChannel tlsServer;
     private final DicomTls tls;
     private final Thread tlsAcceptor;
-    private final ThreadPoolExecutor tlsIntake;
-    private final AtomicLong tlsIntakeFullReported = new AtomicLong(System.nanoTime() - TLS_BUSY_REPORT_EVERY.toNanos());
+    private final TlsIntake tlsIntake;
+    /** TLS handshake refusals, each reason reported once and then counted: a flood of them must not fill the log. */
+    private final HandshakeRefusals handshakeRefusals = new HandshakeRefusals();
     private final AtomicLong associationNumbers = new AtomicLong();
     private volatile boolean stopping;
     private boolean intakeClosed;
@@ -135,7 +134,7 @@ public final class DicomReceiver implements AutoCloseable {
         associations.allowCoreThreadTimeOut(true);
         this.peers = new PeerLimits(config.maxConnectionsPerAddress());
         try {
-            this.requests = new RequestReader(config.requestTimeout(), (channel, id, rq, lease) -> requestRead(channel.socket(), id, rq, lease));
+            this.requests = new RequestReader(config.requestTimeout(), config.maxPendingRequests(), (channel, id, rq, lease) -> requestRead(channel.socket(), id, rq, lease));
         } catch (IOException e) {
             closeQuietly(server);
             throw e;
@@ -167,9 +166,7 @@ public final class DicomReceiver implements AutoCloseable {
             // blocking handshakes need a thread each: their own bounded pool, so TLS stallers hold no association slot;
             // larger than one address may hold, so that one address's stalled handshakes leave threads for the others
             int intakeThreads = config.maxAssociations() + config.maxConnectionsPerAddress();
-            this.tlsIntake = new ThreadPoolExecutor(intakeThreads, intakeThreads, 30, TimeUnit.SECONDS,
-                    new SynchronousQueue<>(), named("scp-tls-intake-"));
-            tlsIntake.allowCoreThreadTimeOut(true);
+            this.tlsIntake = new TlsIntake(intakeThreads, config.requestTimeout(), named("scp-tls-intake-"), named("scp-tls-deadlines"));
         } else {
             this.tls = null;
             this.tlsServer = null;
@@ -234,19 +231,14 @@ public final class DicomReceiver implements AutoCloseable {
             }
             try {
                 socket.setTcpNoDelay(true);
-                if (tls == null) requests.add(channel, id, lease);
-                else tlsIntake.execute(() -> readOverTls(socket, id, tls, lease));
-            } catch (RejectedExecutionException e) {
-                long last = tlsIntakeFullReported.get();
-                if (System.nanoTime() - last >= TLS_BUSY_REPORT_EVERY.toNanos() && tlsIntakeFullReported.compareAndSet(last, System.nanoTime())) {
-                    peerLog.warn("{} dropped: all {} TLS intake threads are in handshakes (reported at most once a minute)", id,
-                            tlsIntake.getMaximumPoolSize());
-                } else {
-                    peerLog.debug("{} dropped: all TLS intake threads are in handshakes", id);
-                }
+            } catch (SocketException e) {
                 closeQuietly(socket);
                 lease.close();
-            } catch (SocketException e) {
+                continue;
+            }
+            if (tls == null) {
+                requests.add(channel, id, lease);
+            } else if (!tlsIntake.admit(socket, id, lease, admission -> readOverTls(admission, tls))) {
                 closeQuietly(socket);
                 lease.close();
             }
@@ -275,23 +267,32 @@ public final class DicomReceiver implements AutoCloseable {
         }
     }
 
-    /** On a TLS intake thread: the handshake, then the request, each within {@code dicom.request-timeout-seconds}. */
-    private void readOverTls(Socket plain, String id, DicomTls tls, PeerLimits.Lease lease) {
-        Socket socket = handshake(plain, id, tls);
+    /** On a TLS intake thread: the handshake, then the request, within {@code dicom.request-timeout-seconds} from accept. */
+    private void readOverTls(TlsIntake.Admission admission, DicomTls tls) {
+        String id = admission.id;
+        PeerLimits.Lease lease = admission.lease;
+        Socket socket = handshake(admission, tls);
         if (socket == null) {
+            tlsIntake.done(admission);
             lease.close();
             return;
         }
         try {
             socket.setSoTimeout((int) config.requestTimeout().toMillis());
             AssociationRequest rq = AssociationRequest.read(socket.getInputStream());
+            if (!tlsIntake.done(admission)) {
+                closeQuietly(socket); // cut by the intake while its request came in: reported there
+                return;
+            }
             requestRead(socket, id, rq, lease);
         } catch (AssociationRequest.MalformedPduException e) {
+            tlsIntake.done(admission);
             peerLog.info("{} protocol error, aborting: {}", id, e.getMessage());
             sendAndClose(socket, AssociationRequest.abort());
             lease.close();
         } catch (IOException e) {
-            peerLog.debug("{} closed before its A-ASSOCIATE-RQ was complete: {}", id, e.toString());
+            tlsIntake.done(admission);
+            if (!admission.wasCut()) peerLog.debug("{} closed before its A-ASSOCIATE-RQ was complete: {}", id, e.toString());
             closeQuietly(socket);
             lease.close();
         }
@@ -328,15 +329,23 @@ public final class DicomReceiver implements AutoCloseable {
      * The server side of the TLS handshake, within {@code dicom.request-timeout-seconds}: the TLS socket, or null
      * after logging why the connection was refused (plaintext, no or an untrusted certificate, a stalled peer).
      */
-    private Socket handshake(Socket plain, String id, DicomTls tls) {
+    private Socket handshake(TlsIntake.Admission admission, DicomTls tls) {
+        Socket plain = admission.plain;
+        String id = admission.id;
         try {
             Socket s = tls.accept(plain, config.requestTimeout());
             peerLog.debug("{} TLS {} {} from {}", id, ((javax.net.ssl.SSLSocket) s).getSession().getProtocol(),
                     ((javax.net.ssl.SSLSocket) s).getSession().getCipherSuite(), peer(plain));
             return s;
         } catch (IOException e) {
-            peerLog.warn("{} TLS connection from {} refused: {}", id, peer(plain), DicomTls.explain(e));
             closeQuietly(plain);
+            if (admission.wasCut()) return null; // evicted or past its deadline: the intake reported it
+            String why = DicomTls.explain(e);
+            String from = peer(plain);
+            handshakeRefusals.of(why).occurred(
+                    () -> id + " TLS connection from " + from + " refused: " + why + " (the same refusal again is counted and reported at most once a minute)",
+                    count -> count + " TLS connections refused in the last minute or more: " + why + "; the latest " + id + " from " + from,
+                    () -> id + " TLS connection from " + from + " refused: " + why);
             return null;
         }
     }
@@ -453,7 +462,7 @@ public final class DicomReceiver implements AutoCloseable {
         closeQuietly(server);
         if (tlsServer != null) closeQuietly(tlsServer);
         closeQuietly(requests); // its thread closes the connections still sending their request
-        if (tlsIntake != null) tlsIntake.shutdownNow();
+        if (tlsIntake != null) tlsIntake.close();
         associations.shutdown();
         boolean drained;
         try {
@@ -477,6 +486,19 @@ public final class DicomReceiver implements AutoCloseable {
     @Override
     public void close() {
         stop(Duration.ofSeconds(10));
+    }
+
+    /** A {@link FloodReport} per refusal reason; reasons past the first 64 (certificate subjects vary) share one. */
+    private static final class HandshakeRefusals {
+        private static final int MAX_REASONS = 64;
+        private final java.util.concurrent.ConcurrentHashMap<String, FloodReport> byReason = new java.util.concurrent.ConcurrentHashMap<>();
+        private final FloodReport others = new FloodReport(peerLog);
+
+        FloodReport of(String reason) {
+            FloodReport r = byReason.get(reason);
+            if (r != null) return r;
+            return byReason.size() >= MAX_REASONS ? others : byReason.computeIfAbsent(reason, k -> new FloodReport(peerLog));
+        }
     }
 
     private static String peer(Socket s) {

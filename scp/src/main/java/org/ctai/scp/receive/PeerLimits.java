@@ -3,7 +3,6 @@ package org.ctai.scp.receive;
 import java.net.InetAddress;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -13,17 +12,10 @@ import org.slf4j.LoggerFactory;
  * fill the log. Thread-safe.
  */
 final class PeerLimits {
-    private static final Logger peerLog = LoggerFactory.getLogger("org.ctai.scp.peer");
-    /** The least time between two WARN lines about refused connections. UNIT: nanoseconds. */
-    private static final long REPORT_EVERY_NANOS = 60_000_000_000L;
 
     private final int maxPerAddress;
     private final ConcurrentHashMap<InetAddress, Integer> open = new ConcurrentHashMap<>();
-    /** Guards the three report fields below. */
-    private final Object reportLock = new Object();
-    private long lastReport;
-    private boolean reported;
-    private int refusedSinceReport;
+    private final FloodReport refusals = new FloodReport(LoggerFactory.getLogger("org.ctai.scp.peer"));
 
     PeerLimits(int maxPerAddress) {
         this.maxPerAddress = maxPerAddress;
@@ -49,31 +41,12 @@ final class PeerLimits {
     }
 
     private void refused(InetAddress peer, String id) {
-        long now = System.nanoTime();
-        int count;
-        boolean first;
-        synchronized (reportLock) {
-            refusedSinceReport++;
-            if (reported && now - lastReport < REPORT_EVERY_NANOS) {
-                count = 0;
-                first = false;
-            } else {
-                first = !reported;
-                count = refusedSinceReport;
-                reported = true;
-                lastReport = now;
-                refusedSinceReport = 0;
-            }
-        }
-        if (first) {
-            peerLog.warn("{} refused: connections from {} over dicom.max-connections-per-address={} (a client that stalls or keeps "
-                    + "reconnecting?); further refusals are counted and reported at most once a minute", id, peer.getHostAddress(), maxPerAddress);
-        } else if (count > 0) {
-            peerLog.warn("{} refused connections over dicom.max-connections-per-address={} in the last minute or more, the latest ({}) "
-                    + "from {}", count, maxPerAddress, id, peer.getHostAddress());
-        } else {
-            peerLog.debug("{} refused: connections from {} over dicom.max-connections-per-address={}", id, peer.getHostAddress(), maxPerAddress);
-        }
+        refusals.occurred(
+                () -> id + " refused: connections from " + peer.getHostAddress() + " over dicom.max-connections-per-address=" + maxPerAddress
+                        + " (a client that stalls or keeps reconnecting?); further refusals are counted and reported at most once a minute",
+                count -> count + " refused connections over dicom.max-connections-per-address=" + maxPerAddress
+                        + " in the last minute or more, the latest (" + id + ") from " + peer.getHostAddress(),
+                () -> id + " refused: connections from " + peer.getHostAddress() + " over dicom.max-connections-per-address=" + maxPerAddress);
     }
 
     /** One admitted connection; closing it (once, however often called) frees its place. */

@@ -19,8 +19,11 @@ import org.slf4j.LoggerFactory;
  * Reads the A-ASSOCIATE-RQ of every new plain connection on one thread ({@code scp-request-reader}) with a selector, so
  * that a caller who connects and then stalls or trickles holds neither an association slot nor a thread: only a socket
  * and a few bytes, for at most {@code dicom.request-timeout-seconds}. A complete request goes to the {@link Handoff} on
- * this thread (which must not block); a malformed one is aborted, a stalled one closed. Thread-safe: {@link #add} from
- * any thread, the rest runs on the reader's thread.
+ * this thread (which must not block); a malformed one is aborted, a stalled one closed. At most
+ * {@code dicom.max-pending-requests} connections wait at once, from however many addresses: over it, the one that has
+ * waited longest is closed to make room (a legitimate caller sends its request in milliseconds, so a flood of stallers
+ * evicts its own), reported once and then counted. Thread-safe: {@link #add} from any thread, the rest runs on the
+ * reader's thread.
  */
 final class RequestReader implements Runnable, AutoCloseable {
     private static final Logger peerLog = LoggerFactory.getLogger("org.ctai.scp.peer");
@@ -32,14 +35,17 @@ final class RequestReader implements Runnable, AutoCloseable {
 
     private final Selector selector;
     private final long timeoutNanos;
+    private final int maxPending;
+    private final FloodReport evictions = new FloodReport(peerLog);
     private final Handoff handoff;
     private final Queue<Pending> added = new ConcurrentLinkedQueue<>();
     /** In arrival order, so in deadline order too (one timeout for all); touched only by the reader's thread. */
     private final LinkedHashSet<Pending> pending = new LinkedHashSet<>();
 
-    RequestReader(Duration requestTimeout, Handoff handoff) throws IOException {
+    RequestReader(Duration requestTimeout, int maxPending, Handoff handoff) throws IOException {
         this.selector = Selector.open();
         this.timeoutNanos = requestTimeout.toNanos();
+        this.maxPending = maxPending;
         this.handoff = handoff;
     }
 
@@ -82,6 +88,7 @@ final class RequestReader implements Runnable, AutoCloseable {
     private void register() {
         Pending p;
         while ((p = added.poll()) != null) {
+            if (pending.size() >= maxPending) evictOldest(p);
             try {
                 p.channel.configureBlocking(false);
                 p.channel.register(selector, SelectionKey.OP_READ, p);
@@ -133,6 +140,19 @@ final class RequestReader implements Runnable, AutoCloseable {
         }
     }
 
+    private void evictOldest(Pending newcomer) {
+        Pending oldest = finish(pending.iterator().next());
+        long waited = (System.nanoTime() - (oldest.deadline - timeoutNanos)) / 1_000_000;
+        evictions.occurred(
+                () -> oldest.id + " from " + oldest.address() + " closed after " + waited + " ms without a complete A-ASSOCIATE-RQ, to make room for "
+                        + newcomer.id + ": " + maxPending + " connections (dicom.max-pending-requests) are waiting to send theirs (a flood?); "
+                        + "further evictions are counted and reported at most once a minute",
+                count -> count + " connections closed to make room over dicom.max-pending-requests=" + maxPending
+                        + " in the last minute or more, the latest (" + oldest.id + ") from " + oldest.address(),
+                () -> oldest.id + " closed to make room for " + newcomer.id + " over dicom.max-pending-requests=" + maxPending);
+        oldest.drop();
+    }
+
     private Pending finish(Pending p) {
         SelectionKey key = p.channel.keyFor(selector);
         if (key != null) key.cancel();
@@ -177,6 +197,11 @@ final class RequestReader implements Runnable, AutoCloseable {
             this.id = id;
             this.lease = lease;
             this.deadline = deadline;
+        }
+
+        String address() {
+            java.net.Socket s = channel.socket();
+            return s.getInetAddress() == null ? "?" : s.getInetAddress().getHostAddress();
         }
 
         void drop() {

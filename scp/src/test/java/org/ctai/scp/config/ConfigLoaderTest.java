@@ -106,6 +106,14 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void maxPendingRequestsDefaultsTo256AndABadOneIsNamedWithItsValue() {
+        assertThat(load(Map.of()).dicom().maxPendingRequests()).isEqualTo(256);
+        assertThatThrownBy(() -> load(Map.of(), "--dicom.max-pending-requests=many"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("dicom.max-pending-requests must be a whole number from 1 to 100000, was many");
+    }
+
+    @Test
     void glgcmBinWidthsComeFromTheConfigurationAndABadOneIsNamed() {
         NodeConfig c = load(Map.of(), "--measure.glgcm-bin-width-hu=10", "--measure.glgcm-gradient-bin-width-hu-per-mm=2.5");
         assertThat(c.inference().measurement().glgcmBinWidthHu()).isEqualTo(10);

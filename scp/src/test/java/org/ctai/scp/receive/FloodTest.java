@@ -3,6 +3,7 @@ package org.ctai.scp.receive;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.InetSocketAddress;
@@ -113,14 +114,7 @@ class FloodTest {
 
     @Test
     void plainStallersLeaveTheTlsPortFreeAndTlsStallersLeaveThePlainPortAndOtherTlsCallersFree() throws Exception {
-        certs = TestCertificates.create(tmp.resolve("pki"));
-        int tlsPort;
-        try (var probe = new java.net.ServerSocket(0)) {
-            tlsPort = probe.getLocalPort();
-        }
-        logs = new LogCapture();
-        node = TestNodes.start(tmp.resolve("data"), "--dicom.tls-port=" + tlsPort, "--dicom.tls-cert=" + certs.node().cert(),
-                "--dicom.tls-key=" + certs.node().key(), "--dicom.tls-trusted=" + certs.caCert());
+        startWithTls();
         assertThat(echoOverTls().exitCode()).as("before the flood").isZero();
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         int threadsBefore = threads.getThreadCount();
@@ -145,6 +139,119 @@ class FloodTest {
         assertThat(plainTook).isLessThan(LEGITIMATE_WITHIN);
         // the 16 admitted TLS stallers hold a TLS intake thread each until the request timeout; nothing else grows
         assertThat(threadsDuring).isLessThanOrEqualTo(threadsBefore + 16 + 6);
+    }
+
+    @Test
+    void stallersFromManyAddressesAreCappedAndTheLongestWaitingMakeRoom() throws Exception {
+        logs = new LogCapture();
+        node = TestNodes.start(tmp.resolve("data"), "--dicom.request-timeout-seconds=30", "--dicom.max-pending-requests=64");
+        // 20 addresses, 10 stallers each: under every address's limit (16), over the node's cap of waiting requests
+        int connected = 0;
+        for (int a = 10; a < 30; a++) connected += stall("127.0.0." + a, node.dicomPort(), new byte[] {0x01, 0x00, 0x00}, 10);
+        assertThat(connected).isEqualTo(200);
+
+        long t0 = System.nanoTime();
+        Dcmtk.Result echo = Dcmtk.echoscu("ECHOSCU", "CTAI", node.dicomPort(), "-to", "10");
+        Duration echoTook = Duration.ofNanos(System.nanoTime() - t0);
+        assertThat(echo.exitCode()).as(echo.output()).isZero();
+        assertThat(echoTook).isLessThan(LEGITIMATE_WITHIN);
+
+        // long before the 30 s request timeout, the node holds at most 64 of them: the oldest were closed to make room
+        int open = stillOpen(stallers);
+        System.out.printf("200 stallers from 20 addresses, dicom.max-pending-requests=64: %d still open; echoscu %d ms%n", open, echoTook.toMillis());
+        assertThat(open).isLessThanOrEqualTo(64);
+        assertThat(stillOpen(stallers.subList(0, 100))).as("the first hundred, the longest waiting").isZero();
+        assertThat(logs.lines().stream().filter(l -> l.startsWith("WARN org.ctai.scp.peer") && l.contains("dicom.max-pending-requests")).count())
+                .as(logs.text()).isEqualTo(1);
+    }
+
+    @Test
+    void tlsStallersFromManyAddressesCannotHoldTheTlsIntake() throws Exception {
+        startWithTls("--dicom.request-timeout-seconds=30");
+        assertThat(echoOverTls().exitCode()).as("before the flood").isZero();
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        int threadsBefore = threads.getThreadCount();
+        // 20 addresses, 5 each: under every address's limit, three times the intake's 32 threads (16 associations + 16)
+        int connected = 0;
+        for (int a = 10; a < 30; a++) connected += stall("127.0.0." + a, node.dicomTlsPort(), new byte[] {0x16, 0x03, 0x01}, 5);
+        assertThat(connected).isEqualTo(100);
+
+        long t0 = System.nanoTime();
+        Dcmtk.Result overTls = echoOverTls();
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
+        int threadsDuring = threads.getThreadCount();
+        System.out.printf("100 TLS stallers from 20 addresses: echoscu +tls %d ms; threads %d before, %d during%n", took.toMillis(),
+                threadsBefore, threadsDuring);
+        assertThat(overTls.exitCode()).as(overTls.output()).isZero();
+        assertThat(took).isLessThan(LEGITIMATE_WITHIN);
+        assertThat(threadsDuring).isLessThanOrEqualTo(threadsBefore + 32 + 6);
+        assertThat(logs.lines().stream().filter(l -> l.startsWith("WARN org.ctai.scp.peer") && l.contains("to make room")).count())
+                .as(logs.text()).isEqualTo(1);
+    }
+
+    @Test
+    void aTlsHandshakeTrickledByteByByteIsClosedAtTheRequestTimeout() throws Exception {
+        startWithTls("--dicom.request-timeout-seconds=2");
+        try (Socket trickler = new Socket("127.0.0.1", node.dicomTlsPort())) {
+            OutputStream out = trickler.getOutputStream();
+            out.write(new byte[] {0x16, 0x03, 0x01, 0x02, 0x00}); // a 512-byte handshake record, sent a byte every 300 ms
+            long t0 = System.nanoTime();
+            boolean closed = false;
+            try {
+                for (int i = 0; i < 40 && !closed; i++) {
+                    Thread.sleep(300);
+                    out.write(0);
+                    out.flush();
+                }
+            } catch (java.net.SocketException closedByNode) {
+                closed = true;
+            }
+            if (!closed) {
+                trickler.setSoTimeout(1000);
+                try {
+                    closed = trickler.getInputStream().read() < 0;
+                } catch (java.net.SocketException reset) {
+                    closed = true;
+                } catch (java.net.SocketTimeoutException stillOpen) {
+                    closed = false;
+                }
+            }
+            long took = (System.nanoTime() - t0) / 1_000_000;
+            System.out.printf("trickled TLS handshake: closed %s after %d ms%n", closed, took);
+            assertThat(closed).as("closed by the node within 12 s of trickling").isTrue();
+            assertThat(took).as("not long after the 2 s request timeout").isLessThan(8000);
+        }
+        assertThat(logs.text()).contains("no TLS handshake and association request within 2000 ms");
+    }
+
+    private void startWithTls(String... more) throws Exception {
+        certs = TestCertificates.create(tmp.resolve("pki"));
+        int tlsPort;
+        try (var probe = new java.net.ServerSocket(0)) {
+            tlsPort = probe.getLocalPort();
+        }
+        logs = new LogCapture();
+        List<String> options = new ArrayList<>(List.of("--dicom.tls-port=" + tlsPort, "--dicom.tls-cert=" + certs.node().cert(),
+                "--dicom.tls-key=" + certs.node().key(), "--dicom.tls-trusted=" + certs.caCert()));
+        options.addAll(List.of(more));
+        node = TestNodes.start(tmp.resolve("data"), options.toArray(String[]::new));
+    }
+
+    /** How many of {@code sockets} the node has not closed: a read neither ends nor fails within 200 ms. */
+    private static int stillOpen(List<Socket> sockets) throws IOException {
+        int open = 0;
+        for (Socket s : sockets) {
+            if (!s.isConnected() || s.isClosed()) continue;
+            s.setSoTimeout(200);
+            try {
+                if (s.getInputStream().read() >= 0) continue; // a reject or an abort: answered, so not held
+            } catch (java.net.SocketTimeoutException waiting) {
+                open++;
+            } catch (java.net.SocketException reset) {
+                // closed by the node
+            }
+        }
+        return open;
     }
 
     /** Opens {@code count} connections from {@code from} that send {@code first} and then nothing; returns how many connected. */
