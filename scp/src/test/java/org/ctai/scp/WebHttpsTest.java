@@ -9,12 +9,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.ctai.scp.tls.DicomTls;
 import org.ctai.scp.tls.PemFiles;
 import org.ctai.viewer.PasswordHasher;
 import org.junit.jupiter.api.AfterAll;
@@ -31,7 +33,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The web server on HTTPS itself (web.tls-cert, web.tls-key): curl, trusting only the test CA, posts a CT series by
  * STOW-RS and the node stores and processes it; Chromium logs in and reads the worklist; the session cookie is Secure
- * and HSTS is sent; plain HTTP, TLS 1.1 and a TLS 1.2 suite outside BCP 195 are refused on that port.
+ * and HSTS is sent; plain HTTP, TLS 1.1 and a TLS 1.2 suite outside BCP 195 are refused on that port; a key file others
+ * may read is warned about.
  */
 class WebHttpsTest {
     private static final String SENDER = "pacs";
@@ -121,7 +124,8 @@ class WebHttpsTest {
     void plainHttpOnTheHttpsPortGetsNoPageAndTheNodeKeepsServing() throws Exception {
         Run plain = run("curl", "-sS", "-D", "-", "--max-time", "10", "http://127.0.0.1:" + node.webPort() + "/login");
         assertThat(plain.exitCode()).as(plain.output()).isNotZero();
-        assertThat(plain.output()).doesNotContain("HTTP/1.1 200");
+        // no page and no plaintext error page either: the TLS listener closes a connection that is not TLS
+        assertThat(plain.output()).doesNotContain("HTTP/1.");
 
         Run https = run("curl", "-sS", "--cacert", certs.caCert().toString(), "-o", "/dev/null", "-w", "%{http_code}", base + "/login");
         assertThat(https.output()).isEqualTo("200");
@@ -147,6 +151,17 @@ class WebHttpsTest {
         Run tls13 = run("openssl", "s_client", "-connect", peer, "-tls1_3", "-CAfile", certs.caCert().toString(), "-verify_return_error");
         assertThat(tls13.exitCode()).as(tls13.output()).isZero();
         assertThat(tls13.output()).contains("TLSv1.3");
+    }
+
+    @Test
+    void aWebKeyFileOthersMayReadIsWarnedAboutWithoutItsContent() throws Exception {
+        Path key = Files.copy(certs.web().key(), tmp.resolve("web-readable.key"));
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
+        try (LogCapture log = new LogCapture()) {
+            DicomTls.serverContext(certs.web().cert(), key);
+            assertThat(log.text()).contains("private key file " + key + " is readable by others than its owner (rw-r--r--)", "chmod 600 " + key)
+                    .doesNotContain(Files.readAllLines(key).get(1));
+        }
     }
 
     /**
