@@ -89,6 +89,10 @@ public final class WebServer implements AutoCloseable {
         Undertow.Builder builder = Undertow.builder();
         if (https.isPresent()) {
             Https h = https.get();
+            if (h.enabledProtocols().isEmpty() || h.enabledCipherSuites().isEmpty()) {
+                throw new IllegalStateException("this JVM supports none of the TLS protocols " + h.protocols() + " or none of the cipher suites "
+                        + h.cipherSuites() + " allowed for HTTPS (web.tls-cert); run the node on a JVM with TLS 1.2 or 1.3");
+            }
             builder.addHttpsListener(config.port(), config.bind(), h.context())
                     // Undertow's SSL engines take these; the JVM's defaults would also offer TLS 1.2 CBC and RSA key exchange
                     .setSocketOption(Options.SSL_ENABLED_PROTOCOLS, Sequence.of(h.enabledProtocols()))
