@@ -28,6 +28,9 @@ import java.time.Duration;
 import java.util.UUID;
 import java.time.Clock;
 import javax.sql.DataSource;
+import java.security.GeneralSecurityException;
+import org.ctai.scp.tls.DicomTls;
+import org.ctai.viewer.Https;
 import org.ctai.viewer.NodeStatus;
 import org.ctai.viewer.WebServer;
 import org.slf4j.Logger;
@@ -112,7 +115,8 @@ public final class Node implements AutoCloseable {
             workers.hooks(priors);
             senders = Senders.create(ds, config.send(), config.dicom().aeTitle(), config.worker().poll(), config.data().dir(), owner);
             // the page first: a configuration it refuses (no users) stops the start before any peer is accepted
-            web = new WebServer(config.web().server(), ds, status.withDatabase(database::up), receiver.stow(config.web().stowMaxBytes()));
+            web = new WebServer(config.web().server(), ds, status.withDatabase(database::up), receiver.stow(config.web().stowMaxBytes()),
+                    https(config.web()));
             web.start();
             cleaner = new Cleaner(ds, config.retention(), config.data().dir());
             tracker.start();
@@ -135,6 +139,18 @@ public final class Node implements AutoCloseable {
             if (tracker != null) tracker.close();
             database.close();
             throw new NodeException("the node could not start: " + e.getMessage(), e);
+        }
+    }
+
+    /** The page's HTTPS from {@code web.tls-cert} and {@code web.tls-key}, with the node's one TLS policy; empty: plain HTTP. */
+    private static java.util.Optional<Https> https(NodeConfig.Web web) throws IOException {
+        if (web.tls().isEmpty()) return java.util.Optional.empty();
+        NodeConfig.WebTls files = web.tls().get();
+        try {
+            return java.util.Optional.of(new Https(DicomTls.serverContext(files.cert(), files.key()), DicomTls.PROTOCOLS, DicomTls.CIPHER_SUITES));
+        } catch (GeneralSecurityException e) {
+            // checked at configuration already: this is a file changed since (the message names it, never its content)
+            throw new IOException("web.tls-cert " + files.cert() + " / web.tls-key " + files.key() + " cannot be used for HTTPS: " + e.getMessage(), e);
         }
     }
 

@@ -11,8 +11,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Certificates made at test time with the openssl command line (nothing secret is committed): a test CA, the node's
- * server certificate, a client certificate the CA signs, one from another CA (untrusted), and an expired one from the
- * test CA. Keys are written unencrypted with mode 600, as the README tells operators to.
+ * server certificate, the web server's (named for 127.0.0.1 and localhost), a client certificate the CA signs, one
+ * from another CA (untrusted), and an expired one from the test CA. Keys are written unencrypted with mode 600, as the
+ * README tells operators to.
  */
 public final class TestCertificates {
     public final Path dir;
@@ -33,6 +34,9 @@ public final class TestCertificates {
             c.signed("node", "ca", "ctai-node", List.of());
             c.signed("client", "ca", "STORESCU", List.of());
             c.signed("pacs", "ca", "test-pacs", List.of());
+            // browsers and curl check the web server's name: the SAN says 127.0.0.1 and localhost
+            Files.writeString(dir.resolve("web.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n", StandardCharsets.US_ASCII);
+            c.signed("web", "ca", "localhost", List.of("-extfile", "web.ext"));
             c.signed("stranger", "other-ca", "STORESCU", List.of());
             c.expired("expired", "ca", "STORESCU");
             return c;
@@ -52,6 +56,11 @@ public final class TestCertificates {
     /** The node's own certificate and key. */
     public Pair node() {
         return pair("node");
+    }
+
+    /** The web server's certificate (CN and subjectAltName localhost, IP 127.0.0.1) and key, signed by the test CA. */
+    public Pair web() {
+        return pair("web");
     }
 
     /** A client the test CA vouches for. */

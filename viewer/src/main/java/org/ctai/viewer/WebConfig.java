@@ -17,7 +17,8 @@ import java.util.Set;
  * @param port           TCP port, 0 for any free port ({@code web.port})
  * @param users          who may log in ({@code web.users}, see {@link #parseUsers})
  * @param auth           false serves everything without a login, as an admin ({@code web.auth=off}); a warning is logged
- * @param secureCookie   mark the session cookie Secure and send HSTS: set it when a TLS proxy is in front ({@code web.secure-cookie})
+ * @param secureCookie   mark the session cookie Secure and send HSTS: set it when a TLS proxy is in front ({@code web.secure-cookie});
+ *                       a {@link WebServer} serving HTTPS itself always does
  * @param dataDir        {@code data.dir}: overlay PNGs and SEG/SR files are served only from under it, by database id
  * @param publicPaths    which of {@code /healthz} and {@code /metrics} need no login ({@code web.public-paths})
  * @param sessionTimeout a session ends after this long without a request ({@code web.session-minutes})
@@ -80,6 +81,11 @@ public record WebConfig(String bind, int port, List<User> users, boolean auth, b
     /** A copy listening on another address and port. */
     public WebConfig withListener(String newBind, int newPort) {
         return new WebConfig(newBind, newPort, users, auth, secureCookie, dataDir, publicPaths, sessionTimeout);
+    }
+
+    /** A copy whose session cookie is Secure (and HSTS sent), or not. */
+    public WebConfig withSecureCookie(boolean secure) {
+        return new WebConfig(bind, port, users, auth, secure, dataDir, publicPaths, sessionTimeout);
     }
 
     /**

@@ -188,7 +188,11 @@ public final class ConfigLoader {
         if (db.poolSize() < worker.count() + send.count() + 3) {
             in.problem("db.pool-size must be at least worker.count + send.count + 3 (" + (worker.count() + send.count() + 3) + "), was " + db.poolSize());
         }
-        var web = new NodeConfig.Web(web(in, data.dir()), in.integer("web.stow-max-mb", 1, 1_000_000) * 1024L * 1024L);
+        Optional<NodeConfig.WebTls> webTls = webTls(in);
+        WebConfig webServer = web(in, data.dir());
+        // HTTPS implies the Secure cookie and HSTS (the WebServer sees to it too); said here so the logged config is true
+        if (webServer != null && webTls.isPresent()) webServer = webServer.withSecureCookie(true);
+        var web = new NodeConfig.Web(webServer, in.integer("web.stow-max-mb", 1, 1_000_000) * 1024L * 1024L, webTls);
         double days = in.number("retention.days", 0, 36500);
         var retention = new NodeConfig.Retention(Duration.ofSeconds(Math.round(days * 86400)), in.duration("retention.check-seconds"),
                 Duration.ofSeconds(Math.round(in.number("retention.unprocessed-minutes", 0, 525600) * 60)));
@@ -304,6 +308,28 @@ public final class ConfigLoader {
         trusted.ifPresent(t -> certificates(in, where + " trusted", t));
         return new NodeConfig.Destination(plain.aeTitle(), plain.host(), plain.port(),
                 trusted.map(t -> new NodeConfig.TlsPeer(t, cert, key)));
+    }
+
+    /**
+     * {@code web.tls-cert} and {@code web.tls-key}: both empty for plain HTTP, both set for HTTPS; the files are read now
+     * (the key must be the certificate's), so a bad one stops start-up.
+     */
+    private static Optional<NodeConfig.WebTls> webTls(Reading in) {
+        String certValue = in.raw("web.tls-cert");
+        String keyValue = in.raw("web.tls-key");
+        if (certValue.isEmpty() && keyValue.isEmpty()) return Optional.empty();
+        if (certValue.isEmpty() || keyValue.isEmpty()) {
+            String set = certValue.isEmpty() ? "web.tls-key" : "web.tls-cert";
+            String missing = certValue.isEmpty() ? "web.tls-cert" : "web.tls-key";
+            in.problem(missing + " must name a PEM file when " + set + " is set (HTTPS needs both, plain HTTP neither), was empty");
+            return Optional.empty();
+        }
+        Optional<Path> cert = pemFile(in, "web.tls-cert", certValue, true);
+        Optional<Path> key = pemFile(in, "web.tls-key", keyValue, true);
+        int before = in.problems().size();
+        certificateAndKey(in, "web.tls-cert", cert, "web.tls-key", key);
+        if (cert.isEmpty() || key.isEmpty() || in.problems().size() > before) return Optional.empty();
+        return Optional.of(new NodeConfig.WebTls(cert.get(), key.get()));
     }
 
     /** A readable file named by {@code key}, or empty (a problem if {@code required}). */

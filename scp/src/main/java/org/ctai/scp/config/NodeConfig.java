@@ -191,13 +191,24 @@ public record NodeConfig(Dicom dicom, Data data, Db db, Series series, Worker wo
         }
     }
 
-    /** The web page, as the viewer module takes it, and the largest STOW-RS request accepted ({@code web.stow-max-mb}). */
-    public record Web(org.ctai.viewer.WebConfig server, long stowMaxBytes) {
+    /**
+     * The web page, as the viewer module takes it, the largest STOW-RS request accepted ({@code web.stow-max-mb}), and
+     * HTTPS: when {@code tls} is present the page listens on {@code web.port} with HTTPS only.
+     */
+    public record Web(org.ctai.viewer.WebConfig server, long stowMaxBytes, Optional<WebTls> tls) {
         /** The default STOW-RS limit, for a node that sets no other. UNIT: bytes. */
         public static final long DEFAULT_STOW_MAX_BYTES = 2048L * 1024 * 1024;
 
         public Web(org.ctai.viewer.WebConfig server) {
-            this(server, DEFAULT_STOW_MAX_BYTES);
+            this(server, DEFAULT_STOW_MAX_BYTES, Optional.empty());
+        }
+
+        /** {@code https} or {@code http}, for the page's address as operators are told it. */
+        public String scheme() {
+            return tls.isPresent() ? "https" : "http";
         }
     }
+
+    /** The web server's own certificate chain and private key, PEM ({@code web.tls-cert}, {@code web.tls-key}). */
+    public record WebTls(Path cert, Path key) { }
 }

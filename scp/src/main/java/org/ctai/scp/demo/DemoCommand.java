@@ -59,7 +59,7 @@ public final class DemoCommand {
             // the JVM halts once its shutdown hooks return: Ctrl-C's hook waits for the close below
             CountDownLatch closed = new CountDownLatch(1);
             try {
-                out.printf("web page: http://%s:%d/  (user %s, password %s)%n", webHost(config), node.webPort(), DEMO_USER, password);
+                out.printf("web page: %s://%s:%d/  (user %s, password %s)%n", config.web().scheme(), webHost(config), node.webPort(), DEMO_USER, password);
                 List<String> series = new ArrayList<>();
                 DicomSender sender = new DicomSender(DEMO_CALLER, Duration.ofSeconds(10), Duration.ofSeconds(60));
                 for (int i = 0; i < studies; i++) {
@@ -74,8 +74,8 @@ public final class DemoCommand {
                 waitForResults(node.dataSource(), series);
                 printHistory(node.dataSource(), series);
                 out.printf("results (SEG, SR, overlays) received by the stand-in PACS: %d objects in %s%n", pacs.received(), data.resolve("demo-pacs"));
-                out.printf("web page: http://%s:%d/  (user %s, password %s): worklist, the patient's history and charts, the contours%n",
-                        webHost(config), node.webPort(), DEMO_USER, password);
+                out.printf("web page: %s://%s:%d/  (user %s, password %s): worklist, the patient's history and charts, the contours%n",
+                        config.web().scheme(), webHost(config), node.webPort(), DEMO_USER, password);
                 if (exitWhenDone) return 0;
                 out.println("the node keeps running; Ctrl-C to stop");
                 CountDownLatch stop = new CountDownLatch(1);
@@ -132,7 +132,7 @@ public final class DemoCommand {
         List<WebConfig.User> users = new ArrayList<>(w.users().stream().filter(u -> !u.name().equals(demoUser.name())).toList());
         users.add(demoUser);
         var web = new NodeConfig.Web(new WebConfig(w.bind(), w.port(), users, w.auth(), w.secureCookie(), w.dataDir(), w.publicPaths(),
-                w.sessionTimeout()), c.web().stowMaxBytes());
+                w.sessionTimeout()), c.web().stowMaxBytes(), c.web().tls());
         return new NodeConfig(dicom, c.data(), c.db(), c.series(), c.worker(), c.inference(), send, c.retention(), web, c.pipelines(), c.priors());
     }
 

@@ -64,6 +64,15 @@ public final class DicomTls {
         return new DicomTls(context(Optional.of(cert), Optional.of(key), trusted), clientAuth);
     }
 
+    /**
+     * An SSLContext with only our certificate chain and key, for a server that asks callers for no certificate (the web
+     * server's HTTPS). Warns as {@link #server} does of a key file others may read and of a certificate near expiry.
+     * Apply {@link #PROTOCOLS} and {@link #CIPHER_SUITES} to what it creates.
+     */
+    public static SSLContext serverContext(Path cert, Path key) throws IOException, GeneralSecurityException {
+        return context(Optional.of(cert), Optional.of(key), Optional.empty());
+    }
+
     /** The requesting side: the destination's trusted bundle and, optionally, our client certificate and key. */
     public static DicomTls client(Path trusted, Optional<Path> cert, Optional<Path> key) throws IOException, GeneralSecurityException {
         return new DicomTls(context(cert, key, Optional.of(trusted)), ClientAuth.NONE);

@@ -15,7 +15,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** dicom.tls-* and TLS destinations: read and checked at start, every problem naming its key and value, never key material. */
+/**
+ * dicom.tls-*, TLS destinations and web.tls-*: read and checked at start, every problem naming its key and value, never
+ * key material.
+ */
 class TlsConfigTest {
     @TempDir
     static Path dir;
@@ -120,5 +123,43 @@ class TlsConfigTest {
                 .hasMessageContaining("send.destinations HALF@pacs:2763 needs both cert= and key=")
                 .hasMessageContaining("send.destinations entry ODD@pacs:104 sets trusted=" + certs.caCert() + " but not ;tls")
                 .hasMessageContaining("send.destinations entry TYPO@pacs:2764 has an unknown option trust=x");
+    }
+
+    @Test
+    void webIsPlainHttpByDefaultAndHttpsWithASecureCookieWhenBothFilesAreGiven() {
+        NodeConfig plain = load();
+        assertThat(plain.web().tls()).isEmpty();
+        assertThat(plain.web().scheme()).isEqualTo("http");
+        assertThat(plain.web().server().secureCookie()).isFalse();
+
+        NodeConfig https = load("--web.tls-cert=" + certs.web().cert(), "--web.tls-key=" + certs.web().key(), "--web.secure-cookie=false");
+        assertThat(https.web().tls()).contains(new NodeConfig.WebTls(certs.web().cert(), certs.web().key()));
+        assertThat(https.web().scheme()).isEqualTo("https");
+        assertThat(https.web().server().secureCookie()).isTrue();
+    }
+
+    @Test
+    void webTlsNeedsBothKeysAndNamesTheOneMissing() {
+        assertThatThrownBy(() -> load("--web.tls-cert=" + certs.web().cert()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("web.tls-key must name a PEM file when web.tls-cert is set (HTTPS needs both, plain HTTP neither), was empty");
+        assertThatThrownBy(() -> load("--web.tls-key=" + certs.web().key()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("web.tls-cert must name a PEM file when web.tls-key is set (HTTPS needs both, plain HTTP neither), was empty");
+    }
+
+    @Test
+    void webTlsFilesThatCannotBeReadOrDoNotFitAreNamedWithKeyAndValue() {
+        assertThatThrownBy(() -> load("--web.tls-cert=/nonexistent/web.crt", "--web.tls-key=" + certs.web().key()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("web.tls-cert must name a readable PEM file, was /nonexistent/web.crt");
+        assertThatThrownBy(() -> load("--web.tls-cert=" + certs.web().cert(), "--web.tls-key=" + certs.client().key()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("web.tls-key must be the private key of the certificate in web.tls-cert, was " + certs.client().key());
+        // a certificate given as the key: refused, and the message shows none of the file's content
+        assertThatThrownBy(() -> load("--web.tls-cert=" + certs.web().cert(), "--web.tls-key=" + certs.web().cert()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("web.tls-key must hold an unencrypted PEM private key")
+                .hasMessageContaining(certs.web().cert().toString());
     }
 }
