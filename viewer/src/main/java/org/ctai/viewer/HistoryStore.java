@@ -134,21 +134,34 @@ final class HistoryStore {
 
     /**
      * The body profile of each of one patient's jobs that has one (results from before the profile existed have
-     * none): {@code {jobId, sections[{slice, zMm, areaMm2, xMm, yMm, meanHu}]}}, as scp's InferenceResult stores it.
+     * none), from the typed column {@code scp.job.body_profile} (scp's {@code Findings.body} is its writer), sections
+     * in the order they were stored. Keyed by job id, in job id order.
      */
-    ArrayNode patientBodies(String patientId, String issuer) throws SQLException {
+    java.util.Map<Long, java.util.List<StudyAlignment.Section>> patientBodies(String patientId, String issuer) throws SQLException {
         String sql = """
-                SELECT j.id AS job_id, (j.result -> 'body' -> 'sections')::text AS sections_json
+                SELECT j.id, b.z_mm, b.area_mm2, b.x_mm, b.y_mm, b.mean_hu
                 FROM scp.job j JOIN scp.series s ON s.id = j.series_id
-                WHERE s.patient_id = ? AND s.issuer_of_patient_id = ? AND jsonb_typeof(j.result -> 'body' -> 'sections') = 'array'
-                ORDER BY j.id""";
+                CROSS JOIN LATERAL unnest(j.body_profile) WITH ORDINALITY AS b(slice, z_mm, area_mm2, x_mm, y_mm, mean_hu, n)
+                WHERE s.patient_id = ? AND s.issuer_of_patient_id = ? AND j.body_profile IS NOT NULL
+                ORDER BY j.id, b.n""";
+        java.util.Map<Long, java.util.List<StudyAlignment.Section>> bodies = new java.util.LinkedHashMap<>();
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, patientId);
             ps.setString(2, issuer);
             try (ResultSet rs = ps.executeQuery()) {
-                return rows(rs);
+                while (rs.next()) {
+                    bodies.computeIfAbsent(rs.getLong(1), k -> new java.util.ArrayList<>()).add(new StudyAlignment.Section(
+                            number(rs, 2), number(rs, 3), number(rs, 4), number(rs, 5), number(rs, 6)));
+                }
             }
         }
+        return bodies;
+    }
+
+    /** A double column; NULL reads as NaN, which the alignment skips like any unmeasured value. */
+    private static double number(ResultSet rs, int column) throws SQLException {
+        double v = rs.getDouble(column);
+        return rs.wasNull() ? Double.NaN : v;
     }
 
     /** One job for the study page: its history row, the result's summary, lesions, overlays and downloads. */
@@ -157,7 +170,7 @@ final class HistoryStore {
             ObjectNode job;
             try (PreparedStatement ps = c.prepareStatement("""
                     SELECT h.*, j.attempts,
-                           (j.result - 'lesions' - 'body')::text AS result_json
+                           (j.result - 'lesions')::text AS result_json
                     FROM scp.history h JOIN scp.job j ON j.id = h.job_id WHERE h.job_id = ?""")) {
                 ps.setLong(1, jobId);
                 try (ResultSet rs = ps.executeQuery()) {
