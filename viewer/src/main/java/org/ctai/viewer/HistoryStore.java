@@ -42,7 +42,8 @@ final class HistoryStore {
 
     /**
      * Recent series, newest first: every processed series version (from {@code scp.history}) and every series
-     * still being received (no job yet).
+     * still being received (no job yet); a series of a study fetched as a prior says for which study
+     * ({@code priorFor}, see {@link #priorFor}).
      *
      * @param patient text found in the Patient ID or name (case-insensitive), or null
      * @param state   one of {@link #WORKLIST_STATES}, or null
@@ -70,10 +71,15 @@ final class HistoryStore {
                            (SELECT count(*) FROM scp.instance i WHERE i.series_id = s.id), NULL::integer, NULL::integer, NULL,
                            s.last_received_at
                     FROM scp.series s WHERE s.state = 'receiving')
-                SELECT * FROM w
-                WHERE (?::text IS NULL OR strpos(lower(patient_id || ' ' || patient_name), lower(?)) > 0)
-                  AND (?::text IS NULL OR state = ? OR (? = 'undelivered' AND deliveries_dead > 0))
-                ORDER BY sort_at DESC NULLS LAST, job_id DESC NULLS LAST
+                SELECT w.*, pf.for_study_uid AS prior_for_study_uid, asking.study_date AS prior_for_study_date,
+                       asking.study_description AS prior_for_study_description
+                FROM w
+                LEFT JOIN scp.prior_fetch pf ON pf.study_uid = w.study_uid
+                LEFT JOIN LATERAL (SELECT a.study_date, a.study_description FROM scp.series a
+                                   WHERE a.study_uid = pf.for_study_uid ORDER BY a.id LIMIT 1) asking ON true
+                WHERE (?::text IS NULL OR strpos(lower(w.patient_id || ' ' || w.patient_name), lower(?)) > 0)
+                  AND (?::text IS NULL OR w.state = ? OR (? = 'undelivered' AND w.deliveries_dead > 0))
+                ORDER BY w.sort_at DESC NULLS LAST, w.job_id DESC NULLS LAST
                 LIMIT ?""";
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, patient);
@@ -83,9 +89,31 @@ final class HistoryStore {
             ps.setString(5, state);
             ps.setInt(6, Math.min(Math.max(limit, 1), WORKLIST_MAX_ROWS));
             try (ResultSet rs = ps.executeQuery()) {
-                return rows(rs);
+                ArrayNode rows = rows(rs);
+                for (JsonNode row : rows) priorFor((ObjectNode) row);
+                return rows;
             }
         }
+    }
+
+    /**
+     * The three {@code priorFor*} columns as one {@code priorFor} object, {@code {studyUid, studyDate, studyDescription}}:
+     * the study the node fetched this row's study for as a prior (scp.prior_fetch.for_study_uid), with the date and
+     * description a radiologist knows it by (empty when the node holds no series of it); null when the study is no
+     * prior.
+     */
+    private static void priorFor(ObjectNode row) {
+        JsonNode uid = row.remove("priorForStudyUid");
+        JsonNode date = row.remove("priorForStudyDate");
+        JsonNode description = row.remove("priorForStudyDescription");
+        if (uid == null || uid.isNull()) {
+            row.putNull("priorFor");
+            return;
+        }
+        ObjectNode asking = row.putObject("priorFor");
+        asking.put("studyUid", uid.asText());
+        asking.put("studyDate", date == null || date.isNull() ? "" : date.asText());
+        asking.put("studyDescription", description == null || description.isNull() ? "" : description.asText());
     }
 
     /** Every processed series version of one patient, oldest study first. */

@@ -62,6 +62,17 @@ public final class SyntheticHistory {
         return "2.25." + UIDS.incrementAndGet();
     }
 
+    /** Records that the node fetched {@code studyUid} from the PACS as a prior of {@code forStudyUid} (scp.prior_fetch, as scp's PriorStore does). */
+    public void priorFetched(String studyUid, String forStudyUid, String studyDate) throws SQLException {
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO scp.prior_fetch (study_uid, for_study_uid, study_date, state) VALUES (?, ?, ?, 'done')")) {
+            ps.setString(1, studyUid);
+            ps.setString(2, forStudyUid);
+            ps.setString(3, studyDate);
+            ps.executeUpdate();
+        }
+    }
+
     /** A series row; state {@code receiving} or {@code queued}. Returns its id. */
     public long series(Patient p, String studyUid, String studyDate, String studyDescription, String seriesDescription, String state) throws SQLException {
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement("""
