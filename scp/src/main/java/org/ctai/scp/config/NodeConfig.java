@@ -169,10 +169,6 @@ public record NodeConfig(Dicom dicom, Data data, Db db, Series series, Worker wo
                     default -> Optional.empty();
                 };
             }
-
-            public String word() {
-                return name().toLowerCase(java.util.Locale.ROOT);
-            }
         }
 
         public Priors {

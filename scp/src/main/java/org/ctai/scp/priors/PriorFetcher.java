@@ -102,8 +102,12 @@ public final class PriorFetcher implements JobHooks, AutoCloseable {
         return new PriorFetcher(config, new PriorStore(db), pacs, new Router(pipelines), nodeAeTitle, clock, retrieved, scratch);
     }
 
-    /** Starts the background threads; does nothing when {@code priors.source} is empty. */
+    /**
+     * Starts the background threads; does nothing more when {@code priors.source} is empty. First removes what a C-GET
+     * of a dead process of this host left in its scratch folder (patient data: the series is fetched again anyway).
+     */
     public void start() {
+        clearLeftovers(scratch);
         if (pacs.isEmpty()) return;
         log.info("priors from {} by C-{}: newest {} studies within {} years, {} at once, results {}", config.source().get(),
                 config.retrieve().name(), config.maxStudies(), config.maxYears(), config.maxRetrievals(),
@@ -253,6 +257,37 @@ public final class PriorFetcher implements JobHooks, AutoCloseable {
                     retry.toMillis() / 1000.0, e.getMessage());
         }
         return true;
+    }
+
+    /**
+     * Deletes the scratch folders ({@code <host>-<pid>} beside {@code scratch}) of this host's processes that are no
+     * longer alive, and this process's own (a restarted container may reuse a pid). Other hosts' folders, on a
+     * shared data.dir, are theirs to clear. Failures are logged: a left-over file costs disk, not correctness.
+     */
+    static void clearLeftovers(Path scratch) {
+        Path root = scratch.getParent();
+        String own = scratch.getFileName().toString();
+        String host = own.substring(0, own.lastIndexOf('-') + 1);
+        if (!java.nio.file.Files.isDirectory(root)) return;
+        try (var dirs = java.nio.file.Files.list(root)) {
+            for (Path dir : dirs.toList()) {
+                String name = dir.getFileName().toString();
+                if (!name.startsWith(host)) continue;
+                long pid;
+                try {
+                    pid = Long.parseLong(name.substring(host.length()));
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+                if (!name.equals(own) && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) continue;
+                try (var files = java.nio.file.Files.walk(dir)) {
+                    for (Path f : files.sorted(Comparator.reverseOrder()).toList()) java.nio.file.Files.deleteIfExists(f);
+                }
+                log.info("removed the C-GET scratch folder {} of an earlier process", dir);
+            }
+        } catch (IOException | RuntimeException e) {
+            log.warn("cannot clear the C-GET scratch folders under {}: {}", root, e.toString());
+        }
     }
 
     /** A PACS that ignores Issuer of Patient ID as a matching key may answer other issuers' patients: drop those. */
