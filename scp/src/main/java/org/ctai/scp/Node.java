@@ -111,7 +111,8 @@ public final class Node implements AutoCloseable {
             receiver = DicomReceiver.open(config.dicom(), config.data(), ds, host, tracker);
             workers = new Workers(ds, queue, processor, config.worker(), config.data().dir(), owner,
                     new Destinations(config.send(), destinationsByPipeline), config.retention().unprocessed());
-            priors = PriorFetcher.create(ds, config.priors(), config.dicom().aeTitle(), config.pipelines(), Clock.systemDefaultZone());
+            priors = PriorFetcher.create(ds, config.priors(), config.dicom().aeTitle(), config.pipelines(), Clock.systemDefaultZone(),
+                    receiver.retrieved(), config.data().dir().resolve("retrieving").resolve(host + "-" + ProcessHandle.current().pid()));
             workers.hooks(priors);
             senders = Senders.create(ds, config.send(), config.dicom().aeTitle(), config.worker().poll(), config.data().dir(), owner);
             // the page first: a configuration it refuses (no users) stops the start before any peer is accepted

@@ -65,6 +65,12 @@ class AlignedLesionTrackingTest {
             await().atMost(Duration.ofSeconds(120)).until(() -> TestNodes.count(node.dataSource(), "SELECT count(*) FROM scp.job WHERE state = 'done'") == expected);
         }
 
+        // the profile the alignment reads is the typed column, one section per slice, and no longer in the result's JSON
+        assertThat(TestNodes.count(node.dataSource(), "SELECT count(*) FROM scp.job WHERE cardinality(body_profile) = 64")).isEqualTo(2);
+        assertThat(TestNodes.count(node.dataSource(), "SELECT count(*) FROM scp.job j, unnest(j.body_profile) b "
+                + "WHERE b.area_mm2 > 0 AND b.mean_hu BETWEEN -300 AND 200")).isEqualTo(128);
+        assertThat(TestNodes.count(node.dataSource(), "SELECT count(*) FROM scp.job WHERE result -> 'body' IS NOT NULL")).isZero();
+
         JsonNode patient = patientApi("MOVED-1");
         JsonNode studies = patient.get("studies");
         assertThat(studies).hasSize(2);

@@ -75,6 +75,7 @@ class PriorFetchTest {
         awaitStudiesDone(3);
         // the history has all three, oldest first, the tumour on one track across them, and the newest study's response
         assertResponseOfTheNewest(List.of(first, second, current), "PD");
+        assertWorklistSaysPriorsFetchedFor(List.of(first, second), current, "20250115");
         assertThat(rows("SELECT study_uid || ' ' || for_study_uid || ' ' || state || ' ' || attempts FROM scp.prior_fetch ORDER BY study_date"))
                 .containsExactly(studyUid(first) + " " + studyUid(current) + " done 1", studyUid(second) + " " + studyUid(current) + " done 1");
         // priors wait behind every new study in the job queue
@@ -215,6 +216,74 @@ class PriorFetchTest {
 
         awaitStudiesDone(3);
         assertResponseOfTheNewest(List.of(first, second, current), "PR");
+    }
+
+    @Test
+    void fetchesBothPriorsByCGetFromAPacsThatCannotReachTheNodeAndStoresEachBeforeTheRetrievalCounts() throws Exception {
+        int nodePort = NodeProcess.freePort();
+        startPacs(NodeProcess.freePort()); // Orthanc knows CTAI at a port where nobody listens: a C-MOVE could not deliver
+        PhantomFiles first = study(LocalDate.of(2024, 2, 1), 1.0);
+        PhantomFiles second = study(LocalDate.of(2024, 8, 1), 1.2);
+        upload(first);
+        upload(second);
+        results = StoreScp.start("RESULTS", NodeProcess.freePort(), tmp.resolve("results"));
+        // the PACS is no allowed caller: nothing of it can arrive by C-STORE; fsync on, so stored means spool + row
+        node = Node.start(TestNodes.config(tmp.resolve("data"), TestDatabase.freshDatabase(), "--dicom.port=" + nodePort,
+                "--dicom.allowed-callers=" + TestNodes.CALLER, "--data.fsync=true",
+                "--send.destinations=RESULTS@127.0.0.1:" + results.port, "--send.backoff-seconds=0.5", "--send.backoff-max-seconds=2",
+                "--priors.source=" + OrthancPacs.AE + "@127.0.0.1:" + pacs.dicomPort, "--priors.retrieve=get",
+                "--priors.retry-seconds=0.5", "--priors.retry-max-seconds=1", "--priors.connect-timeout-seconds=2",
+                "--priors.timeout-seconds=20"));
+
+        PhantomFiles current = study(LocalDate.of(2025, 2, 1), 1.5);
+        assertThat(Dcmtk.storescu(TestNodes.CALLER, node.dicomPort(), current.images()).exitCode()).isZero();
+
+        // a retrieval counts (done) only after each of its instances was stored
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() ->
+                rows("SELECT state FROM scp.prior_fetch").stream().anyMatch("done"::equals));
+        List<String> doneWithInstances = rows("""
+                SELECT p.study_uid || ' ' || (SELECT count(*) FROM scp.instance i JOIN scp.series s ON s.id = i.series_id
+                                              WHERE s.study_uid = p.study_uid)
+                FROM scp.prior_fetch p WHERE p.state = 'done'""");
+        assertThat(doneWithInstances).isNotEmpty().allSatisfy(r -> assertThat(r).endsWith(" " + first.images().size()));
+
+        awaitStudiesDone(3);
+        assertThat(rows("SELECT state || ' ' || attempts FROM scp.prior_fetch")).containsExactly("done 1", "done 1");
+        assertResponseOfTheNewest(List.of(first, second, current), "PD");
+        assertWorklistSaysPriorsFetchedFor(List.of(first, second), current, "20250201");
+        assertThat(TestNodes.count(node.dataSource(), "SELECT count(*) FROM scp.instance")).isEqualTo(3L * first.images().size());
+        // PixelMed's files went through the intake and are gone
+        try (var left = java.nio.file.Files.walk(tmp.resolve("data").resolve("retrieving"))) {
+            assertThat(left.filter(java.nio.file.Files::isRegularFile).toList()).isEmpty();
+        }
+        // the priors' results stay at home (priors.send-results=false)
+        assertThat(TestNodes.count(node.dataSource(), """
+                SELECT count(*) FROM scp.outbox o JOIN scp.job j ON j.id = o.job_id JOIN scp.series s ON s.id = j.series_id
+                WHERE s.study_uid <> ?""", studyUid(current))).isZero();
+    }
+
+    /**
+     * The worklist API says of each prior's row for which study it was fetched, by that study's date and description;
+     * the asking study's own rows are no priors.
+     */
+    private void assertWorklistSaysPriorsFetchedFor(List<PhantomFiles> priors, PhantomFiles asking, String askingDate) throws Exception {
+        com.fasterxml.jackson.databind.JsonNode w = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                Web.get(node, "/api/worklist?patient=" + PATIENT_ID));
+        List<String> priorUids = new ArrayList<>();
+        for (PhantomFiles p : priors) priorUids.add(studyUid(p));
+        int priorRows = 0;
+        for (com.fasterxml.jackson.databind.JsonNode row : w.get("rows")) {
+            com.fasterxml.jackson.databind.JsonNode priorFor = row.get("priorFor");
+            if (priorUids.contains(row.get("studyUid").asText())) {
+                priorRows++;
+                assertThat(priorFor.get("studyUid").asText()).as(row.toString()).isEqualTo(studyUid(asking));
+                assertThat(priorFor.get("studyDate").asText()).as(row.toString()).isEqualTo(askingDate);
+                assertThat(priorFor.get("studyDescription").asText()).as(row.toString()).isEqualTo(row.get("studyDescription").asText()).isNotEmpty();
+            } else {
+                assertThat(priorFor.isNull()).as(row.toString()).isTrue();
+            }
+        }
+        assertThat(priorRows).as(w.toString()).isEqualTo(priors.size());
     }
 
     /** The patient API: the studies in date order, the largest lesion tracked through all of them, the newest's category. */

@@ -42,7 +42,8 @@ final class HistoryStore {
 
     /**
      * Recent series, newest first: every processed series version (from {@code scp.history}) and every series
-     * still being received (no job yet).
+     * still being received (no job yet); a series of a study fetched as a prior says for which study
+     * ({@code priorFor}, see {@link #priorFor}).
      *
      * @param patient text found in the Patient ID or name (case-insensitive), or null
      * @param state   one of {@link #WORKLIST_STATES}, or null
@@ -70,10 +71,15 @@ final class HistoryStore {
                            (SELECT count(*) FROM scp.instance i WHERE i.series_id = s.id), NULL::integer, NULL::integer, NULL,
                            s.last_received_at
                     FROM scp.series s WHERE s.state = 'receiving')
-                SELECT * FROM w
-                WHERE (?::text IS NULL OR strpos(lower(patient_id || ' ' || patient_name), lower(?)) > 0)
-                  AND (?::text IS NULL OR state = ? OR (? = 'undelivered' AND deliveries_dead > 0))
-                ORDER BY sort_at DESC NULLS LAST, job_id DESC NULLS LAST
+                SELECT w.*, pf.for_study_uid AS prior_for_study_uid, asking.study_date AS prior_for_study_date,
+                       asking.study_description AS prior_for_study_description
+                FROM w
+                LEFT JOIN scp.prior_fetch pf ON pf.study_uid = w.study_uid
+                LEFT JOIN LATERAL (SELECT a.study_date, a.study_description FROM scp.series a
+                                   WHERE a.study_uid = pf.for_study_uid ORDER BY a.id LIMIT 1) asking ON true
+                WHERE (?::text IS NULL OR strpos(lower(w.patient_id || ' ' || w.patient_name), lower(?)) > 0)
+                  AND (?::text IS NULL OR w.state = ? OR (? = 'undelivered' AND w.deliveries_dead > 0))
+                ORDER BY w.sort_at DESC NULLS LAST, w.job_id DESC NULLS LAST
                 LIMIT ?""";
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, patient);
@@ -83,9 +89,31 @@ final class HistoryStore {
             ps.setString(5, state);
             ps.setInt(6, Math.min(Math.max(limit, 1), WORKLIST_MAX_ROWS));
             try (ResultSet rs = ps.executeQuery()) {
-                return rows(rs);
+                ArrayNode rows = rows(rs);
+                for (JsonNode row : rows) priorFor((ObjectNode) row);
+                return rows;
             }
         }
+    }
+
+    /**
+     * The three {@code priorFor*} columns as one {@code priorFor} object, {@code {studyUid, studyDate, studyDescription}}:
+     * the study the node fetched this row's study for as a prior (scp.prior_fetch.for_study_uid), with the date and
+     * description a radiologist knows it by (empty when the node holds no series of it); null when the study is no
+     * prior.
+     */
+    private static void priorFor(ObjectNode row) {
+        JsonNode uid = row.remove("priorForStudyUid");
+        JsonNode date = row.remove("priorForStudyDate");
+        JsonNode description = row.remove("priorForStudyDescription");
+        if (uid == null || uid.isNull()) {
+            row.putNull("priorFor");
+            return;
+        }
+        ObjectNode asking = row.putObject("priorFor");
+        asking.put("studyUid", uid.asText());
+        asking.put("studyDate", date == null || date.isNull() ? "" : date.asText());
+        asking.put("studyDescription", description == null || description.isNull() ? "" : description.asText());
     }
 
     /** Every processed series version of one patient, oldest study first. */
@@ -134,21 +162,34 @@ final class HistoryStore {
 
     /**
      * The body profile of each of one patient's jobs that has one (results from before the profile existed have
-     * none): {@code {jobId, sections[{slice, zMm, areaMm2, xMm, yMm, meanHu}]}}, as scp's InferenceResult stores it.
+     * none), from the typed column {@code scp.job.body_profile} (scp's {@code Findings.body} is its writer), sections
+     * in the order they were stored. Keyed by job id, in job id order.
      */
-    ArrayNode patientBodies(String patientId, String issuer) throws SQLException {
+    java.util.Map<Long, java.util.List<StudyAlignment.Section>> patientBodies(String patientId, String issuer) throws SQLException {
         String sql = """
-                SELECT j.id AS job_id, (j.result -> 'body' -> 'sections')::text AS sections_json
+                SELECT j.id, b.z_mm, b.area_mm2, b.x_mm, b.y_mm, b.mean_hu
                 FROM scp.job j JOIN scp.series s ON s.id = j.series_id
-                WHERE s.patient_id = ? AND s.issuer_of_patient_id = ? AND jsonb_typeof(j.result -> 'body' -> 'sections') = 'array'
-                ORDER BY j.id""";
+                CROSS JOIN LATERAL unnest(j.body_profile) WITH ORDINALITY AS b(slice, z_mm, area_mm2, x_mm, y_mm, mean_hu, n)
+                WHERE s.patient_id = ? AND s.issuer_of_patient_id = ? AND j.body_profile IS NOT NULL
+                ORDER BY j.id, b.n""";
+        java.util.Map<Long, java.util.List<StudyAlignment.Section>> bodies = new java.util.LinkedHashMap<>();
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, patientId);
             ps.setString(2, issuer);
             try (ResultSet rs = ps.executeQuery()) {
-                return rows(rs);
+                while (rs.next()) {
+                    bodies.computeIfAbsent(rs.getLong(1), k -> new java.util.ArrayList<>()).add(new StudyAlignment.Section(
+                            number(rs, 2), number(rs, 3), number(rs, 4), number(rs, 5), number(rs, 6)));
+                }
             }
         }
+        return bodies;
+    }
+
+    /** A double column; NULL reads as NaN, which the alignment skips like any unmeasured value. */
+    private static double number(ResultSet rs, int column) throws SQLException {
+        double v = rs.getDouble(column);
+        return rs.wasNull() ? Double.NaN : v;
     }
 
     /** One job for the study page: its history row, the result's summary, lesions, overlays and downloads. */
@@ -157,7 +198,7 @@ final class HistoryStore {
             ObjectNode job;
             try (PreparedStatement ps = c.prepareStatement("""
                     SELECT h.*, j.attempts,
-                           (j.result - 'lesions' - 'body')::text AS result_json
+                           (j.result - 'lesions')::text AS result_json
                     FROM scp.history h JOIN scp.job j ON j.id = h.job_id WHERE h.job_id = ?""")) {
                 ps.setLong(1, jobId);
                 try (ResultSet rs = ps.executeQuery()) {

@@ -48,15 +48,7 @@ final class PatientHistory {
                 + "in plane by the body centroids");
         matching.put("maxShiftMm", StudyAlignment.MAX_SHIFT_MM);
         matching.put("minOverlapMm", StudyAlignment.MIN_OVERLAP_MM);
-        Map<Long, List<StudyAlignment.Section>> bodies = new LinkedHashMap<>();
-        for (JsonNode b : store.patientBodies(patientId, issuer)) {
-            List<StudyAlignment.Section> sections = new ArrayList<>();
-            for (JsonNode s : b.get("sections")) {
-                sections.add(new StudyAlignment.Section(s.path("zMm").asDouble(Double.NaN), s.path("areaMm2").asDouble(Double.NaN),
-                        s.path("xMm").asDouble(Double.NaN), s.path("yMm").asDouble(Double.NaN), s.path("meanHu").asDouble(Double.NaN)));
-            }
-            bodies.put(b.get("jobId").asLong(), sections);
-        }
+        Map<Long, List<StudyAlignment.Section>> bodies = store.patientBodies(patientId, issuer);
 
         // group the jobs by study, keeping date order
         Map<String, ObjectNode> studies = new LinkedHashMap<>();

@@ -346,6 +346,40 @@ class BrowserTest {
         new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> "Worklist".equals(d.findElement(By.tagName("h1")).getText()));
     }
 
+    @Test
+    void aPriorsJobSaysForWhichStudyItWasFetchedByDateAndDescriptionInBothLanguages() throws Exception {
+        SyntheticHistory h = new SyntheticHistory(clinic.db, clinic.dataDir);
+        SyntheticHistory.Patient p = new SyntheticHistory.Patient("P-9009", "HOSP", "BIANCHI^LUCA");
+        // the asking study's description is DICOM text: markup and placeholders in it stay text
+        String asking = "CT ABDOMEN <img src=x onerror=alert(9)> $& {date}";
+        h.doneJob(h.series(p, "1.2.3.9100", "20240905", asking, "AXIAL 1.25", "queued"), List.of(), 0, Clinic.ROWS, Clinic.COLUMNS);
+        h.doneJob(h.series(p, "1.2.3.9101", "20230612", "CT ABDOMEN PRIOR", "AXIAL 5", "queued"), List.of(), 0, Clinic.ROWS, Clinic.COLUMNS);
+        h.priorFetched("1.2.3.9101", "1.2.3.9100", "20230612");
+        login();
+
+        driver.get(base + "/?patient=P-9009");
+        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> d.findElements(By.cssSelector("#worklist tbody tr[data-state]")).size() == 2);
+        List<String> rows = texts("#worklist tbody tr[data-state]");
+        String prior = rows.stream().filter(r -> r.contains("AXIAL 5")).findFirst().orElseThrow();
+        String current = rows.stream().filter(r -> r.contains("AXIAL 1.25")).findFirst().orElseThrow();
+        assertThat(prior).contains("prior, fetched for the study of 2024-09-05: " + asking);
+        assertThat(current).doesNotContain("prior");
+        assertThat(driver.findElements(By.cssSelector("#worklist .prior-for"))).hasSize(1);
+        assertThat(driver.findElements(By.cssSelector("#worklist img"))).isEmpty();
+        assertNoDialog();
+        screenshot("worklist-prior");
+
+        new Select(driver.findElement(By.id("language"))).selectByValue("zh-CN");
+        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> "工作列表".equals(d.findElement(By.tagName("h1")).getText()));
+        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> d.findElements(By.cssSelector("#worklist .prior-for")).size() == 1);
+        assertThat(driver.findElement(By.cssSelector("#worklist .prior-for")).getText())
+                .isEqualTo("既往检查，为 2024-09-05 的检查调取：" + asking);
+        assertNoDialog();
+        screenshot("worklist-prior-zh");
+        new Select(driver.findElement(By.id("language"))).selectByValue("en");
+        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> "Worklist".equals(d.findElement(By.tagName("h1")).getText()));
+    }
+
     private void login() {
         driver.get(base + "/login");
         if (!driver.getCurrentUrl().contains("/login")) return;

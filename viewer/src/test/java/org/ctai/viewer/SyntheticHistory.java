@@ -31,7 +31,7 @@ public final class SyntheticHistory {
     /** One lesion's headline figures; the per-slice records are derived from them. */
     public record LesionSpec(double volumeMm3, double largestAreaMm2, double perimeterMm, double meanHu, double x, double y, double z) { }
 
-    /** One section of a job's body profile, as the inference module measures it per slice (scp stores it in the result). */
+    /** One section of a job's body profile, as the inference module measures it per slice (scp stores it in scp.job.body_profile). */
     public record BodySection(double zMm, double areaMm2, double xMm, double yMm, double meanHu) { }
 
     /**
@@ -60,6 +60,17 @@ public final class SyntheticHistory {
 
     public static String uid() {
         return "2.25." + UIDS.incrementAndGet();
+    }
+
+    /** Records that the node fetched {@code studyUid} from the PACS as a prior of {@code forStudyUid} (scp.prior_fetch, as scp's PriorStore does). */
+    public void priorFetched(String studyUid, String forStudyUid, String studyDate) throws SQLException {
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO scp.prior_fetch (study_uid, for_study_uid, study_date, state) VALUES (?, ?, ?, 'done')")) {
+            ps.setString(1, studyUid);
+            ps.setString(2, forStudyUid);
+            ps.setString(3, studyDate);
+            ps.executeUpdate();
+        }
     }
 
     /** A series row; state {@code receiving} or {@code queued}. Returns its id. */
@@ -158,22 +169,6 @@ public final class SyntheticHistory {
         timings.put("segmentation", 5800);
         timings.put("measurement", 310);
         timings.put("writing", 150);
-        if (!body.isEmpty()) {
-            ObjectNode b = result.putObject("body");
-            b.put("thresholdHu", -300.0);
-            b.put("meanHuClamp", 200.0);
-            ArrayNode sections = b.putArray("sections");
-            int slice = 0;
-            for (BodySection s : body) {
-                ObjectNode o = sections.addObject();
-                o.put("slice", slice++);
-                o.put("zMm", s.zMm());
-                o.put("areaMm2", s.areaMm2());
-                o.put("xMm", s.xMm());
-                o.put("yMm", s.yMm());
-                o.put("meanHu", s.meanHu());
-            }
-        }
         ObjectNode stages = result.putObject("stages");
         stages.put("load", 420);
         stages.put("preprocess", 40);
@@ -194,6 +189,25 @@ public final class SyntheticHistory {
                 ps.setDouble(5, (420 + 5800 + 310) / 1000.0);
                 ps.setLong(6, id);
                 ps.executeUpdate();
+            }
+            // the column scp's JobQueue.complete writes from the typed profile (Findings.body)
+            if (!body.isEmpty()) {
+                StringBuilder sections = new StringBuilder();
+                for (int i = 0; i < body.size(); i++) sections.append(i == 0 ? "" : ", ").append("ROW(?, ?, ?, ?, ?, ?)::scp.body_section");
+                try (PreparedStatement ps = c.prepareStatement("UPDATE scp.job SET body_profile = ARRAY[" + sections + "] WHERE id = ?")) {
+                    int k = 1;
+                    int slice = 0;
+                    for (BodySection b : body) {
+                        ps.setInt(k++, slice++);
+                        ps.setDouble(k++, b.zMm());
+                        ps.setDouble(k++, b.areaMm2());
+                        ps.setDouble(k++, b.xMm());
+                        ps.setDouble(k++, b.yMm());
+                        ps.setDouble(k++, b.meanHu());
+                    }
+                    ps.setLong(k, id);
+                    ps.executeUpdate();
+                }
             }
             // the columns scp's JobQueue.complete writes from the typed lesions
             try (PreparedStatement ps = c.prepareStatement("""

@@ -46,6 +46,14 @@ public final class TestDatabase {
 
     /** A new database with scp's schema, behind a small pool; close it after use. */
     public static HikariDataSource fresh() {
+        return fresh(null);
+    }
+
+    /**
+     * As {@link #fresh()}, with scp's migrations applied up to and including version {@code target} only (null: all),
+     * to test what a later migration does to rows written before it; {@link #migrate} applies the rest.
+     */
+    public static HikariDataSource fresh(String target) {
         if (!Files.isDirectory(SCP_MIGRATIONS)) throw new IllegalStateException("scp's migrations not found at " + SCP_MIGRATIONS);
         String name = "v" + ProcessHandle.current().pid() + "_" + databases.incrementAndGet();
         try (Connection c = server().getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
@@ -59,7 +67,9 @@ public final class TestDatabase {
         hc.setMaximumPoolSize(8);
         hc.setPoolName("test-" + name);
         HikariDataSource ds = new HikariDataSource(hc);
-        Flyway.configure().dataSource(ds).schemas("scp").locations("filesystem:" + SCP_MIGRATIONS).load().migrate();
+        var flyway = Flyway.configure().dataSource(ds).schemas("scp").locations("filesystem:" + SCP_MIGRATIONS);
+        if (target != null) flyway.target(target);
+        flyway.load().migrate();
         // as the node does at start: the job states are JobState's
         try (Connection c = ds.getConnection(); java.sql.PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO scp.job_state (name) VALUES (?) ON CONFLICT DO NOTHING")) {
@@ -72,5 +82,10 @@ public final class TestDatabase {
             throw new IllegalStateException("cannot register the job states", e);
         }
         return ds;
+    }
+
+    /** Applies the rest of scp's migrations to a database from {@link #fresh(String)}. */
+    public static void migrate(javax.sql.DataSource ds) {
+        Flyway.configure().dataSource(ds).schemas("scp").locations("filesystem:" + SCP_MIGRATIONS).load().migrate();
     }
 }

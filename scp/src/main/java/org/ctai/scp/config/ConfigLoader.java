@@ -208,12 +208,15 @@ public final class ConfigLoader {
             // the Q/R SCU (org.ctai.scp.priors) speaks plain DICOM only; a ;tls source would silently go out in the clear
             in.problem("priors.source must be a plain AE@host:port (query/retrieve over TLS is not supported yet), was " + in.raw("priors.source"));
         }
+        Optional<NodeConfig.Priors.Retrieve> retrieve = NodeConfig.Priors.Retrieve.of(in.raw("priors.retrieve"));
+        if (retrieve.isEmpty()) in.problem("priors.retrieve must be move or get, was " + in.raw("priors.retrieve"));
         try {
             NodeConfig.Priors priors = new NodeConfig.Priors(source.stream().findFirst(), in.integer("priors.max-studies", 1, 100),
                     in.integer("priors.max-years", 1, 100), in.bool("priors.send-results"), in.integer("priors.max-retrievals", 1, 16),
                     in.duration("priors.retry-seconds"), in.duration("priors.retry-max-seconds"), in.integer("priors.max-attempts", 1, 1000),
-                    in.duration("priors.connect-timeout-seconds"), in.duration("priors.timeout-seconds"));
-            if (priors.enabled() && !dicom.admitsCaller(priors.source().get().aeTitle())) {
+                    in.duration("priors.connect-timeout-seconds"), in.duration("priors.timeout-seconds"),
+                    retrieve.orElse(NodeConfig.Priors.Retrieve.MOVE));
+            if (priors.enabled() && priors.retrieve() == NodeConfig.Priors.Retrieve.MOVE && !dicom.admitsCaller(priors.source().get().aeTitle())) {
                 // the PACS stores the priors into the node as a C-STORE SCU, usually under the same AE title
                 in.problem("priors.source " + priors.source().get() + ": its AE title must be in dicom.allowed-callers (the PACS sends "
                         + "the priors under it), was dicom.allowed-callers=" + in.raw("dicom.allowed-callers"));

@@ -159,10 +159,29 @@ public record NodeConfig(Dicom dicom, Data data, Db db, Series series, Worker wo
      * @param maxAttempts    attempts before a query or retrieval is given up (state failed)
      * @param connectTimeout an association not made by then fails the attempt
      * @param timeout        a PACS that sends nothing for this long on an association fails the attempt
+     * @param retrieve       how the series are retrieved: C-MOVE to the node's AE title or C-GET on the query's own association
      */
     public record Priors(Optional<Destination> source, int maxStudies, int maxYears, boolean sendResults, int maxRetrievals,
-                         Duration retry, Duration retryMax, int maxAttempts, Duration connectTimeout, Duration timeout) {
+                         Duration retry, Duration retryMax, int maxAttempts, Duration connectTimeout, Duration timeout, Retrieve retrieve) {
+        /** {@code priors.retrieve}: the two ways a PACS hands out a series. */
+        public enum Retrieve {
+            /** C-MOVE to {@code dicom.ae-title}: the PACS opens its own association to the node's receiver (the default). */
+            MOVE,
+            /** C-GET: the instances come back on the node's own association, for a PACS that cannot or will not open one. */
+            GET;
+
+            /** The word of {@code priors.retrieve}, or empty for any other. */
+            public static Optional<Retrieve> of(String word) {
+                return switch (word.trim()) {
+                    case "move" -> Optional.of(MOVE);
+                    case "get" -> Optional.of(GET);
+                    default -> Optional.empty();
+                };
+            }
+        }
+
         public Priors {
+            java.util.Objects.requireNonNull(retrieve, "retrieve");
             List<String> problems = new java.util.ArrayList<>();
             if (maxStudies < 1 || maxStudies > 100) problems.add("priors.max-studies must be a whole number from 1 to 100, was " + maxStudies);
             if (maxYears < 1 || maxYears > 100) problems.add("priors.max-years must be a whole number from 1 to 100, was " + maxYears);

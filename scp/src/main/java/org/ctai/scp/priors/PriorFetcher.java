@@ -10,6 +10,7 @@ import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.TagFromName;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,6 +26,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
+import org.ctai.viewer.StowReceiver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * ({@code priors-fetch-N}, {@code priors.max-retrievals} of them) then ask the PACS for the patient's earlier CT
  * studies (C-FIND STUDY, then SERIES), keep the newest {@code priors.max-studies} within {@code priors.max-years},
  * pick the series the pipelines' rules may take from what C-FIND says, and retrieve them with C-MOVE to the node's
- * own AE title. The instances arrive through the receiver and are processed like any series.
+ * own AE title, or with C-GET ({@code priors.retrieve=get}). The instances arrive through the receiver (C-MOVE) or are
+ * handed to the receiver's intake as each comes (C-GET), and are processed like any series.
  *
  * <p>Never in the way: nothing here runs on a worker's or the receiver's thread but one INSERT; a study already
  * received, or fetched or chosen before, is not fetched again, and a prior never asks for priors of its own; a PACS
@@ -62,11 +65,17 @@ public final class PriorFetcher implements JobHooks, AutoCloseable {
     private final Router router;
     private final String nodeAeTitle;
     private final Clock clock;
+    /** Where C-GET's instances go ({@code priors.retrieve=get}): the receiver's intake, as for a C-STORE. */
+    private final StowReceiver retrieved;
+    /** PixelMed's C-GET SCU writes each instance to a file here before the intake takes it. */
+    private final Path scratch;
     private final ScheduledExecutorService threads;
     private boolean closed;
 
     private PriorFetcher(NodeConfig.Priors config, PriorStore store, Optional<QueryRetrieveScu> pacs, Router router, String nodeAeTitle,
-                         Clock clock) {
+                         Clock clock, StowReceiver retrieved, Path scratch) {
+        this.retrieved = retrieved;
+        this.scratch = scratch;
         this.config = config;
         this.store = store;
         this.pacs = pacs;
@@ -84,17 +93,25 @@ public final class PriorFetcher implements JobHooks, AutoCloseable {
     /**
      * @param nodeAeTitle the node's AE title: the C-MOVE destination and the calling AE title towards the PACS
      * @param pipelines   the node's pipelines, whose rules pick the series worth fetching
+     * @param retrieved   the receiver's intake for instances retrieved with C-GET ({@code DicomReceiver.retrieved()})
+     * @param scratch     this process's own folder for C-GET's files on their way to the intake
      */
-    public static PriorFetcher create(DataSource db, NodeConfig.Priors config, String nodeAeTitle, List<Pipeline> pipelines, Clock clock) {
+    public static PriorFetcher create(DataSource db, NodeConfig.Priors config, String nodeAeTitle, List<Pipeline> pipelines, Clock clock,
+                                      StowReceiver retrieved, Path scratch) {
         Optional<QueryRetrieveScu> pacs = config.source().map(s -> new QueryRetrieveScu(s, nodeAeTitle, config.connectTimeout(), config.timeout()));
-        return new PriorFetcher(config, new PriorStore(db), pacs, new Router(pipelines), nodeAeTitle, clock);
+        return new PriorFetcher(config, new PriorStore(db), pacs, new Router(pipelines), nodeAeTitle, clock, retrieved, scratch);
     }
 
-    /** Starts the background threads; does nothing when {@code priors.source} is empty. */
+    /**
+     * Starts the background threads; does nothing more when {@code priors.source} is empty. First removes what a C-GET
+     * of a dead process of this host left in its scratch folder (patient data: the series is fetched again anyway).
+     */
     public void start() {
+        clearLeftovers(scratch);
         if (pacs.isEmpty()) return;
-        log.info("priors from {}: newest {} studies within {} years, {} at once, results {}", config.source().get(), config.maxStudies(),
-                config.maxYears(), config.maxRetrievals(), config.sendResults() ? "sent" : "kept in the history");
+        log.info("priors from {} by C-{}: newest {} studies within {} years, {} at once, results {}", config.source().get(),
+                config.retrieve().name(), config.maxStudies(), config.maxYears(), config.maxRetrievals(),
+                config.sendResults() ? "sent" : "kept in the history");
         for (int i = 0; i < config.maxRetrievals(); i++) {
             threads.scheduleWithFixedDelay(new Round(), i * 100L, POLL.toMillis(), TimeUnit.MILLISECONDS);
         }
@@ -223,7 +240,12 @@ public final class PriorFetcher implements JobHooks, AutoCloseable {
         if (claimed.isEmpty()) return false;
         PriorStore.Fetch f = claimed.get();
         try {
-            for (String series : f.seriesUids()) pacs.get().move(f.studyUid(), series, nodeAeTitle);
+            for (String series : f.seriesUids()) {
+                switch (config.retrieve()) {
+                    case MOVE -> pacs.get().move(f.studyUid(), series, nodeAeTitle);
+                    case GET -> pacs.get().get(f.studyUid(), series, retrieved, scratch);
+                }
+            }
             store.fetchDone(f.studyUid());
             log.info("prior {} of study {}: {} series retrieved", f.studyUid(), f.forStudyUid(), f.seriesUids().size());
         } catch (IOException e) {
@@ -235,6 +257,37 @@ public final class PriorFetcher implements JobHooks, AutoCloseable {
                     retry.toMillis() / 1000.0, e.getMessage());
         }
         return true;
+    }
+
+    /**
+     * Deletes the scratch folders ({@code <host>-<pid>} beside {@code scratch}) of this host's processes that are no
+     * longer alive, and this process's own (a restarted container may reuse a pid). Other hosts' folders, on a
+     * shared data.dir, are theirs to clear. Failures are logged: a left-over file costs disk, not correctness.
+     */
+    static void clearLeftovers(Path scratch) {
+        Path root = scratch.getParent();
+        String own = scratch.getFileName().toString();
+        String host = own.substring(0, own.lastIndexOf('-') + 1);
+        if (!java.nio.file.Files.isDirectory(root)) return;
+        try (var dirs = java.nio.file.Files.list(root)) {
+            for (Path dir : dirs.toList()) {
+                String name = dir.getFileName().toString();
+                if (!name.startsWith(host)) continue;
+                long pid;
+                try {
+                    pid = Long.parseLong(name.substring(host.length()));
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+                if (!name.equals(own) && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) continue;
+                try (var files = java.nio.file.Files.walk(dir)) {
+                    for (Path f : files.sorted(Comparator.reverseOrder()).toList()) java.nio.file.Files.deleteIfExists(f);
+                }
+                log.info("removed the C-GET scratch folder {} of an earlier process", dir);
+            }
+        } catch (IOException | RuntimeException e) {
+            log.warn("cannot clear the C-GET scratch folders under {}: {}", root, e.toString());
+        }
     }
 
     /** A PACS that ignores Issuer of Patient ID as a matching key may answer other issuers' patients: drop those. */

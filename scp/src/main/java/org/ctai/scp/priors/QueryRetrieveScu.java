@@ -12,11 +12,22 @@ import com.pixelmed.dicom.TagFromName;
 import com.pixelmed.dicom.TransferSyntax;
 import com.pixelmed.network.Association;
 import com.pixelmed.network.AssociationFactory;
+import com.pixelmed.dicom.StoredFilePathStrategy;
 import com.pixelmed.network.FindSOPClassSCU;
+import com.pixelmed.network.GetSOPClassSCU;
+import com.pixelmed.network.ReceivedObjectHandler;
 import com.pixelmed.network.IdentifierHandler;
 import com.pixelmed.network.MoveSOPClassSCU;
 import com.pixelmed.network.PresentationContext;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.ctai.viewer.StowReceiver;
 import java.net.Socket;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -32,7 +43,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Study Root C-FIND and C-MOVE SCU towards the PACS ({@code priors.source}): one association per call, a connect
+ * Study Root C-FIND, C-MOVE and C-GET SCU towards the PACS ({@code priors.source}): one association per call, a connect
  * timeout, TCP_NODELAY and a read timeout on PixelMed's socket. Any failure (no association, a failure status, a
  * timeout) is an {@link IOException} whose message names the PACS and the step, never the patient. Thread-safe.
  */
@@ -44,6 +55,13 @@ final class QueryRetrieveScu {
             TagFromName.Manufacturer, TagFromName.ImageType, TagFromName.ConvolutionKernel, TagFromName.ContrastBolusAgent,
             TagFromName.SliceThickness, TagFromName.PixelSpacing, TagFromName.ImageOrientationPatient,
             TagFromName.NumberOfSeriesRelatedInstances);
+    /**
+     * The storage SOP classes a C-GET proposes to receive (SCP role): the CT classes the priors are chosen from. A
+     * few, since each costs a presentation context (at most 128) and PixelMed proposes one per class.
+     */
+    private static final Set<String> GET_STORAGE_CLASSES = Set.of(SOPClass.CTImageStorage, SOPClass.EnhancedCTImageStorage,
+            SOPClass.LegacyConvertedEnhancedCTImageStorage);
+    private static final AtomicLong GETS = new AtomicLong();
     private static final ExecutorService CONNECTOR = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "priors-connect");
         t.setDaemon(true);
@@ -116,6 +134,90 @@ final class QueryRetrieveScu {
         } catch (Exception e) {
             abortQuietly(a);
             throw new IOException(what + " at " + pacs + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Retrieves one series with C-GET: the PACS sends its instances back on this association (C-STORE sub-operations).
+     * PixelMed's C-GET SCU writes each to a file in {@code scratch}; the received-object handler then hands that file to
+     * {@code intake} (the receiver's own intake, as for a C-STORE: spool, database, {@code data.fsync}) and deletes it,
+     * so an instance is stored before the next is read and before this returns. Success means the PACS reported every
+     * sub-operation done and every instance was stored; anything else is an {@link IOException} and the whole series
+     * is asked for again later (an identical instance received twice is a no-op for the intake).
+     *
+     * <p>PixelMed opens this association itself, without a connect or read timeout: the call runs on a helper thread
+     * and is given up when neither an instance nor the end has come for {@code connect-timeout + timeout} (first) or
+     * {@code timeout} (later). A helper thread given up on stays blocked on the dead PACS's socket until TCP ends it.
+     */
+    void get(String studyUid, String seriesUid, StowReceiver intake, Path scratch) throws IOException {
+        String what = "C-GET of series " + seriesUid;
+        Path folder = Files.createDirectories(scratch).resolve("get-" + GETS.incrementAndGet());
+        Files.createDirectories(folder);
+        AtomicLong lastProgress = new AtomicLong(System.nanoTime() + connectTimeout.toNanos());
+        AtomicInteger stored = new AtomicInteger();
+        try (StowReceiver.Request request = intake.begin(pacs.aeTitle(), pacs.host())) {
+            ReceivedObjectHandler toIntake = new ReceivedObjectHandler() {
+                @Override
+                public void sendReceivedObjectIndication(String fileName, String transferSyntax, String callingAeTitle) throws IOException {
+                    Path file = Path.of(fileName);
+                    try (InputStream in = Files.newInputStream(file)) {
+                        StowReceiver.Outcome outcome = request.store(in, Optional.of(studyUid));
+                        if (!outcome.isStored()) {
+                            // thrown out of PixelMed's C-GET: the retrieval fails and is tried again later
+                            throw new IOException("instance " + outcome.sopInstanceUid() + " not stored: " + outcome.reason());
+                        }
+                    } finally {
+                        Files.deleteIfExists(file);
+                    }
+                    stored.incrementAndGet();
+                    lastProgress.set(System.nanoTime());
+                }
+            };
+            AttributeList id = new AttributeList();
+            put(id, TagFromName.QueryRetrieveLevel, "SERIES");
+            put(id, TagFromName.StudyInstanceUID, studyUid);
+            put(id, TagFromName.SeriesInstanceUID, seriesUid);
+            Future<Void> pending = CONNECTOR.submit(() -> {
+                // throws DicomNetworkException naming the status when the final response is not success (0000)
+                new GetSOPClassSCU(pacs.host(), pacs.port(), pacs.aeTitle(), callingAeTitle, SOPClass.StudyRootQueryRetrieveInformationModelGet,
+                        id, new IdentifierHandler(), folder.toFile(), StoredFilePathStrategy.BYSOPINSTANCEUIDINSINGLEFOLDER, toIntake,
+                        GET_STORAGE_CLASSES, true, false, false);
+                return null;
+            });
+            while (true) {
+                try {
+                    pending.get(200, TimeUnit.MILLISECONDS);
+                    return;
+                } catch (TimeoutException e) {
+                    long quiet = System.nanoTime() - lastProgress.get();
+                    if (quiet > timeout.toNanos()) {
+                        pending.cancel(true);
+                        throw new IOException(what + " at " + pacs + ": nothing for " + timeout.toMillis() / 1000.0 + " s after "
+                                + stored.get() + " instances");
+                    }
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    throw new IOException(what + " at " + pacs + " failed after " + stored.get() + " instances: " + cause.getMessage(), cause);
+                } catch (InterruptedException e) {
+                    pending.cancel(true);
+                    Thread.currentThread().interrupt();
+                    throw new IOException(what + ": interrupted", e);
+                }
+            }
+        } catch (DicomException e) {
+            throw new IOException("cannot build the C-GET identifier: " + e.getMessage(), e);
+        } finally {
+            deleteQuietly(folder);
+        }
+    }
+
+    /** The scratch folder of one C-GET: PixelMed's temporary and left-over files (a failed instance's). */
+    private static void deleteQuietly(Path folder) {
+        try (var files = Files.list(folder)) {
+            for (Path f : files.toList()) Files.deleteIfExists(f);
+            Files.deleteIfExists(folder);
+        } catch (IOException e) {
+            // a file PixelMed still writes (a C-GET given up on); the next start's scratch is a new folder
         }
     }
 

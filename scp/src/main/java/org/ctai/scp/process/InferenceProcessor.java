@@ -86,9 +86,9 @@ public final class InferenceProcessor implements SeriesProcessor {
         String provider = analyzer.segmenter().provider().kind().name();
         InferenceResult result = new InferenceResult("inference", model, modelVersion, provider, volume.sliceCount(),
                 volume.geometry().rows(), volume.geometry().columns(), a.lesions(), a.byLabel().size() > 1 ? labels(a) : List.of(),
-                new java.util.LinkedHashMap<>(stages.toMillis()), timings, InferenceResult.Body.of(a.body()));
+                new java.util.LinkedHashMap<>(stages.toMillis()), timings);
         SeriesProcessor.Findings findings = new SeriesProcessor.Findings(model, modelVersion, provider,
-                java.time.Duration.ofNanos(loadedAt - start).plus(a.segmentation()).plus(a.measurement()), a.lesions());
+                java.time.Duration.ofNanos(loadedAt - start).plus(a.segmentation()).plus(a.measurement()), a.lesions(), a.body());
         try {
             return new Processed(JSON.writeValueAsString(result), files, overlays, java.util.Optional.of(findings));
         } catch (java.io.IOException e) {

@@ -2,7 +2,6 @@ package org.ctai.scp.process;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
-import org.ctai.inference.measure.BodyProfile;
 import org.ctai.inference.measure.Lesion;
 
 import java.util.List;
@@ -19,20 +18,18 @@ import java.util.Objects;
  * @param labels    a multi-label model's labels; left out of the JSON for a one-label model
  * @param stages    milliseconds per processing stage (load, preprocess, inference, postprocess, write)
  * @param timingsMs milliseconds of the coarser steps, kept for results written before the stages existed
- * @param body      the patient's body along the table (one section per slice), which the patient page uses to align
- *                  this study with the patient's others before matching lesions; the viewer reads it as
- *                  {@code result -> 'body' -> 'sections'} with the keys of {@link BodyProfile.Section}
+ *
+ * <p>The body profile is not here: it is a typed column ({@code scp.job.body_profile}, from {@code Findings.body}).
  */
 record InferenceResult(String kind, String model, String modelVersion, String provider, int slices, int rows, int columns,
                        List<Lesion> lesions, @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Label> labels,
-                       Map<String, Long> stages, Timings timingsMs, Body body) {
+                       Map<String, Long> stages, Timings timingsMs) {
 
     InferenceResult {
         Objects.requireNonNull(model, "model");
         lesions = List.copyOf(lesions);
         labels = List.copyOf(labels);
         stages = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(stages));
-        Objects.requireNonNull(body, "body");
     }
 
     /** One label of a multi-label model: its mask value, name, SNOMED type and the ids of its lesions. */
@@ -42,14 +39,4 @@ record InferenceResult(String kind, String model, String modelVersion, String pr
     record Timings(long load, long segmentation, long measurement, long writing) {
     }
 
-    /** The body profile with the thresholds it was measured with. */
-    record Body(double thresholdHu, double meanHuClamp, List<BodyProfile.Section> sections) {
-        Body {
-            sections = List.copyOf(sections);
-        }
-
-        static Body of(BodyProfile profile) {
-            return new Body(BodyProfile.BODY_THRESHOLD_HU, BodyProfile.MEAN_HU_CLAMP, profile.sections());
-        }
-    }
 }

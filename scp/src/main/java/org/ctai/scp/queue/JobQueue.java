@@ -11,6 +11,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -191,6 +192,29 @@ public final class JobQueue {
     }
 
     /**
+     * The profile's sections as six parallel arrays from {@code first} on, which the UPDATE zips into
+     * {@code scp.body_section[]} (NULL for an empty profile: none measured).
+     */
+    private static void setBodyProfile(Connection c, PreparedStatement ps, int first, org.ctai.inference.measure.BodyProfile body)
+            throws SQLException {
+        List<org.ctai.inference.measure.BodyProfile.Section> sections = body.sections();
+        int n = sections.size();
+        Integer[] slice = new Integer[n];
+        Double[][] values = new Double[5][n];
+        for (int i = 0; i < n; i++) {
+            var s = sections.get(i);
+            slice[i] = s.slice();
+            values[0][i] = s.zMm();
+            values[1][i] = s.areaMm2();
+            values[2][i] = s.xMm();
+            values[3][i] = s.yMm();
+            values[4][i] = s.meanHu();
+        }
+        ps.setArray(first, c.createArrayOf("integer", slice));
+        for (int k = 0; k < 5; k++) ps.setArray(first + 1 + k, c.createArrayOf("float8", values[k]));
+    }
+
+    /**
      * Marks the job done with its result, and in the same transaction records its lesions, its DICOM objects
      * and one outbox delivery per destination, so nothing is lost between processing and sending.
      *
@@ -206,15 +230,19 @@ public final class JobQueue {
             try (PreparedStatement ps = c.prepareStatement("""
                     UPDATE scp.job SET state = 'done', result = ?::jsonb, last_error = NULL, lease_owner = NULL,
                         lease_until = NULL, updated_at = now(), inferred_at = now(), model = ?, model_version = ?, provider = ?,
-                        processing_seconds = ?
+                        processing_seconds = ?, body_profile = (
+                            SELECT array_agg(ROW(u.slice, u.z, u.area, u.x, u.y, u.hu)::scp.body_section ORDER BY u.n)
+                            FROM unnest(?::integer[], ?::float8[], ?::float8[], ?::float8[], ?::float8[], ?::float8[])
+                                 WITH ORDINALITY AS u(slice, z, area, x, y, hu, n))
                     WHERE id = ? AND lease_owner = ? AND state = 'running'""")) {
                 ps.setString(1, processed.resultJson());
                 ps.setString(2, findings.map(SeriesProcessor.Findings::model).orElse(null));
                 ps.setString(3, findings.map(SeriesProcessor.Findings::modelVersion).orElse(null));
                 ps.setString(4, findings.map(SeriesProcessor.Findings::provider).orElse(null));
                 ps.setObject(5, findings.map(f -> f.processing().toNanos() / 1e9).orElse(null), java.sql.Types.DOUBLE);
-                ps.setLong(6, claim.jobId());
-                ps.setString(7, claim.owner());
+                setBodyProfile(c, ps, 6, findings.map(SeriesProcessor.Findings::body).orElse(org.ctai.inference.measure.BodyProfile.empty()));
+                ps.setLong(12, claim.jobId());
+                ps.setString(13, claim.owner());
                 if (ps.executeUpdate() != 1) {
                     c.rollback();
                     return false;

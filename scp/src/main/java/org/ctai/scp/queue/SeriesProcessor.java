@@ -45,9 +45,13 @@ public interface SeriesProcessor {
      * @param provider     the ONNX Runtime execution provider that ran it (CPU, CUDA)
      * @param processing   load + segmentation + measurement time
      * @param lesions      every lesion measured, one history row each
+     * @param body         the patient's body along the table (one section per slice), column {@code scp.job.body_profile}:
+     *                     the patient page aligns this study with the patient's others by it; empty: none measured
      */
-    record Findings(String model, String modelVersion, String provider, Duration processing, List<Lesion> lesions) {
+    record Findings(String model, String modelVersion, String provider, Duration processing, List<Lesion> lesions,
+                    org.ctai.inference.measure.BodyProfile body) {
         public Findings {
+            Objects.requireNonNull(body, "body");
             Objects.requireNonNull(model, "model");
             Objects.requireNonNull(modelVersion, "modelVersion");
             Objects.requireNonNull(provider, "provider");

@@ -195,7 +195,17 @@ public final class DicomReceiver implements AutoCloseable {
      * class and transfer syntax, durability and series completion as C-STORE.
      */
     public org.ctai.viewer.StowReceiver stow(long maxRequestBytes) {
-        return new StowIntake(config, intake, spool, tracker, maxRequestBytes, () -> stopping);
+        return new StowIntake(config, intake, spool, tracker, maxRequestBytes, () -> stopping, "STOW-RS");
+    }
+
+    /**
+     * Instances the node retrieves itself from a PACS with C-GET ({@code priors.retrieve=get}), one Part 10 stream
+     * each, into this receiver's intake: the same SOP class and transfer syntax checks, durability ({@code data.fsync})
+     * and series completion as a C-STORE, so a retrieved instance is stored before its retrieval counts. One
+     * {@link org.ctai.viewer.StowReceiver.Request} per C-GET association; its end counts as the association's release.
+     */
+    public org.ctai.viewer.StowReceiver retrieved() {
+        return new StowIntake(config, intake, spool, tracker, Long.MAX_VALUE, () -> stopping, "C-GET");
     }
 
     /** The bound port (useful when configured as 0). */

@@ -23,7 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * STOW-RS instances into the same intake as C-STORE: each part streamed into this process's incoming folder behind
+ * STOW-RS instances, and those the node retrieves itself with C-GET ({@code priors.retrieve=get}, written to a file
+ * by PixelMed's C-GET SCU and read from there), into the same intake as C-STORE: each part streamed into this process's incoming folder behind
  * file meta information the node writes (as for a C-STORE), its SOP class and transfer syntax checked against
  * {@code dicom.sop-classes} and {@code dicom.transfer-syntaxes}, then taken by the {@link Intake} before the part's
  * outcome is known to the client: so a referenced instance is as durable as a C-STORE success under {@code data.fsync}.
@@ -44,9 +45,12 @@ final class StowIntake implements StowReceiver {
     private final long maxRequestBytes;
     private final AtomicLong requests = new AtomicLong();
     private final java.util.function.BooleanSupplier stopping;
+    /** What the instances come by, for the log: STOW-RS or C-GET; its first letter prefixes the request's id. */
+    private final String kind;
 
     StowIntake(NodeConfig.Dicom config, Intake intake, Spool spool, SeriesTracker tracker, long maxRequestBytes,
-               java.util.function.BooleanSupplier stopping) {
+               java.util.function.BooleanSupplier stopping, String kind) {
+        this.kind = kind;
         this.config = config;
         this.intake = intake;
         this.spool = spool;
@@ -66,7 +70,8 @@ final class StowIntake implements StowReceiver {
         if (spool.belowFloor()) throw new IOException("free space on " + spool.root() + " is below data.min-free-mb");
         // the web user stands where a C-STORE has its calling AE title (an AE title holds 16 characters)
         String caller = user.length() <= 16 ? user : user.substring(0, 16);
-        return new StowRequest(new AssociationContext("w" + requests.incrementAndGet(), caller, peer));
+        String prefix = kind.equals("C-GET") ? "g" : "w";
+        return new StowRequest(new AssociationContext(prefix + requests.incrementAndGet(), caller, peer));
     }
 
     /**
@@ -146,7 +151,7 @@ final class StowIntake implements StowReceiver {
                     if (outcome instanceof InstanceStore.Outcome.Stored s) tracker.instanceStored(ctx.id(), s.seriesId());
                 });
             } catch (StoreFailedException e) {
-                log.error("{} SOP Instance {} from STOW-RS not stored: {}", ctx, sopInstance, e.getMessage());
+                log.error("{} SOP Instance {} from {} not stored: {}", ctx, sopInstance, kind, e.getMessage());
                 delete(received);
                 return Outcome.failed(sopClass, sopInstance, parsed.studyUid(), OUT_OF_RESOURCES, "not stored: " + e.getMessage());
             }
@@ -178,7 +183,7 @@ final class StowIntake implements StowReceiver {
                 Thread.currentThread().interrupt();
             }
             tracker.associationEnded(ctx.id(), true);
-            log.info("{} STOW-RS request ended after {} instances", ctx, stored);
+            log.info("{} {} request ended after {} instances", ctx, kind, stored);
         }
     }
 }

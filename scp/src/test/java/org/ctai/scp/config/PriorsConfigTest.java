@@ -53,6 +53,21 @@ class PriorsConfigTest {
     }
 
     @Test
+    void retrievesByMoveByDefaultOrByGetAndNamesAnyOtherValue() {
+        assertThat(load().priors().retrieve()).isEqualTo(NodeConfig.Priors.Retrieve.MOVE);
+        assertThat(load("--priors.retrieve=get").priors().retrieve()).isEqualTo(NodeConfig.Priors.Retrieve.GET);
+        assertThatThrownBy(() -> load("--priors.retrieve=c-get"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("priors.retrieve must be move or get, was c-get");
+    }
+
+    @Test
+    void aPacsAskedWithCGetNeedNotBeAnAllowedCaller() {
+        // with C-GET the instances come back on the node's own association: the PACS never calls the node
+        NodeConfig.Priors p = load("--priors.source=ORTHANC@127.0.0.1:4242", "--priors.retrieve=get").priors();
+        assertThat(p.source()).contains(new NodeConfig.Destination("ORTHANC", "127.0.0.1", 4242));
+    }
+
+    @Test
     void refusesARetryLongerThanItsCap() {
         assertThatThrownBy(() -> load("--priors.retry-seconds=100", "--priors.retry-max-seconds=10"))
                 .hasMessageContaining("priors.retry-seconds must be at most priors.retry-max-seconds (10.0), was 100.0");

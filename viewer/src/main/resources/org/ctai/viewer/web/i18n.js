@@ -16,6 +16,8 @@ const TEXTS = {
     // the job states' own labels come from /api/job-states (org.ctai.viewer.JobState)
     'state.receiving': 'receiving', 'state.undelivered': 'undelivered', 'state.sent': 'sent', 'worklist.pipeline': 'pipeline',
     'state.sending': 'sending', 'state.sendDead': 'sending failed',
+    'worklist.priorFor': 'prior, fetched for the study of {date}: {description}',
+    'worklist.priorForUnknown': 'prior, fetched for study {uid}', 'worklist.noDescription': 'no description',
     'time.received': 'received', 'time.queued': 'queued', 'time.started': 'started', 'time.inferred': 'processed',
     'time.sent': 'sent', 'time.instances': 'instances', 'time.since': 'running since', 'progress.slices': 'slices segmented',
     'action.retry': 'Retry', 'action.retried': 'Queued again', 'action.history': 'History', 'action.study': 'Images',
@@ -68,6 +70,8 @@ const TEXTS = {
     'col.timings': '时间', 'col.lesions': '病灶数', 'col.actions': '',
     'state.receiving': '接收中', 'state.undelivered': '未送达', 'state.sent': '已发送', 'worklist.pipeline': '流程',
     'state.sending': '发送中', 'state.sendDead': '发送失败',
+    'worklist.priorFor': '既往检查，为 {date} 的检查调取：{description}',
+    'worklist.priorForUnknown': '既往检查，为检查 {uid} 调取', 'worklist.noDescription': '无描述',
     'time.received': '接收', 'time.queued': '排队', 'time.started': '开始', 'time.inferred': '处理完成',
     'time.sent': '发送', 'time.instances': '张图像', 'time.since': '开始于', 'progress.slices': '层已分割',
     'action.retry': '重试', 'action.retried': '已重新排队', 'action.history': '病史', 'action.study': '图像',
@@ -111,9 +115,9 @@ const TEXTS = {
 export const lang = TEXTS[document.documentElement.lang] ? document.documentElement.lang : 'en';
 
 export function t(key, vars) {
-  let s = TEXTS[lang][key] ?? TEXTS.en[key] ?? key;
-  if (vars) for (const [k, v] of Object.entries(vars)) s = s.replace('{' + k + '}', String(v));
-  return s;
+  const s = TEXTS[lang][key] ?? TEXTS.en[key] ?? key;
+  // one pass, values inserted as they are: a value holding '{x}' or '$&' (DICOM text can) is not expanded again
+  return vars ? s.replace(/\{(\w+)\}/g, (m, k) => (Object.hasOwn(vars, k) ? String(vars[k]) : m)) : s;
 }
 
 /** Adds texts the server owns (such as the job states' labels) under their keys, per language. */

@@ -46,6 +46,7 @@ function stateCell(r) {
     }
   }
   if (r.pipeline) cell.append(el('div', { className: 'small pipeline' }, t('worklist.pipeline') + ' ' + r.pipeline));
+  if (r.priorFor) cell.append(el('div', { className: 'small prior-for' }, priorFor(r.priorFor)));
   if (STATES.get(r.state)?.hasReason && r.lastError) cell.append(el('div', { className: 'reason' }, r.lastError));
   if (r.state === 'done') {
     if (r.deliveriesDead > 0) {
@@ -55,6 +56,12 @@ function stateCell(r) {
     else if (r.deliveriesSent > 0) cell.append(el('div', { className: 'small' }, t('state.sent')));
   }
   return cell;
+}
+
+/** Which study a prior was fetched for, as a radiologist knows it: its date and description (text nodes: DICOM text). */
+function priorFor(p) {
+  if (!p.studyDate && !p.studyDescription) return t('worklist.priorForUnknown', { uid: p.studyUid });
+  return t('worklist.priorFor', { date: date(p.studyDate), description: p.studyDescription || t('worklist.noDescription') });
 }
 
 function timings(r) {
