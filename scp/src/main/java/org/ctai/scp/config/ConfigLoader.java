@@ -104,7 +104,7 @@ public final class ConfigLoader {
             cli.put(o.substring(2, eq).trim(), o.substring(eq + 1).trim());
         }
         merge(values, cli, "on the command line", problems);
-        NodeConfig config = build(new Reading(values, problems), defaults.keySet());
+        NodeConfig config = build(new Reading(values, problems, Map.copyOf(env)), defaults.keySet());
         if (!problems.isEmpty()) throw new ConfigException(problems);
         return config;
     }
@@ -197,8 +197,13 @@ public final class ConfigLoader {
     }
 
     private static NodeConfig.Priors priors(Reading in, NodeConfig.Dicom dicom) {
-        List<NodeConfig.Destination> source = destinations(in, "priors.source", in.raw("priors.source"));
-        if (source.size() > 1) in.problem("priors.source must be one AE@host:port or empty, was " + in.raw("priors.source"));
+        List<NodeConfig.Destination> written = destinations(in, "priors.source", in.raw("priors.source"));
+        if (written.size() > 1) in.problem("priors.source must be one AE@host:port or empty, was " + in.raw("priors.source"));
+        if (written.stream().anyMatch(d -> d instanceof NodeConfig.WebDestination)) {
+            in.problem("priors.source must be an AE@host:port (query/retrieve over DICOMweb is not supported yet), was " + in.raw("priors.source"));
+        }
+        List<NodeConfig.AeDestination> source = written.stream().filter(d -> d instanceof NodeConfig.AeDestination)
+                .map(NodeConfig.AeDestination.class::cast).toList();
         if (source.stream().anyMatch(d -> d.tls().isPresent())) {
             // the Q/R SCU (org.ctai.scp.priors) speaks plain DICOM only; a ;tls source would silently go out in the clear
             in.problem("priors.source must be a plain AE@host:port (query/retrieve over TLS is not supported yet), was " + in.raw("priors.source"));
@@ -226,8 +231,13 @@ public final class ConfigLoader {
         for (String s : value.split(",")) {
             s = s.trim();
             if (s.isEmpty()) continue;
+            if (s.startsWith(NodeConfig.WebDestination.PREFIX)) {
+                var d = DicomWebDestinations.read(key, s, in.env(), in::problem);
+                d.filter(w -> !out.contains(w)).ifPresent(out::add);
+                continue;
+            }
             if (!DESTINATION.matcher(s.split(";")[0].trim()).matches()) {
-                in.problem(key + " entry must be AE@host:port, was " + s + " (over TLS: AE@host:port;tls)");
+                in.problem(key + " entry must be AE@host:port, was " + s + " (over TLS: AE@host:port;tls; DICOMweb: dicomweb:https://host/path)");
                 continue;
             }
             var d = destination(in, s);
@@ -287,7 +297,7 @@ public final class ConfigLoader {
                 in.problem("send.destinations entry " + parts[0].trim() + " has an unknown option " + option + " (known: tls, trusted=, cert=, key=)");
             }
         }
-        var plain = new NodeConfig.Destination(m.group(1), m.group(2), Integer.parseInt(m.group(3)));
+        var plain = new NodeConfig.AeDestination(m.group(1), m.group(2), Integer.parseInt(m.group(3)));
         if (!tls) {
             for (int i = 1; i < parts.length; i++) {
                 if (!parts[i].isBlank()) in.problem("send.destinations entry " + plain + " sets " + parts[i].trim() + " but not ;tls");
@@ -301,7 +311,7 @@ public final class ConfigLoader {
         if (cert.isPresent() != key.isPresent()) in.problem(where + " needs both cert= and key= for a client certificate, or neither");
         else certificateAndKey(in, where + " cert", cert, where + " key", key);
         trusted.ifPresent(t -> certificates(in, where + " trusted", t));
-        return new NodeConfig.Destination(plain.aeTitle(), plain.host(), plain.port(),
+        return new NodeConfig.AeDestination(plain.aeTitle(), plain.host(), plain.port(),
                 trusted.map(t -> new NodeConfig.TlsPeer(t, cert, key)));
     }
 
@@ -425,7 +435,8 @@ public final class ConfigLoader {
     }
 
     /** Typed reads that record a problem naming the key and the bad value instead of throwing. */
-    private record Reading(Map<String, String> values, List<String> problems) {
+    /** @param env the process environment, for the secrets DICOMweb destinations name ({@code ;auth=basic:VAR}) */
+    private record Reading(Map<String, String> values, List<String> problems, Map<String, String> env) {
         String raw(String key) { return values.getOrDefault(key, ""); }
 
         void problem(String p) { problems.add(p); }

@@ -111,17 +111,59 @@ public record NodeConfig(Dicom dicom, Data data, Db db, Series series, Worker wo
     public record TlsPeer(Path trusted, Optional<Path> cert, Optional<Path> key) { }
 
     /**
+     * Where results go: a DICOM AE ({@link AeDestination}) or a DICOMweb server ({@link WebDestination}). Its
+     * {@link #toString()} is its identity in the outbox ({@code scp.outbox.destination}): AE@host:port, or
+     * {@code dicomweb:} and the base URL, never options or secrets, so rows written before an option changed still
+     * find their destination.
+     */
+    public sealed interface Destination permits AeDestination, WebDestination { }
+
+    /**
      * A C-STORE destination, written AE@host:port (its identity in the outbox), optionally over TLS
      * ({@code ;tls;trusted=...}).
      */
-    public record Destination(String aeTitle, String host, int port, Optional<TlsPeer> tls) {
+    public record AeDestination(String aeTitle, String host, int port, Optional<TlsPeer> tls) implements Destination {
         /** A plain (non-TLS) destination. */
-        public Destination(String aeTitle, String host, int port) {
+        public AeDestination(String aeTitle, String host, int port) {
             this(aeTitle, host, port, Optional.empty());
         }
 
         @Override
         public String toString() { return aeTitle + "@" + host + ":" + port; }
+    }
+
+    /**
+     * A DICOMweb server, written {@code dicomweb:https://host/path} (its identity in the outbox), with its
+     * authentication and, for HTTPS, the PEM bundle its certificate must chain to (empty: the JVM's trust store).
+     *
+     * @param base the service's base URL, without a trailing slash: STOW-RS posts to {@code base/studies}
+     */
+    public record WebDestination(java.net.URI base, Optional<WebAuth> auth, Optional<Path> trusted) implements Destination {
+        /** Written in front of the URL in configuration and in the outbox. */
+        public static final String PREFIX = "dicomweb:";
+
+        @Override
+        public String toString() { return PREFIX + base; }
+    }
+
+    /**
+     * HTTP authentication towards a DICOMweb server, its secret taken from the environment variable {@code variable}
+     * at start ({@code ;auth=basic:VAR}, VAR holding {@code user:password}; {@code ;auth=bearer:VAR}, VAR holding the
+     * token). {@link #toString()} names the variable, never the secret, so the logged configuration carries none.
+     */
+    public record WebAuth(Scheme scheme, String variable, String secret) {
+        public enum Scheme { BASIC, BEARER }
+
+        /** The Authorization header's value. */
+        public String header() {
+            return switch (scheme) {
+                case BASIC -> "Basic " + java.util.Base64.getEncoder().encodeToString(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                case BEARER -> "Bearer " + secret;
+            };
+        }
+
+        @Override
+        public String toString() { return scheme.name().toLowerCase(java.util.Locale.ROOT) + ":" + variable + " (secret not shown)"; }
     }
 
     public record Send(List<Destination> destinations, boolean returnToSender, Optional<String> callingAeTitle,
@@ -151,7 +193,7 @@ public record NodeConfig(Dicom dicom, Data data, Db db, Series series, Worker wo
      * @param connectTimeout an association not made by then fails the attempt
      * @param timeout        a PACS that sends nothing for this long on an association fails the attempt
      */
-    public record Priors(Optional<Destination> source, int maxStudies, int maxYears, boolean sendResults, int maxRetrievals,
+    public record Priors(Optional<AeDestination> source, int maxStudies, int maxYears, boolean sendResults, int maxRetrievals,
                          Duration retry, Duration retryMax, int maxAttempts, Duration connectTimeout, Duration timeout) {
         public Priors {
             List<String> problems = new java.util.ArrayList<>();

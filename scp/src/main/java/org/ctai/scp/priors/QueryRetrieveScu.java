@@ -50,12 +50,12 @@ final class QueryRetrieveScu {
         return t;
     });
 
-    private final NodeConfig.Destination pacs;
+    private final NodeConfig.AeDestination pacs;
     private final String callingAeTitle;
     private final Duration connectTimeout;
     private final Duration timeout;
 
-    QueryRetrieveScu(NodeConfig.Destination pacs, String callingAeTitle, Duration connectTimeout, Duration timeout) {
+    QueryRetrieveScu(NodeConfig.AeDestination pacs, String callingAeTitle, Duration connectTimeout, Duration timeout) {
         this.pacs = pacs;
         this.callingAeTitle = callingAeTitle;
         this.connectTimeout = connectTimeout;

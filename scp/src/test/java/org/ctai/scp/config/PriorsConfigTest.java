@@ -28,7 +28,7 @@ class PriorsConfigTest {
     @Test
     void readsTheSourceAndRetriesWithDoublingBackoffUpToTheCap() {
         NodeConfig.Priors p = load("--priors.source=PACS@10.0.0.5:104", "--priors.retry-seconds=10", "--priors.retry-max-seconds=30").priors();
-        assertThat(p.source()).contains(new NodeConfig.Destination("PACS", "10.0.0.5", 104));
+        assertThat(p.source()).contains(new NodeConfig.AeDestination("PACS", "10.0.0.5", 104));
         assertThat(List.of(p.retryAfter(1), p.retryAfter(2), p.retryAfter(3), p.retryAfter(60)))
                 .containsExactly(Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(30), Duration.ofSeconds(30));
     }
