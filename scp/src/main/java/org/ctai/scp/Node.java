@@ -108,7 +108,8 @@ public final class Node implements AutoCloseable {
             receiver = DicomReceiver.open(config.dicom(), config.data(), ds, host, tracker);
             workers = new Workers(ds, queue, processor, config.worker(), config.data().dir(), owner,
                     new Destinations(config.send(), destinationsByPipeline), config.retention().unprocessed());
-            priors = PriorFetcher.create(ds, config.priors(), config.dicom().aeTitle(), config.pipelines(), Clock.systemDefaultZone());
+            priors = PriorFetcher.create(ds, config.priors(), config.dicom().aeTitle(), config.pipelines(), Clock.systemDefaultZone(),
+                    java.util.Optional.of(receiver.stow(Long.MAX_VALUE)));
             workers.hooks(priors);
             senders = Senders.create(ds, config.send(), config.pipelines().stream().flatMap(p -> p.destinations().stream()).toList(),
                     config.dicom().aeTitle(), config.worker().poll(), config.data().dir(), owner);

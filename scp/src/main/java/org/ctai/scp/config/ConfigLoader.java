@@ -197,23 +197,19 @@ public final class ConfigLoader {
     }
 
     private static NodeConfig.Priors priors(Reading in, NodeConfig.Dicom dicom) {
-        List<NodeConfig.Destination> written = destinations(in, "priors.source", in.raw("priors.source"));
-        if (written.size() > 1) in.problem("priors.source must be one AE@host:port or empty, was " + in.raw("priors.source"));
-        if (written.stream().anyMatch(d -> d instanceof NodeConfig.WebDestination)) {
-            in.problem("priors.source must be an AE@host:port (query/retrieve over DICOMweb is not supported yet), was " + in.raw("priors.source"));
-        }
-        List<NodeConfig.AeDestination> source = written.stream().filter(d -> d instanceof NodeConfig.AeDestination)
-                .map(NodeConfig.AeDestination.class::cast).toList();
-        if (source.stream().anyMatch(d -> d.tls().isPresent())) {
+        List<NodeConfig.Destination> source = destinations(in, "priors.source", in.raw("priors.source"));
+        if (source.size() > 1) in.problem("priors.source must be one AE@host:port, one dicomweb:URL, or empty, was " + in.raw("priors.source"));
+        if (source.stream().anyMatch(d -> d instanceof NodeConfig.AeDestination ae && ae.tls().isPresent())) {
             // the Q/R SCU (org.ctai.scp.priors) speaks plain DICOM only; a ;tls source would silently go out in the clear
-            in.problem("priors.source must be a plain AE@host:port (query/retrieve over TLS is not supported yet), was " + in.raw("priors.source"));
+            in.problem("priors.source must be a plain AE@host:port (query/retrieve over TLS is not supported yet; dicomweb:https://... is), was "
+                    + in.raw("priors.source"));
         }
         try {
             NodeConfig.Priors priors = new NodeConfig.Priors(source.stream().findFirst(), in.integer("priors.max-studies", 1, 100),
                     in.integer("priors.max-years", 1, 100), in.bool("priors.send-results"), in.integer("priors.max-retrievals", 1, 16),
                     in.duration("priors.retry-seconds"), in.duration("priors.retry-max-seconds"), in.integer("priors.max-attempts", 1, 1000),
                     in.duration("priors.connect-timeout-seconds"), in.duration("priors.timeout-seconds"));
-            if (priors.enabled() && !dicom.admitsCaller(priors.source().get().aeTitle())) {
+            if (priors.source().orElse(null) instanceof NodeConfig.AeDestination ae && !dicom.admitsCaller(ae.aeTitle())) {
                 // the PACS stores the priors into the node as a C-STORE SCU, usually under the same AE title
                 in.problem("priors.source " + priors.source().get() + ": its AE title must be in dicom.allowed-callers (the PACS sends "
                         + "the priors under it), was dicom.allowed-callers=" + in.raw("dicom.allowed-callers"));

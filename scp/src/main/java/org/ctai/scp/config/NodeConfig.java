@@ -183,7 +183,7 @@ public record NodeConfig(Dicom dicom, Data data, Db db, Series series, Worker wo
      * Fetching a patient's prior CT studies from the PACS by query/retrieve ({@code priors.*} keys). Off when
      * {@code source} is empty. Checks itself: each problem names the key as the operator writes it and the value.
      *
-     * @param source         the PACS's Q/R SCP, AE@host:port; empty: priors are not fetched
+     * @param source         the PACS's Q/R SCP, AE@host:port, or a DICOMweb server (QIDO-RS, WADO-RS); empty: priors are not fetched
      * @param maxStudies     the newest this many earlier studies of the patient are kept in the history
      * @param maxYears       only studies at most this many years before the study that asked
      * @param sendResults    false: results of priors stay in the history and are not sent to any destination
@@ -193,7 +193,7 @@ public record NodeConfig(Dicom dicom, Data data, Db db, Series series, Worker wo
      * @param connectTimeout an association not made by then fails the attempt
      * @param timeout        a PACS that sends nothing for this long on an association fails the attempt
      */
-    public record Priors(Optional<AeDestination> source, int maxStudies, int maxYears, boolean sendResults, int maxRetrievals,
+    public record Priors(Optional<Destination> source, int maxStudies, int maxYears, boolean sendResults, int maxRetrievals,
                          Duration retry, Duration retryMax, int maxAttempts, Duration connectTimeout, Duration timeout) {
         public Priors {
             List<String> problems = new java.util.ArrayList<>();

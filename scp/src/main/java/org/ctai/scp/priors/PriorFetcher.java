@@ -34,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * ({@code priors-fetch-N}, {@code priors.max-retrievals} of them) then ask the PACS for the patient's earlier CT
  * studies (C-FIND STUDY, then SERIES), keep the newest {@code priors.max-studies} within {@code priors.max-years},
  * pick the series the pipelines' rules may take from what C-FIND says, and retrieve them with C-MOVE to the node's
- * own AE title. The instances arrive through the receiver and are processed like any series.
+ * own AE title. The instances arrive through the receiver and are processed like any series. A DICOMweb source
+ * ({@code priors.source=dicomweb:URL}) is asked by QIDO-RS instead, and its series retrieved by WADO-RS into the
+ * STOW-RS intake ({@link DicomWebPriorSource}); everything else is the same.
  *
  * <p>Never in the way: nothing here runs on a worker's or the receiver's thread but one INSERT; a study already
  * received, or fetched or chosen before, is not fetched again, and a prior never asks for priors of its own; a PACS
@@ -58,14 +60,14 @@ public final class PriorFetcher implements JobHooks, AutoCloseable {
 
     private final NodeConfig.Priors config;
     private final PriorStore store;
-    private final Optional<QueryRetrieveScu> pacs;
+    private final Optional<PriorSource> pacs;
     private final Router router;
     private final String nodeAeTitle;
     private final Clock clock;
     private final ScheduledExecutorService threads;
     private boolean closed;
 
-    private PriorFetcher(NodeConfig.Priors config, PriorStore store, Optional<QueryRetrieveScu> pacs, Router router, String nodeAeTitle,
+    private PriorFetcher(NodeConfig.Priors config, PriorStore store, Optional<PriorSource> pacs, Router router, String nodeAeTitle,
                          Clock clock) {
         this.config = config;
         this.store = store;
@@ -86,8 +88,26 @@ public final class PriorFetcher implements JobHooks, AutoCloseable {
      * @param pipelines   the node's pipelines, whose rules pick the series worth fetching
      */
     public static PriorFetcher create(DataSource db, NodeConfig.Priors config, String nodeAeTitle, List<Pipeline> pipelines, Clock clock) {
-        Optional<QueryRetrieveScu> pacs = config.source().map(s -> new QueryRetrieveScu(s, nodeAeTitle, config.connectTimeout(), config.timeout()));
+        return create(db, config, nodeAeTitle, pipelines, clock, Optional.empty());
+    }
+
+    /**
+     * @param intake the node's STOW-RS intake, through which instances retrieved by WADO-RS arrive (a DICOMweb
+     *               {@code priors.source} needs it; C-MOVE's arrive at the DICOM receiver)
+     */
+    public static PriorFetcher create(DataSource db, NodeConfig.Priors config, String nodeAeTitle, List<Pipeline> pipelines, Clock clock,
+                                      Optional<org.ctai.viewer.StowReceiver> intake) {
+        Optional<PriorSource> pacs = config.source().map(s -> sourceFor(s, config, nodeAeTitle, intake));
         return new PriorFetcher(config, new PriorStore(db), pacs, new Router(pipelines), nodeAeTitle, clock);
+    }
+
+    private static PriorSource sourceFor(NodeConfig.Destination source, NodeConfig.Priors config, String nodeAeTitle,
+                                            Optional<org.ctai.viewer.StowReceiver> intake) {
+        if (source instanceof NodeConfig.WebDestination web) {
+            return DicomWebPriorSource.create(web, config.connectTimeout(), config.timeout(),
+                    intake.orElseThrow(() -> new IllegalStateException("a DICOMweb priors.source needs the node's STOW-RS intake")));
+        }
+        return new QueryRetrieveScu((NodeConfig.AeDestination) source, nodeAeTitle, config.connectTimeout(), config.timeout());
     }
 
     /** Starts the background threads; does nothing when {@code priors.source} is empty. */
@@ -214,7 +234,7 @@ public final class PriorFetcher implements JobHooks, AutoCloseable {
         AttributeList merged = new AttributeList();
         merged.putAll(study);
         merged.putAll(series);
-        SeriesFacts facts = SeriesFacts.fromQuery(merged, config.source().get().aeTitle());
+        SeriesFacts facts = SeriesFacts.fromQuery(merged, pacs.get().callingAeTitle());
         return !router.taking(facts).isEmpty();
     }
 
@@ -223,7 +243,7 @@ public final class PriorFetcher implements JobHooks, AutoCloseable {
         if (claimed.isEmpty()) return false;
         PriorStore.Fetch f = claimed.get();
         try {
-            for (String series : f.seriesUids()) pacs.get().move(f.studyUid(), series, nodeAeTitle);
+            for (String series : f.seriesUids()) pacs.get().retrieve(f.studyUid(), series);
             store.fetchDone(f.studyUid());
             log.info("prior {} of study {}: {} series retrieved", f.studyUid(), f.forStudyUid(), f.seriesUids().size());
         } catch (IOException e) {

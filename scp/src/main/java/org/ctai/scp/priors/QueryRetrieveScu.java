@@ -36,7 +36,7 @@ import java.util.concurrent.TimeoutException;
  * timeout, TCP_NODELAY and a read timeout on PixelMed's socket. Any failure (no association, a failure status, a
  * timeout) is an {@link IOException} whose message names the PACS and the step, never the patient. Thread-safe.
  */
-final class QueryRetrieveScu {
+final class QueryRetrieveScu implements PriorSource {
     private static final DateTimeFormatter DA = DateTimeFormatter.BASIC_ISO_DATE;
     /** The attributes asked for at SERIES level: every one a routing fact reads that a PACS may answer. */
     private static final List<AttributeTag> SERIES_KEYS = List.of(TagFromName.SeriesInstanceUID, TagFromName.Modality,
@@ -55,6 +55,7 @@ final class QueryRetrieveScu {
     private final Duration connectTimeout;
     private final Duration timeout;
 
+    /** @param callingAeTitle the node's AE title: the calling AE title towards the PACS and the C-MOVE destination */
     QueryRetrieveScu(NodeConfig.AeDestination pacs, String callingAeTitle, Duration connectTimeout, Duration timeout) {
         this.pacs = pacs;
         this.callingAeTitle = callingAeTitle;
@@ -67,7 +68,8 @@ final class QueryRetrieveScu {
      * sent as a matching key when known; a PACS that does not match on it may return other issuers' studies, which
      * the caller drops.
      */
-    List<AttributeList> findStudies(String patientId, String issuer, LocalDate from, LocalDate to) throws IOException {
+    @Override
+    public List<AttributeList> findStudies(String patientId, String issuer, LocalDate from, LocalDate to) throws IOException {
         try {
             AttributeList id = new AttributeList();
             put(id, TagFromName.QueryRetrieveLevel, "STUDY");
@@ -85,7 +87,8 @@ final class QueryRetrieveScu {
     }
 
     /** The CT series of one study (SERIES level) with every attribute a routing fact reads. */
-    List<AttributeList> findSeries(String studyUid) throws IOException {
+    @Override
+    public List<AttributeList> findSeries(String studyUid) throws IOException {
         try {
             AttributeList id = new AttributeList();
             put(id, TagFromName.QueryRetrieveLevel, "SERIES");
@@ -95,6 +98,18 @@ final class QueryRetrieveScu {
         } catch (DicomException e) {
             throw new IOException("cannot build the C-FIND identifier: " + e.getMessage(), e);
         }
+    }
+
+    /** C-MOVE to the node's own AE title. */
+    @Override
+    public void retrieve(String studyUid, String seriesUid) throws IOException {
+        move(studyUid, seriesUid, callingAeTitle);
+    }
+
+    /** The PACS stores the priors into the node under its own AE title, usually the one it is configured with. */
+    @Override
+    public String callingAeTitle() {
+        return pacs.aeTitle();
     }
 
     /**
