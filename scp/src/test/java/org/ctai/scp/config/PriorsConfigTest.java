@@ -53,6 +53,16 @@ class PriorsConfigTest {
     }
 
     @Test
+    void aDicomWebSourceNeedsNoAllowedCallerButItsSecretFromTheEnvironment() {
+        NodeConfig c = ConfigLoader.withShippedDefaults().load(Optional.empty(), Map.of("PACS_WEB", "node:pw"),
+                List.of("--web.auth=off", "--priors.source=dicomweb:https://pacs.example.org/dicom-web;auth=basic:PACS_WEB"));
+        assertThat(c.priors().source()).get().hasToString("dicomweb:https://pacs.example.org/dicom-web");
+        assertThatThrownBy(() -> load("--priors.source=dicomweb:https://pacs.example.org/dicom-web;auth=bearer:PACS_TOKEN"))
+                .hasMessageContaining("priors.source entry dicomweb:https://pacs.example.org/dicom-web auth=bearer:PACS_TOKEN: "
+                        + "the environment variable PACS_TOKEN is not set");
+    }
+
+    @Test
     void refusesARetryLongerThanItsCap() {
         assertThatThrownBy(() -> load("--priors.retry-seconds=100", "--priors.retry-max-seconds=10"))
                 .hasMessageContaining("priors.retry-seconds must be at most priors.retry-max-seconds (10.0), was 100.0");
