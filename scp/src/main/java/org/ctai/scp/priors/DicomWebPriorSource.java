@@ -96,15 +96,17 @@ final class DicomWebPriorSource implements PriorSource {
         if (!issuer.isEmpty()) query.put("IssuerOfPatientID", issuer);
         query.put("ModalitiesInStudy", "CT");
         query.put("StudyDate", from.format(DA) + "-" + to.format(DA));
-        return qido("/studies", query, STUDY_FIELDS, "QIDO-RS studies");
+        return qido("/studies", query, STUDY_FIELDS, "QIDO-RS studies", false);
     }
 
     @Override
     public List<AttributeList> findSeries(String studyUid) throws IOException {
-        return qido("/studies/" + studyUid + "/series", Map.of("Modality", "CT"), SERIES_FIELDS, "QIDO-RS series of study " + studyUid);
+        return qido("/studies/" + studyUid + "/series", Map.of("Modality", "CT"), SERIES_FIELDS, "QIDO-RS series of study " + studyUid, true);
     }
 
-    private List<AttributeList> qido(String path, Map<String, String> query, List<AttributeTag> fields, String what) throws IOException {
+    /** @param quoteBody whether a failed answer's text may go into the error: not when the request carried the Patient ID, which servers echo */
+    private List<AttributeList> qido(String path, Map<String, String> query, List<AttributeTag> fields, String what, boolean quoteBody)
+            throws IOException {
         String q = query.entrySet().stream().map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
         String include = fields.stream().map(t -> "includefield=" + String.format("%04X%04X", t.getGroup(), t.getElement()))
@@ -112,7 +114,7 @@ final class DicomWebPriorSource implements PriorSource {
         HttpResponse<InputStream> r = get(URI.create(source.base() + path + "?" + q + "&" + include), "application/dicom+json", what);
         try (InputStream body = r.body()) {
             if (r.statusCode() == 204) return List.of(); // no match
-            if (r.statusCode() != 200) throw failed(what, r.statusCode(), body);
+            if (r.statusCode() != 200) throw quoteBody ? failed(what, r.statusCode(), body) : new IOException(what + " at " + source + ": HTTP " + r.statusCode());
             JsonNode answer = JSON.readTree(body);
             if (answer == null || answer.isMissingNode() || answer.isNull()) return List.of();
             if (!answer.isArray()) throw new IOException(what + " at " + source + ": the answer is not a JSON array of datasets");

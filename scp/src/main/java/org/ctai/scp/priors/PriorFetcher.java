@@ -62,18 +62,15 @@ public final class PriorFetcher implements JobHooks, AutoCloseable {
     private final PriorStore store;
     private final Optional<PriorSource> pacs;
     private final Router router;
-    private final String nodeAeTitle;
     private final Clock clock;
     private final ScheduledExecutorService threads;
     private boolean closed;
 
-    private PriorFetcher(NodeConfig.Priors config, PriorStore store, Optional<PriorSource> pacs, Router router, String nodeAeTitle,
-                         Clock clock) {
+    private PriorFetcher(NodeConfig.Priors config, PriorStore store, Optional<PriorSource> pacs, Router router, Clock clock) {
         this.config = config;
         this.store = store;
         this.pacs = pacs;
         this.router = router;
-        this.nodeAeTitle = nodeAeTitle;
         this.clock = clock;
         AtomicInteger n = new AtomicInteger();
         this.threads = Executors.newScheduledThreadPool(config.maxRetrievals(), r -> {
@@ -98,7 +95,7 @@ public final class PriorFetcher implements JobHooks, AutoCloseable {
     public static PriorFetcher create(DataSource db, NodeConfig.Priors config, String nodeAeTitle, List<Pipeline> pipelines, Clock clock,
                                       Optional<org.ctai.viewer.StowReceiver> intake) {
         Optional<PriorSource> pacs = config.source().map(s -> sourceFor(s, config, nodeAeTitle, intake));
-        return new PriorFetcher(config, new PriorStore(db), pacs, new Router(pipelines), nodeAeTitle, clock);
+        return new PriorFetcher(config, new PriorStore(db), pacs, new Router(pipelines), clock);
     }
 
     private static PriorSource sourceFor(NodeConfig.Destination source, NodeConfig.Priors config, String nodeAeTitle,
