@@ -33,6 +33,8 @@ public final class TestCertificates {
             c.signed("node", "ca", "ctai-node", List.of());
             c.signed("client", "ca", "STORESCU", List.of());
             c.signed("pacs", "ca", "test-pacs", List.of());
+            Files.writeString(dir.resolve("loopback.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
+            c.signed("https", "ca", "localhost", List.of("-extfile", "loopback.ext"));
             c.signed("stranger", "other-ca", "STORESCU", List.of());
             c.expired("expired", "ca", "STORESCU");
             return c;
@@ -62,6 +64,11 @@ public final class TestCertificates {
     /** A storescp acting as the PACS, signed by the test CA. */
     public Pair pacs() {
         return pair("pacs");
+    }
+
+    /** An HTTPS server on loopback (subject alternative names 127.0.0.1 and localhost), signed by the test CA. */
+    public Pair https() {
+        return pair("https");
     }
 
     /** A client certificate signed by another CA. */
