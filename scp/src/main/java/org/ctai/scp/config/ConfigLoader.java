@@ -430,8 +430,11 @@ public final class ConfigLoader {
         }
     }
 
-    /** Typed reads that record a problem naming the key and the bad value instead of throwing. */
-    /** @param env the process environment, for the secrets DICOMweb destinations name ({@code ;auth=basic:VAR}) */
+    /**
+     * Typed reads that record a problem naming the key and the bad value instead of throwing.
+     *
+     * @param env the process environment, for the secrets DICOMweb destinations name ({@code ;auth=basic:VAR})
+     */
     private record Reading(Map<String, String> values, List<String> problems, Map<String, String> env) {
         String raw(String key) { return values.getOrDefault(key, ""); }
 

@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code send.count} threads that take deliveries from the {@link Outbox} and send them with the
- * {@link DicomSender} (an AE destination) or the {@link StowSender} (a DICOMweb destination). A delivery cut off by a crash is taken again when its lease runs out, so pending
- * sends resume after a restart.
+ * {@link DicomSender} (an AE destination) or the {@link StowSender} (a DICOMweb destination). A delivery cut off by a
+ * crash is taken again when its lease runs out, so pending sends resume after a restart.
  */
 public final class Senders {
     private static final Logger log = LoggerFactory.getLogger(Senders.class);
