@@ -114,7 +114,8 @@ public final class Node implements AutoCloseable {
             priors = PriorFetcher.create(ds, config.priors(), config.dicom().aeTitle(), config.pipelines(), Clock.systemDefaultZone(),
                     receiver.retrieved(), config.data().dir().resolve("retrieving").resolve(host + "-" + ProcessHandle.current().pid()));
             workers.hooks(priors);
-            senders = Senders.create(ds, config.send(), config.dicom().aeTitle(), config.worker().poll(), config.data().dir(), owner);
+            senders = Senders.create(ds, config.send(), config.pipelines().stream().flatMap(p -> p.destinations().stream()).toList(),
+                    config.dicom().aeTitle(), config.worker().poll(), config.data().dir(), owner);
             // the page first: a configuration it refuses (no users) stops the start before any peer is accepted
             web = new WebServer(config.web().server(), ds, status.withDatabase(database::up), receiver.stow(config.web().stowMaxBytes()),
                     https(config.web()));

@@ -28,6 +28,8 @@ final class OrthancPacs implements AutoCloseable {
     private final Path dir;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private Process process;
+    /** The REST API's Authorization header once {@link #useDicomWebServer} turned authentication on, else null. */
+    private String authorization;
 
     private OrthancPacs(Path dir, int dicomPort, int httpPort) {
         this.dir = dir;
@@ -120,6 +122,23 @@ final class OrthancPacs implements AutoCloseable {
         Files.writeString(dir.resolve("orthanc.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(config));
     }
 
+    /**
+     * Serves DICOMweb (the plugin, at {@code /dicom-web/}) with HTTP Basic for one registered user, who is also the
+     * user this class's REST calls log in as. Call before {@link #start()}.
+     *
+     * @return the DICOMweb base URL
+     */
+    String useDicomWebServer(String user, String password) throws IOException {
+        var config = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(dir.resolve("orthanc.json").toFile());
+        config.putArray("Plugins").add("/usr/share/orthanc/plugins/libOrthancDicomWeb.so");
+        config.put("AuthenticationEnabled", true);
+        config.putObject("RegisteredUsers").put(user, password);
+        config.putObject("DicomWeb").put("Enable", true).put("Root", "/dicom-web/");
+        Files.writeString(dir.resolve("orthanc.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(config));
+        authorization = "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return "http://127.0.0.1:" + httpPort + "/dicom-web";
+    }
+
     /** Drops the Lua routing: series reach the node only when a test sends them ({@link #sendStudyToNode}). Call before {@link #start()}. */
     void noAutomaticRouting() throws IOException {
         var config = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(dir.resolve("orthanc.json").toFile());
@@ -193,6 +212,7 @@ final class OrthancPacs implements AutoCloseable {
      * parser received no bytes"); such a request is sent again on a new client, whose connections are fresh.
      */
     private HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
+        if (authorization != null) request = HttpRequest.newBuilder(request, (name, value) -> true).header("Authorization", authorization).build();
         IOException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             HttpClient client = attempt == 0 ? http : HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

@@ -34,7 +34,7 @@ public final class TestCertificates {
             c.signed("node", "ca", "ctai-node", List.of());
             c.signed("client", "ca", "STORESCU", List.of());
             c.signed("pacs", "ca", "test-pacs", List.of());
-            // browsers and curl check the web server's name: the SAN says 127.0.0.1 and localhost
+            // browsers and curl check a web server's name: the SAN says 127.0.0.1 and localhost
             Files.writeString(dir.resolve("web.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n", StandardCharsets.US_ASCII);
             c.signed("web", "ca", "localhost", List.of("-extfile", "web.ext"));
             c.signed("stranger", "other-ca", "STORESCU", List.of());
@@ -58,7 +58,10 @@ public final class TestCertificates {
         return pair("node");
     }
 
-    /** The web server's certificate (CN and subjectAltName localhost, IP 127.0.0.1) and key, signed by the test CA. */
+    /**
+     * An HTTPS server's certificate on loopback (CN and subjectAltName localhost, IP 127.0.0.1) and key, signed by the test
+     * CA: the node's web server, or a DICOMweb server the node sends to.
+     */
     public Pair web() {
         return pair("web");
     }

@@ -35,6 +35,11 @@ public final class TestNodes {
 
     /** Configuration for a test node; later overrides win. */
     public static NodeConfig config(Path dataDir, String dbUrl, String... overrides) {
+        return config(dataDir, dbUrl, Map.of(), overrides);
+    }
+
+    /** Configuration for a test node whose process environment is {@code env} (secrets named by the configuration). */
+    public static NodeConfig config(Path dataDir, String dbUrl, Map<String, String> env, String... overrides) {
         List<String> all = new ArrayList<>(List.of(
                 "--dicom.port=0",
                 "--dicom.allowed-callers=" + CALLER + ",ECHOSCU,PIXELMED",
@@ -47,7 +52,7 @@ public final class TestNodes {
                 "--worker.poll-seconds=0.1"));
         all.addAll(WEB_OPTIONS);
         all.addAll(List.of(overrides));
-        return ConfigLoader.withShippedDefaults().load(Optional.empty(), Map.of(), all);
+        return ConfigLoader.withShippedDefaults().load(Optional.empty(), env, all);
     }
 
     public static Node start(Path dataDir, String... overrides) {

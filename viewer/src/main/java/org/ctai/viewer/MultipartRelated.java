@@ -11,9 +11,9 @@ import java.util.Optional;
 /**
  * Reads a {@code multipart/related} body (RFC 2387, as STOW-RS sends it) part by part, each part's content as a
  * stream that ends at the next boundary, so a part of any size passes through without being held in memory.
- * Not thread-safe: one per request.
+ * Not thread-safe: one per request. Public for the node's DICOMweb client, which reads WADO-RS answers with it.
  */
-final class MultipartRelated {
+public final class MultipartRelated {
     /** Part headers longer than this are refused: a part's headers are a few lines. */
     private static final int MAX_HEADER_BYTES = 16 * 1024;
 
@@ -27,7 +27,7 @@ final class MultipartRelated {
     private Part current;
     private boolean finished;
 
-    MultipartRelated(InputStream body, String boundary) {
+    public MultipartRelated(InputStream body, String boundary) {
         this.delimiter = ("\r\n--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
         this.in = body;
     }
@@ -53,7 +53,7 @@ final class MultipartRelated {
     }
 
     /** The boundary parameter of a {@code multipart/related} content type, or empty. */
-    static Optional<String> boundary(String contentType) {
+    public static Optional<String> boundary(String contentType) {
         return parameter(contentType, "boundary");
     }
 
@@ -72,12 +72,12 @@ final class MultipartRelated {
     }
 
     /** The media type without parameters, in lower case. */
-    static String mediaType(String contentType) {
+    public static String mediaType(String contentType) {
         return contentType == null ? "" : contentType.split(";")[0].trim().toLowerCase(Locale.ROOT);
     }
 
     /** One part: its headers (names in lower case) and its content, readable until the next boundary. */
-    static final class Part extends InputStream {
+    public static final class Part extends InputStream {
         final Map<String, String> headers;
         private final MultipartRelated body;
         private boolean ended;
@@ -87,7 +87,7 @@ final class MultipartRelated {
             this.body = body;
         }
 
-        String contentType() {
+        public String contentType() {
             return headers.getOrDefault("content-type", "");
         }
 
@@ -113,7 +113,7 @@ final class MultipartRelated {
      *
      * @throws IOException the body is not multipart with this boundary, or ends early
      */
-    Optional<Part> next() throws IOException {
+    public Optional<Part> next() throws IOException {
         if (finished) return Optional.empty();
         if (current == null) {
             skipPreamble();

@@ -104,7 +104,7 @@ public final class ConfigLoader {
             cli.put(o.substring(2, eq).trim(), o.substring(eq + 1).trim());
         }
         merge(values, cli, "on the command line", problems);
-        NodeConfig config = build(new Reading(values, problems), defaults.keySet());
+        NodeConfig config = build(new Reading(values, problems, Map.copyOf(env)), defaults.keySet());
         if (!problems.isEmpty()) throw new ConfigException(problems);
         return config;
     }
@@ -203,10 +203,11 @@ public final class ConfigLoader {
 
     private static NodeConfig.Priors priors(Reading in, NodeConfig.Dicom dicom) {
         List<NodeConfig.Destination> source = destinations(in, "priors.source", in.raw("priors.source"));
-        if (source.size() > 1) in.problem("priors.source must be one AE@host:port or empty, was " + in.raw("priors.source"));
-        if (source.stream().anyMatch(d -> d.tls().isPresent())) {
+        if (source.size() > 1) in.problem("priors.source must be one AE@host:port, one dicomweb:URL, or empty, was " + in.raw("priors.source"));
+        if (source.stream().anyMatch(d -> d instanceof NodeConfig.AeDestination ae && ae.tls().isPresent())) {
             // the Q/R SCU (org.ctai.scp.priors) speaks plain DICOM only; a ;tls source would silently go out in the clear
-            in.problem("priors.source must be a plain AE@host:port (query/retrieve over TLS is not supported yet), was " + in.raw("priors.source"));
+            in.problem("priors.source must be a plain AE@host:port (query/retrieve over TLS is not supported yet; dicomweb:https://... is), was "
+                    + in.raw("priors.source"));
         }
         Optional<NodeConfig.Priors.Retrieve> retrieve = NodeConfig.Priors.Retrieve.of(in.raw("priors.retrieve"));
         if (retrieve.isEmpty()) in.problem("priors.retrieve must be move or get, was " + in.raw("priors.retrieve"));
@@ -216,7 +217,12 @@ public final class ConfigLoader {
                     in.duration("priors.retry-seconds"), in.duration("priors.retry-max-seconds"), in.integer("priors.max-attempts", 1, 1000),
                     in.duration("priors.connect-timeout-seconds"), in.duration("priors.timeout-seconds"),
                     retrieve.orElse(NodeConfig.Priors.Retrieve.MOVE));
-            if (priors.enabled() && priors.retrieve() == NodeConfig.Priors.Retrieve.MOVE && !dicom.admitsCaller(priors.source().get().aeTitle())) {
+            if (priors.source().orElse(null) instanceof NodeConfig.WebDestination && priors.retrieve() == NodeConfig.Priors.Retrieve.GET) {
+                in.problem("priors.retrieve=get is for a DICOM priors.source; a dicomweb: source retrieves by WADO-RS, was priors.source="
+                        + priors.source().get());
+            }
+            if (priors.source().orElse(null) instanceof NodeConfig.AeDestination ae && priors.retrieve() == NodeConfig.Priors.Retrieve.MOVE
+                    && !dicom.admitsCaller(ae.aeTitle())) {
                 // the PACS stores the priors into the node as a C-STORE SCU, usually under the same AE title
                 in.problem("priors.source " + priors.source().get() + ": its AE title must be in dicom.allowed-callers (the PACS sends "
                         + "the priors under it), was dicom.allowed-callers=" + in.raw("dicom.allowed-callers"));
@@ -234,8 +240,13 @@ public final class ConfigLoader {
         for (String s : value.split(",")) {
             s = s.trim();
             if (s.isEmpty()) continue;
+            if (s.startsWith(NodeConfig.WebDestination.PREFIX)) {
+                var d = DicomWebDestinations.read(key, s, in.env(), in::problem);
+                d.filter(w -> !out.contains(w)).ifPresent(out::add);
+                continue;
+            }
             if (!DESTINATION.matcher(s.split(";")[0].trim()).matches()) {
-                in.problem(key + " entry must be AE@host:port, was " + s + " (over TLS: AE@host:port;tls)");
+                in.problem(key + " entry must be AE@host:port, was " + s + " (over TLS: AE@host:port;tls; DICOMweb: dicomweb:https://host/path)");
                 continue;
             }
             var d = destination(in, s);
@@ -295,7 +306,7 @@ public final class ConfigLoader {
                 in.problem("send.destinations entry " + parts[0].trim() + " has an unknown option " + option + " (known: tls, trusted=, cert=, key=)");
             }
         }
-        var plain = new NodeConfig.Destination(m.group(1), m.group(2), Integer.parseInt(m.group(3)));
+        var plain = new NodeConfig.AeDestination(m.group(1), m.group(2), Integer.parseInt(m.group(3)));
         if (!tls) {
             for (int i = 1; i < parts.length; i++) {
                 if (!parts[i].isBlank()) in.problem("send.destinations entry " + plain + " sets " + parts[i].trim() + " but not ;tls");
@@ -309,7 +320,7 @@ public final class ConfigLoader {
         if (cert.isPresent() != key.isPresent()) in.problem(where + " needs both cert= and key= for a client certificate, or neither");
         else certificateAndKey(in, where + " cert", cert, where + " key", key);
         trusted.ifPresent(t -> certificates(in, where + " trusted", t));
-        return new NodeConfig.Destination(plain.aeTitle(), plain.host(), plain.port(),
+        return new NodeConfig.AeDestination(plain.aeTitle(), plain.host(), plain.port(),
                 trusted.map(t -> new NodeConfig.TlsPeer(t, cert, key)));
     }
 
@@ -454,8 +465,12 @@ public final class ConfigLoader {
         }
     }
 
-    /** Typed reads that record a problem naming the key and the bad value instead of throwing. */
-    private record Reading(Map<String, String> values, List<String> problems) {
+    /**
+     * Typed reads that record a problem naming the key and the bad value instead of throwing.
+     *
+     * @param env the process environment, for the secrets DICOMweb destinations name ({@code ;auth=basic:VAR})
+     */
+    private record Reading(Map<String, String> values, List<String> problems, Map<String, String> env) {
         String raw(String key) { return values.getOrDefault(key, ""); }
 
         void problem(String p) { problems.add(p); }

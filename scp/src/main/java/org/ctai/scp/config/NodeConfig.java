@@ -120,17 +120,59 @@ public record NodeConfig(Dicom dicom, Data data, Db db, Series series, Worker wo
     public record TlsPeer(Path trusted, Optional<Path> cert, Optional<Path> key) { }
 
     /**
+     * Where results go: a DICOM AE ({@link AeDestination}) or a DICOMweb server ({@link WebDestination}). Its
+     * {@link #toString()} is its identity in the outbox ({@code scp.outbox.destination}): AE@host:port, or
+     * {@code dicomweb:} and the base URL, never options or secrets, so rows written before an option changed still
+     * find their destination.
+     */
+    public sealed interface Destination permits AeDestination, WebDestination { }
+
+    /**
      * A C-STORE destination, written AE@host:port (its identity in the outbox), optionally over TLS
      * ({@code ;tls;trusted=...}).
      */
-    public record Destination(String aeTitle, String host, int port, Optional<TlsPeer> tls) {
+    public record AeDestination(String aeTitle, String host, int port, Optional<TlsPeer> tls) implements Destination {
         /** A plain (non-TLS) destination. */
-        public Destination(String aeTitle, String host, int port) {
+        public AeDestination(String aeTitle, String host, int port) {
             this(aeTitle, host, port, Optional.empty());
         }
 
         @Override
         public String toString() { return aeTitle + "@" + host + ":" + port; }
+    }
+
+    /**
+     * A DICOMweb server, written {@code dicomweb:https://host/path} (its identity in the outbox), with its
+     * authentication and, for HTTPS, the PEM bundle its certificate must chain to (empty: the JVM's trust store).
+     *
+     * @param base the service's base URL, without a trailing slash: STOW-RS posts to {@code base/studies}
+     */
+    public record WebDestination(java.net.URI base, Optional<WebAuth> auth, Optional<Path> trusted) implements Destination {
+        /** Written in front of the URL in configuration and in the outbox. */
+        public static final String PREFIX = "dicomweb:";
+
+        @Override
+        public String toString() { return PREFIX + base; }
+    }
+
+    /**
+     * HTTP authentication towards a DICOMweb server, its secret taken from the environment variable {@code variable}
+     * at start ({@code ;auth=basic:VAR}, VAR holding {@code user:password}; {@code ;auth=bearer:VAR}, VAR holding the
+     * token). {@link #toString()} names the variable, never the secret, so the logged configuration carries none.
+     */
+    public record WebAuth(Scheme scheme, String variable, String secret) {
+        public enum Scheme { BASIC, BEARER }
+
+        /** The Authorization header's value. */
+        public String header() {
+            return switch (scheme) {
+                case BASIC -> "Basic " + java.util.Base64.getEncoder().encodeToString(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                case BEARER -> "Bearer " + secret;
+            };
+        }
+
+        @Override
+        public String toString() { return scheme.name().toLowerCase(java.util.Locale.ROOT) + ":" + variable + " (secret not shown)"; }
     }
 
     public record Send(List<Destination> destinations, boolean returnToSender, Optional<String> callingAeTitle,
@@ -150,7 +192,7 @@ public record NodeConfig(Dicom dicom, Data data, Db db, Series series, Worker wo
      * Fetching a patient's prior CT studies from the PACS by query/retrieve ({@code priors.*} keys). Off when
      * {@code source} is empty. Checks itself: each problem names the key as the operator writes it and the value.
      *
-     * @param source         the PACS's Q/R SCP, AE@host:port; empty: priors are not fetched
+     * @param source         the PACS's Q/R SCP, AE@host:port, or a DICOMweb server (QIDO-RS, WADO-RS); empty: priors are not fetched
      * @param maxStudies     the newest this many earlier studies of the patient are kept in the history
      * @param maxYears       only studies at most this many years before the study that asked
      * @param sendResults    false: results of priors stay in the history and are not sent to any destination

@@ -68,7 +68,7 @@ public final class DemoCommand {
                     out.printf("study %d (%s): sending %d CT images to the node...%n", i + 1, spec.studyDate(), files.images().size());
                     List<Outbox.Item> items = files.images().stream().map(f -> new Outbox.Item(
                             com.pixelmed.dicom.SOPClass.CTImageStorage, "", f)).toList();
-                    sender.send(new NodeConfig.Destination(config.dicom().aeTitle(), "127.0.0.1", node.dicomPort()), items);
+                    sender.send(new NodeConfig.AeDestination(config.dicom().aeTitle(), "127.0.0.1", node.dicomPort()), items);
                     series.add(seriesUid(files));
                 }
                 waitForResults(node.dataSource(), series);
@@ -124,7 +124,7 @@ public final class DemoCommand {
                 d.requestTimeout(), d.idleTimeout(), d.sopClasses(), d.transferSyntaxes(), d.deniedSopClasses(), d.tls(),
                 d.maxConnectionsPerAddress(), d.maxPendingRequests());
         List<NodeConfig.Destination> destinations = new ArrayList<>(c.send().destinations());
-        destinations.add(new NodeConfig.Destination(DEMO_PACS, "127.0.0.1", pacsPort));
+        destinations.add(new NodeConfig.AeDestination(DEMO_PACS, "127.0.0.1", pacsPort));
         var s = c.send();
         var send = new NodeConfig.Send(destinations, s.returnToSender(), s.callingAeTitle(), s.connectTimeout(), s.timeout(), s.maxAttempts(),
                 s.backoff(), s.backoffFactor(), s.backoffMax(), s.count(), s.lease());

@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * studies (C-FIND STUDY, then SERIES), keep the newest {@code priors.max-studies} within {@code priors.max-years},
  * pick the series the pipelines' rules may take from what C-FIND says, and retrieve them with C-MOVE to the node's
  * own AE title, or with C-GET ({@code priors.retrieve=get}). The instances arrive through the receiver (C-MOVE) or are
- * handed to the receiver's intake as each comes (C-GET), and are processed like any series.
+ * handed to the receiver's intake as each comes (C-GET), and are processed like any series. A DICOMweb source
+ * ({@code priors.source=dicomweb:URL}) is asked by QIDO-RS instead, and its series retrieved by WADO-RS into the same
+ * intake ({@link DicomWebPriorSource}); everything else is the same.
  *
  * <p>Never in the way: nothing here runs on a worker's or the receiver's thread but one INSERT; a study already
  * received, or fetched or chosen before, is not fetched again, and a prior never asks for priors of its own; a PACS
@@ -61,26 +63,20 @@ public final class PriorFetcher implements JobHooks, AutoCloseable {
 
     private final NodeConfig.Priors config;
     private final PriorStore store;
-    private final Optional<QueryRetrieveScu> pacs;
+    private final Optional<PriorSource> pacs;
     private final Router router;
-    private final String nodeAeTitle;
     private final Clock clock;
-    /** Where C-GET's instances go ({@code priors.retrieve=get}): the receiver's intake, as for a C-STORE. */
-    private final StowReceiver retrieved;
-    /** PixelMed's C-GET SCU writes each instance to a file here before the intake takes it. */
+    /** PixelMed's C-GET SCU writes each instance to a file here before the intake takes it; cleared of dead processes' at start. */
     private final Path scratch;
     private final ScheduledExecutorService threads;
     private boolean closed;
 
-    private PriorFetcher(NodeConfig.Priors config, PriorStore store, Optional<QueryRetrieveScu> pacs, Router router, String nodeAeTitle,
-                         Clock clock, StowReceiver retrieved, Path scratch) {
-        this.retrieved = retrieved;
+    private PriorFetcher(NodeConfig.Priors config, PriorStore store, Optional<PriorSource> pacs, Router router, Clock clock, Path scratch) {
         this.scratch = scratch;
         this.config = config;
         this.store = store;
         this.pacs = pacs;
         this.router = router;
-        this.nodeAeTitle = nodeAeTitle;
         this.clock = clock;
         AtomicInteger n = new AtomicInteger();
         this.threads = Executors.newScheduledThreadPool(config.maxRetrievals(), r -> {
@@ -93,13 +89,23 @@ public final class PriorFetcher implements JobHooks, AutoCloseable {
     /**
      * @param nodeAeTitle the node's AE title: the C-MOVE destination and the calling AE title towards the PACS
      * @param pipelines   the node's pipelines, whose rules pick the series worth fetching
-     * @param retrieved   the receiver's intake for instances retrieved with C-GET ({@code DicomReceiver.retrieved()})
+     * @param retrieved   the receiver's intake for instances the node retrieves itself, by C-GET or WADO-RS
+     *                    ({@code DicomReceiver.retrieved()}); C-MOVE's arrive at the DICOM receiver
      * @param scratch     this process's own folder for C-GET's files on their way to the intake
      */
     public static PriorFetcher create(DataSource db, NodeConfig.Priors config, String nodeAeTitle, List<Pipeline> pipelines, Clock clock,
                                       StowReceiver retrieved, Path scratch) {
-        Optional<QueryRetrieveScu> pacs = config.source().map(s -> new QueryRetrieveScu(s, nodeAeTitle, config.connectTimeout(), config.timeout()));
-        return new PriorFetcher(config, new PriorStore(db), pacs, new Router(pipelines), nodeAeTitle, clock, retrieved, scratch);
+        Optional<PriorSource> pacs = config.source().map(s -> sourceFor(s, config, nodeAeTitle, retrieved, scratch));
+        return new PriorFetcher(config, new PriorStore(db), pacs, new Router(pipelines), clock, scratch);
+    }
+
+    private static PriorSource sourceFor(NodeConfig.Destination source, NodeConfig.Priors config, String nodeAeTitle, StowReceiver retrieved,
+                                         Path scratch) {
+        if (source instanceof NodeConfig.WebDestination web) {
+            return DicomWebPriorSource.create(web, config.connectTimeout(), config.timeout(), retrieved);
+        }
+        return new QueryRetrieveScu((NodeConfig.AeDestination) source, nodeAeTitle, config.connectTimeout(), config.timeout(), config.retrieve(),
+                retrieved, scratch);
     }
 
     /**
@@ -109,8 +115,8 @@ public final class PriorFetcher implements JobHooks, AutoCloseable {
     public void start() {
         clearLeftovers(scratch);
         if (pacs.isEmpty()) return;
-        log.info("priors from {} by C-{}: newest {} studies within {} years, {} at once, results {}", config.source().get(),
-                config.retrieve().name(), config.maxStudies(), config.maxYears(), config.maxRetrievals(),
+        log.info("priors from {} by {}: newest {} studies within {} years, {} at once, results {}", config.source().get(),
+                config.source().get() instanceof NodeConfig.WebDestination ? "QIDO-RS and WADO-RS" : "C-FIND and C-" + config.retrieve().name(), config.maxStudies(), config.maxYears(), config.maxRetrievals(),
                 config.sendResults() ? "sent" : "kept in the history");
         for (int i = 0; i < config.maxRetrievals(); i++) {
             threads.scheduleWithFixedDelay(new Round(), i * 100L, POLL.toMillis(), TimeUnit.MILLISECONDS);
@@ -231,7 +237,7 @@ public final class PriorFetcher implements JobHooks, AutoCloseable {
         AttributeList merged = new AttributeList();
         merged.putAll(study);
         merged.putAll(series);
-        SeriesFacts facts = SeriesFacts.fromQuery(merged, config.source().get().aeTitle());
+        SeriesFacts facts = SeriesFacts.fromQuery(merged, pacs.get().callingAeTitle());
         return !router.taking(facts).isEmpty();
     }
 
@@ -240,12 +246,7 @@ public final class PriorFetcher implements JobHooks, AutoCloseable {
         if (claimed.isEmpty()) return false;
         PriorStore.Fetch f = claimed.get();
         try {
-            for (String series : f.seriesUids()) {
-                switch (config.retrieve()) {
-                    case MOVE -> pacs.get().move(f.studyUid(), series, nodeAeTitle);
-                    case GET -> pacs.get().get(f.studyUid(), series, retrieved, scratch);
-                }
-            }
+            for (String series : f.seriesUids()) pacs.get().retrieve(f.studyUid(), series);
             store.fetchDone(f.studyUid());
             log.info("prior {} of study {}: {} series retrieved", f.studyUid(), f.forStudyUid(), f.seriesUids().size());
         } catch (IOException e) {

@@ -47,7 +47,7 @@ import java.util.concurrent.TimeoutException;
  * timeout, TCP_NODELAY and a read timeout on PixelMed's socket. Any failure (no association, a failure status, a
  * timeout) is an {@link IOException} whose message names the PACS and the step, never the patient. Thread-safe.
  */
-final class QueryRetrieveScu {
+final class QueryRetrieveScu implements PriorSource {
     private static final DateTimeFormatter DA = DateTimeFormatter.BASIC_ISO_DATE;
     /** The attributes asked for at SERIES level: every one a routing fact reads that a PACS may answer. */
     private static final List<AttributeTag> SERIES_KEYS = List.of(TagFromName.SeriesInstanceUID, TagFromName.Modality,
@@ -68,16 +68,29 @@ final class QueryRetrieveScu {
         return t;
     });
 
-    private final NodeConfig.Destination pacs;
+    private final NodeConfig.AeDestination pacs;
     private final String callingAeTitle;
     private final Duration connectTimeout;
     private final Duration timeout;
+    private final NodeConfig.Priors.Retrieve how;
+    private final StowReceiver intake;
+    private final Path scratch;
 
-    QueryRetrieveScu(NodeConfig.Destination pacs, String callingAeTitle, Duration connectTimeout, Duration timeout) {
+    /**
+     * @param callingAeTitle the node's AE title: the calling AE title towards the PACS and the C-MOVE destination
+     * @param how            C-MOVE (the PACS stores into the node's receiver) or C-GET (on this association, into {@code intake})
+     * @param intake         the receiver's intake for C-GET's instances
+     * @param scratch        this process's own folder for C-GET's files on their way to the intake
+     */
+    QueryRetrieveScu(NodeConfig.AeDestination pacs, String callingAeTitle, Duration connectTimeout, Duration timeout,
+                     NodeConfig.Priors.Retrieve how, StowReceiver intake, Path scratch) {
         this.pacs = pacs;
         this.callingAeTitle = callingAeTitle;
         this.connectTimeout = connectTimeout;
         this.timeout = timeout;
+        this.how = how;
+        this.intake = intake;
+        this.scratch = scratch;
     }
 
     /**
@@ -85,7 +98,8 @@ final class QueryRetrieveScu {
      * sent as a matching key when known; a PACS that does not match on it may return other issuers' studies, which
      * the caller drops.
      */
-    List<AttributeList> findStudies(String patientId, String issuer, LocalDate from, LocalDate to) throws IOException {
+    @Override
+    public List<AttributeList> findStudies(String patientId, String issuer, LocalDate from, LocalDate to) throws IOException {
         try {
             AttributeList id = new AttributeList();
             put(id, TagFromName.QueryRetrieveLevel, "STUDY");
@@ -103,7 +117,8 @@ final class QueryRetrieveScu {
     }
 
     /** The CT series of one study (SERIES level) with every attribute a routing fact reads. */
-    List<AttributeList> findSeries(String studyUid) throws IOException {
+    @Override
+    public List<AttributeList> findSeries(String studyUid) throws IOException {
         try {
             AttributeList id = new AttributeList();
             put(id, TagFromName.QueryRetrieveLevel, "SERIES");
@@ -113,6 +128,21 @@ final class QueryRetrieveScu {
         } catch (DicomException e) {
             throw new IOException("cannot build the C-FIND identifier: " + e.getMessage(), e);
         }
+    }
+
+    /** C-MOVE to the node's own AE title, or C-GET into the receiver's intake ({@code priors.retrieve}). */
+    @Override
+    public void retrieve(String studyUid, String seriesUid) throws IOException {
+        switch (how) {
+            case MOVE -> move(studyUid, seriesUid, callingAeTitle);
+            case GET -> get(studyUid, seriesUid, intake, scratch);
+        }
+    }
+
+    /** The PACS stores the priors into the node under its own AE title, usually the one it is configured with. */
+    @Override
+    public String callingAeTitle() {
+        return pacs.aeTitle();
     }
 
     /**

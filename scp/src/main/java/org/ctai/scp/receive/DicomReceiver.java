@@ -199,13 +199,13 @@ public final class DicomReceiver implements AutoCloseable {
     }
 
     /**
-     * Instances the node retrieves itself from a PACS with C-GET ({@code priors.retrieve=get}), one Part 10 stream
-     * each, into this receiver's intake: the same SOP class and transfer syntax checks, durability ({@code data.fsync})
+     * Instances the node retrieves itself from a PACS, with C-GET ({@code priors.retrieve=get}) or WADO-RS (a
+     * {@code dicomweb:} {@code priors.source}), one Part 10 stream each, into this receiver's intake: the same SOP class and transfer syntax checks, durability ({@code data.fsync})
      * and series completion as a C-STORE, so a retrieved instance is stored before its retrieval counts. One
-     * {@link org.ctai.viewer.StowReceiver.Request} per C-GET association; its end counts as the association's release.
+     * {@link org.ctai.viewer.StowReceiver.Request} per C-GET association or WADO-RS response; its end counts as an association's release.
      */
     public org.ctai.viewer.StowReceiver retrieved() {
-        return new StowIntake(config, intake, spool, tracker, Long.MAX_VALUE, () -> stopping, "C-GET");
+        return new StowIntake(config, intake, spool, tracker, Long.MAX_VALUE, () -> stopping, "retrieval");
     }
 
     /** The bound port (useful when configured as 0). */

@@ -70,7 +70,7 @@ final class StowIntake implements StowReceiver {
         if (spool.belowFloor()) throw new IOException("free space on " + spool.root() + " is below data.min-free-mb");
         // the web user stands where a C-STORE has its calling AE title (an AE title holds 16 characters)
         String caller = user.length() <= 16 ? user : user.substring(0, 16);
-        String prefix = kind.equals("C-GET") ? "g" : "w";
+        String prefix = kind.equals("STOW-RS") ? "w" : "r";
         return new StowRequest(new AssociationContext(prefix + requests.incrementAndGet(), caller, peer));
     }
 

@@ -29,24 +29,31 @@ public final class Destinations {
         return forCaller(all == null ? config.destinations() : all, callingAeTitle);
     }
 
-    /** The destinations, written AE@host:port, for a series sent by {@code callingAeTitle}. */
+    /** The destinations, written AE@host:port or dicomweb:URL, for a series sent by {@code callingAeTitle}. */
     public List<String> forCaller(String callingAeTitle) {
         return forCaller(config.destinations(), callingAeTitle);
     }
 
     private List<String> forCaller(List<NodeConfig.Destination> destinations, String callingAeTitle) {
         if (!config.returnToSender()) return destinations.stream().map(Object::toString).toList();
-        List<String> caller = destinations.stream().filter(d -> d.aeTitle().equals(callingAeTitle)).map(Object::toString).toList();
+        // a DICOMweb destination has no AE title, so it is never the caller
+        List<String> caller = destinations.stream()
+                .filter(d -> d instanceof NodeConfig.AeDestination ae && ae.aeTitle().equals(callingAeTitle)).map(Object::toString).toList();
         if (caller.isEmpty()) {
             log.warn("send.return-to-sender is on but {} is not in send.destinations; its results are not sent", callingAeTitle);
         }
         return caller;
     }
 
+    /** A destination as an outbox row writes it: AE@host:port or dicomweb:URL, without options. */
     static NodeConfig.Destination parse(String written) {
+        if (written.startsWith(NodeConfig.WebDestination.PREFIX)) {
+            return new NodeConfig.WebDestination(java.net.URI.create(written.substring(NodeConfig.WebDestination.PREFIX.length())),
+                    java.util.Optional.empty(), java.util.Optional.empty());
+        }
         int at = written.indexOf('@');
         int colon = written.lastIndexOf(':');
-        return new NodeConfig.Destination(written.substring(0, at), written.substring(at + 1, colon),
+        return new NodeConfig.AeDestination(written.substring(0, at), written.substring(at + 1, colon),
                 Integer.parseInt(written.substring(colon + 1)));
     }
 }

@@ -80,8 +80,8 @@ public final class DicomSender {
      */
     static Map<String, DicomTls> tlsFor(List<NodeConfig.Destination> destinations) throws IOException {
         Map<String, DicomTls> out = new HashMap<>();
-        for (NodeConfig.Destination d : destinations) {
-            if (d.tls().isEmpty()) continue;
+        for (NodeConfig.Destination any : destinations) {
+            if (!(any instanceof NodeConfig.AeDestination d) || d.tls().isEmpty()) continue;
             NodeConfig.TlsPeer t = d.tls().get();
             try {
                 out.put(d.toString(), DicomTls.client(t.trusted(), t.cert(), t.key()));
@@ -93,7 +93,7 @@ public final class DicomSender {
     }
 
     /** @throws IOException when no association could be made or it broke down; nothing is known delivered then */
-    public Report send(NodeConfig.Destination to, List<Outbox.Item> items) throws IOException {
+    public Report send(NodeConfig.AeDestination to, List<Outbox.Item> items) throws IOException {
         DicomTls secure = to.tls().isPresent() ? tls.get(to.toString()) : null;
         if (to.tls().isPresent() && secure == null) throw new IOException(to + " requires TLS but the sender was not given its TLS settings");
         Association association = secure != null
@@ -192,7 +192,7 @@ public final class DicomSender {
      * PixelMed connects without a timeout (an unreachable host would hold the sender for the OS's two minutes),
      * so the association is made on a helper thread that we stop waiting for after {@code send.connect-timeout-seconds}.
      */
-    private Association associate(NodeConfig.Destination to, List<Outbox.Item> items) throws IOException {
+    private Association associate(NodeConfig.AeDestination to, List<Outbox.Item> items) throws IOException {
         Future<Association> pending = CONNECTOR.submit(() -> AssociationFactory.createNewAssociation(to.host(), to.port(), to.aeTitle(),
                 callingAeTitle, contexts(items), null, false));
         try {

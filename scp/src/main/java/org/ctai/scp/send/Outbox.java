@@ -28,11 +28,18 @@ public final class Outbox {
     private final DataSource db;
     private final NodeConfig.Send config;
     private final Path dataDir;
+    /** {@code send.destinations} and every pipeline's own, to resolve a row's destination with its options of today. */
+    private final List<NodeConfig.Destination> configured;
 
     Outbox(DataSource db, NodeConfig.Send config, Path dataDir) {
+        this(db, config, dataDir, config.destinations());
+    }
+
+    Outbox(DataSource db, NodeConfig.Send config, Path dataDir, List<NodeConfig.Destination> configured) {
         this.db = db;
         this.config = config;
         this.dataDir = dataDir;
+        this.configured = List.copyOf(configured);
     }
 
     Optional<Delivery> claim(String owner) throws SQLException {
@@ -79,19 +86,29 @@ public final class Outbox {
     }
 
     /**
-     * The configured destination a delivery row names (AE@host:port), with its TLS settings as configured now, so a
+     * The configured destination a delivery row names (AE@host:port or dicomweb:URL), with its TLS settings (or DICOMweb
+     * authentication) as configured now, so a
      * corrected certificate applies to deliveries queued before the restart. A destination no longer configured is
      * sent to as written, without TLS, as before TLS existed; should it be a TLS port, the peer refuses the plain
-     * A-ASSOCIATE-RQ (which carries AE titles only), so no patient data leaves in clear, and the delivery fails.
+     * A-ASSOCIATE-RQ (which carries AE titles only), so no patient data leaves in clear, and the delivery fails. A
+     * DICOMweb destination no longer configured is sent to without authentication and with the JVM's trust store.
      */
     private NodeConfig.Destination resolve(String written) {
-        return config.destinations().stream().filter(d -> d.toString().equals(written)).findFirst()
+        return configured.stream().filter(d -> d.toString().equals(written)).findFirst()
                 .orElseGet(() -> Destinations.parse(written));
     }
 
     /** All objects arrived (success or warning). */
     void sent(Delivery d, String detail) throws SQLException {
         transition(d, "sent", Duration.ZERO, detail, "sent_at = now(), last_error = NULL");
+    }
+
+    /**
+     * The destination refused the delivery for good (a DICOMweb 4xx other than 408 and 429: sending the same request
+     * again would be refused again): dead at once, with the reason as its last error.
+     */
+    void refused(Delivery d, String reason) throws SQLException {
+        transition(d, "dead", Duration.ZERO, reason + " (attempt " + d.attempt() + "; not retried)", "last_error = ?");
     }
 
     /** The attempt failed: pending again after the backoff, or dead after the last attempt. */

@@ -49,7 +49,7 @@ final class TlsAssociation extends Association {
      * @throws IOException the connection, the handshake (message from {@link DicomTls#explain}) or the association
      *                     (rejected, aborted) failed; the message says which
      */
-    static Association open(NodeConfig.Destination to, DicomTls tls, String callingAeTitle, LinkedList<PresentationContext> proposed,
+    static Association open(NodeConfig.AeDestination to, DicomTls tls, String callingAeTitle, LinkedList<PresentationContext> proposed,
                             Duration connectTimeout, Duration timeout) throws IOException {
         SSLSocket socket;
         try {
@@ -76,7 +76,7 @@ final class TlsAssociation extends Association {
     }
 
     /** Reads the answer to our request: A-ASSOCIATE-AC (keeps the accepted contexts), -RJ or A-ABORT (throws). */
-    private void accept(NodeConfig.Destination to, LinkedList<PresentationContext> proposed) throws IOException {
+    private void accept(NodeConfig.AeDestination to, LinkedList<PresentationContext> proposed) throws IOException {
         DataInputStream data = new DataInputStream(in);
         int type;
         byte[] pdu;

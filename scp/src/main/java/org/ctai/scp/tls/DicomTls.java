@@ -78,6 +78,14 @@ public final class DicomTls {
         return new DicomTls(context(cert, key, Optional.of(trusted)), ClientAuth.NONE);
     }
 
+    /**
+     * An SSL context for an HTTPS client (DICOMweb) that trusts only the certificates in {@code trusted}; a failed
+     * check names the bundle, as for DICOM TLS.
+     */
+    public static SSLContext httpsClient(Path trusted) throws IOException, GeneralSecurityException {
+        return context(Optional.empty(), Optional.empty(), Optional.of(trusted));
+    }
+
     private static SSLContext context(Optional<Path> cert, Optional<Path> key, Optional<Path> trusted) throws IOException, GeneralSecurityException {
         KeyManager[] keys = null;
         if (cert.isPresent() && key.isPresent()) {

@@ -28,7 +28,7 @@ class PriorsConfigTest {
     @Test
     void readsTheSourceAndRetriesWithDoublingBackoffUpToTheCap() {
         NodeConfig.Priors p = load("--priors.source=PACS@10.0.0.5:104", "--priors.retry-seconds=10", "--priors.retry-max-seconds=30").priors();
-        assertThat(p.source()).contains(new NodeConfig.Destination("PACS", "10.0.0.5", 104));
+        assertThat(p.source()).contains(new NodeConfig.AeDestination("PACS", "10.0.0.5", 104));
         assertThat(List.of(p.retryAfter(1), p.retryAfter(2), p.retryAfter(3), p.retryAfter(60)))
                 .containsExactly(Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(30), Duration.ofSeconds(30));
     }
@@ -64,7 +64,24 @@ class PriorsConfigTest {
     void aPacsAskedWithCGetNeedNotBeAnAllowedCaller() {
         // with C-GET the instances come back on the node's own association: the PACS never calls the node
         NodeConfig.Priors p = load("--priors.source=ORTHANC@127.0.0.1:4242", "--priors.retrieve=get").priors();
-        assertThat(p.source()).contains(new NodeConfig.Destination("ORTHANC", "127.0.0.1", 4242));
+        assertThat(p.source()).contains(new NodeConfig.AeDestination("ORTHANC", "127.0.0.1", 4242));
+    }
+
+    @Test
+    void aDicomWebSourceNeedsNoAllowedCallerButItsSecretFromTheEnvironment() {
+        NodeConfig c = ConfigLoader.withShippedDefaults().load(Optional.empty(), Map.of("PACS_WEB", "node:pw"),
+                List.of("--web.auth=off", "--priors.source=dicomweb:https://pacs.example.org/dicom-web;auth=basic:PACS_WEB"));
+        assertThat(c.priors().source()).get().hasToString("dicomweb:https://pacs.example.org/dicom-web");
+        assertThatThrownBy(() -> load("--priors.source=dicomweb:https://pacs.example.org/dicom-web;auth=bearer:PACS_TOKEN"))
+                .hasMessageContaining("priors.source entry dicomweb:https://pacs.example.org/dicom-web auth=bearer:PACS_TOKEN: "
+                        + "the environment variable PACS_TOKEN is not set");
+    }
+
+    @Test
+    void aDicomWebSourceIsNotAskedWithCGet() {
+        assertThatThrownBy(() -> ConfigLoader.withShippedDefaults().load(Optional.empty(), Map.of("PACS_WEB", "node:pw"),
+                List.of("--web.auth=off", "--priors.source=dicomweb:https://pacs.example.org/dicom-web;auth=basic:PACS_WEB", "--priors.retrieve=get")))
+                .hasMessageContaining("priors.retrieve=get is for a DICOM priors.source; a dicomweb: source retrieves by WADO-RS");
     }
 
     @Test

@@ -105,7 +105,7 @@ class TlsConfigTest {
         NodeConfig c = load("--send.destinations=PLAIN@127.0.0.1:104, SECURE@pacs.example.org:2762;tls;trusted=" + certs.caCert()
                 + ";cert=" + certs.client().cert() + ";key=" + certs.client().key() + ", OTHER@10.0.0.9:2762;tls",
                 "--send.tls-trusted=" + certs.otherCaCert());
-        List<NodeConfig.Destination> d = c.send().destinations();
+        List<NodeConfig.AeDestination> d = c.send().destinations().stream().map(NodeConfig.AeDestination.class::cast).toList();
         assertThat(d).extracting(Object::toString).containsExactly("PLAIN@127.0.0.1:104", "SECURE@pacs.example.org:2762", "OTHER@10.0.0.9:2762");
         assertThat(d.get(0).tls()).isEmpty();
         assertThat(d.get(1).tls().orElseThrow().trusted()).isEqualTo(certs.caCert());

@@ -55,7 +55,7 @@ class PipelineConfigTest {
                 "--pipeline.lung.rule.1=modality = CT and bodyPart in (CHEST, CHESTABDOMEN)");
         Pipeline lung = c.pipelines().stream().filter(p -> p.name().equals("lung")).findFirst().orElseThrow();
         assertThat(lung.model()).isEqualTo("/models/lung.onnx");
-        assertThat(lung.destinations()).containsExactly(new NodeConfig.Destination("LUNGPACS", "pacs", 11112));
+        assertThat(lung.destinations()).containsExactly(new NodeConfig.AeDestination("LUNGPACS", "pacs", 11112));
         assertThat(lung.oneSeriesPerStudy()).isEqualTo(Pipeline.SeriesChoice.THINNEST);
         assertThat(new Router(c.pipelines()).pipelines()).extracting(Pipeline::name).containsExactly("lung", "liver");
     }
