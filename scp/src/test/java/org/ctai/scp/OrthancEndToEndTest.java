@@ -16,26 +16,13 @@ import org.ctai.inference.phantom.Phantom;
 import org.ctai.inference.phantom.PhantomFiles;
 import org.ctai.inference.phantom.PhantomGenerator;
 import org.ctai.inference.phantom.PhantomSpec;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The node's whole job against a real PACS (Orthanc): series routed in by Orthanc's Lua, SEG and SR sent
  * back into the same study, and nothing lost or doubled when the PACS or the node goes down.
  */
-class OrthancEndToEndTest {
-    @TempDir
-    Path tmp;
-
-    private OrthancPacs pacs;
-    private Node node;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (node != null) node.close();
-        if (pacs != null) pacs.close();
-    }
+class OrthancEndToEndTest extends NodeWithOrthancTest {
 
     private void startBoth(String... more) throws Exception {
         int nodePort = NodeProcess.freePort();

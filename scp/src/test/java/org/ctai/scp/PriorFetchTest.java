@@ -19,7 +19,6 @@ import org.ctai.inference.phantom.PhantomSpec;
 import org.ctai.scp.config.NodeConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Priors by query/retrieve against a real PACS (Debian's Orthanc): it holds two earlier studies of a phantom patient
@@ -28,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * keeps their results at home. A PACS that is down holds up nothing: the current results go out, the priors come
  * once it is back.
  */
-class PriorFetchTest {
+class PriorFetchTest extends NodeWithOrthancTest {
     private static final String PATIENT_ID = "PRIOR-0001";
     /** Routes to the node only the CT series that arrived over DICOM (the test's storescu), not the uploaded priors. */
     private static final String ROUTE_DICOM_ARRIVALS = """
@@ -43,18 +42,11 @@ class PriorFetchTest {
             end
             """;
 
-    @TempDir
-    Path tmp;
-
-    private OrthancPacs pacs;
-    private Node node;
     private StoreScp results;
     private PacsProxy proxy;
 
     @AfterEach
-    void stop() throws Exception {
-        if (node != null) node.close();
-        if (pacs != null) pacs.close();
+    void closeTheRest() throws Exception {
         if (results != null) results.close();
         if (proxy != null) proxy.close();
     }

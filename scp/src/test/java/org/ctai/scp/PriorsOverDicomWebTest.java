@@ -17,9 +17,7 @@ import java.util.Map;
 import org.ctai.inference.phantom.PhantomFiles;
 import org.ctai.inference.phantom.PhantomGenerator;
 import org.ctai.inference.phantom.PhantomSpec;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Priors from a DICOMweb server, as {@link PriorFetchTest} does them by C-FIND and C-MOVE: Orthanc (DICOMweb plugin,
@@ -27,22 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
  * alone finds the priors by QIDO-RS, retrieves them by WADO-RS into its own intake and processes them. The results of
  * the newest go back to the same server by STOW-RS; the priors' stay at home.
  */
-class PriorsOverDicomWebTest {
+class PriorsOverDicomWebTest extends NodeWithOrthancTest {
     private static final String PATIENT_ID = "PRIOR-WEB-0001";
     private static final String USER = "ctai";
     private static final String PASSWORD = "qido wado secret 21";
-
-    @TempDir
-    Path tmp;
-
-    private OrthancPacs pacs;
-    private Node node;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (node != null) node.close();
-        if (pacs != null) pacs.close();
-    }
 
     @Test
     void fetchesBothPriorsByQidoAndWadoAndThePatientHasThreeStudies() throws Exception {

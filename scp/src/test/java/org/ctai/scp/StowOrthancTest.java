@@ -12,26 +12,13 @@ import org.ctai.inference.phantom.PhantomFiles;
 import org.ctai.inference.phantom.PhantomGenerator;
 import org.ctai.inference.phantom.PhantomSpec;
 import org.ctai.viewer.PasswordHasher;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A real DICOMweb client: Orthanc's DICOMweb plugin pushes a phantom study to the node's STOW-RS with HTTP Basic as a
  * sender; the node stores it, runs the real model once the request ends, and sends SEG and SR back to Orthanc.
  */
-class StowOrthancTest {
-    @TempDir
-    Path tmp;
-
-    private OrthancPacs pacs;
-    private Node node;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (node != null) node.close();
-        if (pacs != null) pacs.close();
-    }
+class StowOrthancTest extends NodeWithOrthancTest {
 
     @Test
     void studyPushedByOrthancsDicomWebClientIsProcessedAndComesBack() throws Exception {

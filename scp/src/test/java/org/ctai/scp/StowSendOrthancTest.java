@@ -15,27 +15,19 @@ import org.ctai.inference.phantom.PhantomGenerator;
 import org.ctai.inference.phantom.PhantomSpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Results sent by STOW-RS to a real DICOMweb server: Orthanc with its DICOMweb plugin and HTTP Basic. The node is
  * given the credentials through its environment only, and they appear nowhere in its log.
  */
-class StowSendOrthancTest {
+class StowSendOrthancTest extends NodeWithOrthancTest {
     private static final String USER = "ctai";
     private static final String PASSWORD = "stow-rs secret 7f3a";
 
-    @TempDir
-    Path tmp;
-
-    private OrthancPacs pacs;
-    private Node node;
     private HttpServer refusing;
 
     @AfterEach
-    void stop() throws Exception {
-        if (node != null) node.close();
-        if (pacs != null) pacs.close();
+    void closeTheRest() throws Exception {
         if (refusing != null) refusing.stop(0);
     }
 

@@ -11,27 +11,14 @@ import org.ctai.inference.phantom.Phantom;
 import org.ctai.inference.phantom.PhantomFiles;
 import org.ctai.inference.phantom.PhantomGenerator;
 import org.ctai.inference.phantom.PhantomSpec;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole round trip over DICOM TLS with a real PACS: Orthanc (DicomTlsEnabled, its port TLS-only) routes a phantom
  * series to the node's TLS port, the real model runs, and SEG and SR go back to Orthanc over TLS; every hop presents a
  * certificate of the test CA, and no hop is plain.
  */
-class TlsOrthancTest {
-    @TempDir
-    Path tmp;
-
-    private OrthancPacs pacs;
-    private Node node;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (node != null) node.close();
-        if (pacs != null) pacs.close();
-    }
+class TlsOrthancTest extends NodeWithOrthancTest {
 
     @Test
     void seriesRoutedByOrthancOverTlsComesBackAsSegAndSrOverTls() throws Exception {
