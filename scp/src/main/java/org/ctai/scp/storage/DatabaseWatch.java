@@ -42,8 +42,9 @@ final class DatabaseWatch implements AutoCloseable {
 
     private DatabaseWatch(String url, String user, String password) {
         this.url = url;
-        properties.setProperty("user", user);
-        properties.setProperty("password", password);
+        // as the pool logs in; blank leaves the URL's own user and password in force
+        if (!user.isEmpty()) properties.setProperty("user", user);
+        if (!password.isEmpty()) properties.setProperty("password", password);
         properties.setProperty("connectTimeout", Integer.toString(CHECK_TIMEOUT_SECONDS));
         properties.setProperty("socketTimeout", Integer.toString(CHECK_TIMEOUT_SECONDS * 2));
         properties.setProperty("ApplicationName", "ctai-database-watch");
