@@ -278,7 +278,7 @@ class ClusterTest {
 
     @Test
     void aNodeKilledWhileItSendsHasItsDeliveryTakenOverAndThePacsHoldsEveryResult() throws Exception {
-        pacs(Duration.ofSeconds(1)); // slow: the sending node is caught in the middle of the association
+        pacs(Duration.ofSeconds(2)); // slow: the sending node is caught in the middle of the association, with time to spare
         NodeProcess a = node("a");
         NodeProcess b = node("b");
         // a phantom with a tumour: a SEG, an SR and overlays, so that the kill comes between two of them
