@@ -323,25 +323,25 @@ class ClusterTest {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
                 .until(() -> count("SELECT count(*) FROM scp.job WHERE state = 'running'") >= 1);
         System.out.println("jobs when the database stops: " + TestNodes.strings(db, "SELECT state || ' ' || count(*) FROM scp.job GROUP BY state"));
-        pg.stop();
-        long stopped = System.nanoTime();
+        CtSeriesWriter.Series inFlight = CtSeriesWriter.write(tmp.resolve("in-flight"), 3, 64);
+        List<CtSeriesWriter.Series> meanwhile;
+        try (HeldAssociation open = HeldAssociation.open(addresses.get(b), b.dicomPort, TestNodes.CALLER)) {
+            pg.stop();
+            long stopped = System.nanoTime();
 
-        for (NodeProcess n : nodes) {
-            await().atMost(Duration.ofSeconds(15)).ignoreExceptions().untilAsserted(() -> {
-                var h = health(n);
-                assertThat(h.statusCode()).as("/healthz while the database is away").isEqualTo(503);
-                assertThat(h.body()).contains("\"status\":\"down\"").contains("\"up\":false");
-            });
+            for (NodeProcess n : nodes) {
+                await().atMost(Duration.ofSeconds(15)).ignoreExceptions().untilAsserted(() -> {
+                    var h = health(n);
+                    assertThat(h.statusCode()).as("/healthz while the database is away").isEqualTo(503);
+                    assertThat(h.body()).contains("\"status\":\"down\"").contains("\"up\":false");
+                });
+            }
+            // an association opened before: its C-STOREs are refused (A700) at once, not after the pool's 30 s each
+            long sending = System.nanoTime();
+            assertThat(open.send(inFlight.files())).as("C-STOREs acknowledged while the database is away").isEmpty();
+            assertThat(Duration.ofNanos(System.nanoTime() - sending)).as("3 C-STOREs answered").isLessThan(Duration.ofSeconds(10));
+            meanwhile = refusedWhileAway(nodes, stopped, outage);
         }
-        List<CtSeriesWriter.Series> meanwhile = List.of(CtSeriesWriter.write(tmp.resolve("meanwhile0"), 10, 64),
-                CtSeriesWriter.write(tmp.resolve("meanwhile1"), 10, 64));
-        for (int i = 0; i < meanwhile.size(); i++) {
-            Storescu refused = send(nodes.get(i), meanwhile.get(i));
-            assertThat(refused.exitCode()).as("storescu during the outage").isNotZero();
-            assertThat(refused.output()).as("refused for now, to be retried").contains("Association Rejected").contains("Rejected Transient");
-        }
-        Thread.sleep(Math.max(0, outage.toMillis() - (System.nanoTime() - stopped) / 1_000_000));
-        for (NodeProcess n : nodes) assertThat(n.alive()).as("node up through the outage").isTrue();
         pg.start();
 
         for (NodeProcess n : nodes) {
@@ -358,5 +358,22 @@ class ClusterTest {
         System.out.println("claims " + count("SELECT count(*) FROM scp.job_event WHERE to_state = 'running'") + " for 7 jobs, deliveries "
                 + count("SELECT count(*) FROM scp.outbox_event WHERE to_state = 'sending'") + " attempts for "
                 + count("SELECT count(*) FROM scp.outbox") + ", second copies at the PACS " + secondCopies);
+    }
+
+    /**
+     * Sends a series to each node while the database is away (each refused, transient), then waits out the outage.
+     *
+     * @return the series refused, to be sent again
+     */
+    private List<CtSeriesWriter.Series> refusedWhileAway(List<NodeProcess> nodes, long stopped, Duration outage) throws Exception {
+        List<CtSeriesWriter.Series> meanwhile = List.of(CtSeriesWriter.write(tmp.resolve("meanwhile0"), 10, 64), CtSeriesWriter.write(tmp.resolve("meanwhile1"), 10, 64));
+        for (int i = 0; i < meanwhile.size(); i++) {
+            Storescu refused = send(nodes.get(i), meanwhile.get(i));
+            assertThat(refused.exitCode()).as("storescu during the outage").isNotZero();
+            assertThat(refused.output()).as("refused for now, to be retried").contains("Association Rejected").contains("Rejected Transient");
+        }
+        Thread.sleep(Math.max(0, outage.toMillis() - (System.nanoTime() - stopped) / 1_000_000));
+        for (NodeProcess n : nodes) assertThat(n.alive()).as("node up through the outage").isTrue();
+        return meanwhile;
     }
 }
