@@ -108,7 +108,7 @@ public final class Node implements AutoCloseable {
             database.checkDataDirectory(config.data().dir());
             JobQueue queue = new JobQueue(ds, config.worker());
             tracker = new SeriesTracker(ds, config.series(), queue, routing, config.retention().unprocessed(), config.data().dir());
-            receiver = DicomReceiver.open(config.dicom(), config.data(), ds, host, tracker);
+            receiver = DicomReceiver.open(config.dicom(), config.data(), ds, database::up, host, tracker);
             workers = new Workers(ds, queue, processor, config.worker(), config.data().dir(), owner,
                     new Destinations(config.send(), destinationsByPipeline), config.retention().unprocessed());
             priors = PriorFetcher.create(ds, config.priors(), config.dicom().aeTitle(), config.pipelines(), Clock.systemDefaultZone(),
@@ -117,8 +117,8 @@ public final class Node implements AutoCloseable {
             senders = Senders.create(ds, config.send(), config.pipelines().stream().flatMap(p -> p.destinations().stream()).toList(),
                     config.dicom().aeTitle(), config.worker().poll(), config.data().dir(), owner);
             // the page first: a configuration it refuses (no users) stops the start before any peer is accepted
-            web = new WebServer(config.web().server(), ds, status.withDatabase(database::up), receiver.stow(config.web().stowMaxBytes()),
-                    https(config.web()));
+            web = new WebServer(config.web().server(), ds, status.withDatabase(database::up, database::downBecause),
+                    receiver.stow(config.web().stowMaxBytes()), https(config.web()));
             web.start();
             cleaner = new Cleaner(ds, config.retention(), config.data().dir());
             tracker.start();

@@ -26,10 +26,15 @@ public final class HeldAssociation implements AutoCloseable {
     }
 
     public static HeldAssociation open(int port) throws Exception {
+        return open("127.0.0.1", port, "PIXELMED");
+    }
+
+    /** An association to a node on another address, calling as {@code callingAeTitle}. */
+    public static HeldAssociation open(String host, int port, String callingAeTitle) throws Exception {
         LinkedList<PresentationContext> contexts = new LinkedList<>();
         contexts.add(new PresentationContext((byte) 1, SOPClass.CTImageStorage, TransferSyntax.ExplicitVRLittleEndian));
         contexts.add(new PresentationContext((byte) 3, SOPClass.Verification, TransferSyntax.ImplicitVRLittleEndian));
-        return new HeldAssociation(AssociationFactory.createNewAssociation("127.0.0.1", port, "CTAI", "PIXELMED", contexts, null, false));
+        return new HeldAssociation(AssociationFactory.createNewAssociation(host, port, "CTAI", callingAeTitle, contexts, null, false));
     }
 
     /** Sends the files on this association, one C-STORE each; returns the SOP Instance UIDs answered with success. */

@@ -88,6 +88,10 @@ public final class NodeProcess implements AutoCloseable {
         return Integer.parseInt(m.group(1));
     }
 
+    boolean alive() {
+        return process.isAlive();
+    }
+
     long pid() {
         return process.pid();
     }

@@ -14,7 +14,8 @@ import java.util.stream.Stream;
 /**
  * Debian's real PostgreSQL server (package postgresql, installed by ./ctai test), as production runs it: initdb and
  * pg_ctl as user postgres, on a free port and the given addresses, trusting the given network. Not the embedded
- * one. {@link #close()} stops it (immediate mode) and removes its files, also when a test failed.
+ * one. A test may {@link #stop()} and {@link #start()} it again; {@link #close()} stops it (immediate mode) and
+ * removes its files, also when a test failed.
  */
 final class PostgresServer implements AutoCloseable {
     private static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
@@ -46,13 +47,23 @@ final class PostgresServer implements AutoCloseable {
             Files.setPosixFilePermissions(base, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
             asPostgres(List.of(BIN.resolve("initdb").toString(), "-D", data.toString(), "-A", "trust", "-U", "postgres", "--no-sync"));
             asPostgres(List.of("sh", "-c", "echo 'host all all " + network + " trust' >> " + data.resolve("pg_hba.conf")));
-            asPostgres(List.of(BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-l", base.resolve("server.log").toString(),
-                    "-o", "-p " + port + " -k " + base + " -c listen_addresses=" + address + " -c fsync=off -c max_connections=200",
-                    "-w", "-t", "60", "start"));
+            start();
         } catch (Exception e) {
             close();
             throw e;
         }
+    }
+
+    /** Starts the server (again, after {@link #stop()}) on the same port and data, and waits until it takes connections. */
+    void start() throws IOException {
+        asPostgres(List.of(BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-l", base.resolve("server.log").toString(),
+                "-o", "-p " + port + " -k " + base + " -c listen_addresses=" + address + " -c fsync=off -c max_connections=200",
+                "-w", "-t", "60", "start"));
+    }
+
+    /** Stops the server as an operator would for maintenance ({@code pg_ctl stop -m fast}: sessions are ended, nothing committed is lost). */
+    void stop() throws IOException {
+        asPostgres(List.of(BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "fast", "-w", "-t", "60", "stop"));
     }
 
     String jdbcUrl() {

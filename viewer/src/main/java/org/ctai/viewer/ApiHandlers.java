@@ -101,10 +101,11 @@ final class ApiHandlers {
         boolean dbUp;
         long started = System.nanoTime();
         if (!node.databaseUp()) {
-            // the node's embedded server is being restarted: a connection would wait for the pool's timeout
+            // the node's embedded server is being restarted, or the configured one is away: a connection would wait for the
+            // pool's timeout
             dbUp = false;
             database.put("up", false);
-            database.put("error", "the node's database is not running; the node is restarting it");
+            database.put("error", node.databaseDownBecause());
             h.putNull("queueDepth");
             h.putNull("nodes");
         } else try (Connection c = db.getConnection()) {

@@ -73,7 +73,7 @@ final class NodeMetrics {
     /** Refreshes the counts and returns the Prometheus text. */
     synchronized String scrape() {
         try {
-            if (!node.databaseUp()) throw new SQLException("the node's database is not running; the node is restarting it");
+            if (!node.databaseUp()) throw new SQLException(node.databaseDownBecause());
             snapshot = read();
         } catch (SQLException e) {
             log.warn("metrics: cannot read the counts from the database ({}); serving the previous values", e.getMessage());

@@ -14,15 +14,21 @@ public interface NodeStatus {
     String provider();
 
     /**
-     * False while the node knows its database cannot answer (its embedded server died and is being restarted):
-     * the health check then says down at once instead of waiting for a connection that cannot come.
+     * False while the node knows its database cannot answer (its embedded server died and is being restarted, or
+     * the configured server does not answer): the health check then says down at once instead of waiting for a
+     * connection that cannot come.
      */
     default boolean databaseUp() {
         return true;
     }
 
-    /** This status, with the database's state from {@code databaseUp} (called often: no I/O). */
-    default NodeStatus withDatabase(java.util.function.BooleanSupplier databaseUp) {
+    /** Why {@link #databaseUp()} is false, for the health endpoint and the log. */
+    default String databaseDownBecause() {
+        return "the node cannot reach its database";
+    }
+
+    /** This status, with the database's state from {@code databaseUp} and {@code downBecause} (called often: no I/O). */
+    default NodeStatus withDatabase(java.util.function.BooleanSupplier databaseUp, java.util.function.Supplier<String> downBecause) {
         NodeStatus self = this;
         return new NodeStatus() {
             @Override
@@ -38,6 +44,11 @@ public interface NodeStatus {
             @Override
             public boolean databaseUp() {
                 return databaseUp.getAsBoolean();
+            }
+
+            @Override
+            public String databaseDownBecause() {
+                return downBecause.get();
             }
         };
     }

@@ -3,6 +3,7 @@ package org.ctai.scp.queue;
 import org.ctai.scp.PollingThreads;
 import org.ctai.scp.config.NodeConfig;
 import org.ctai.scp.send.Destinations;
+import org.ctai.scp.storage.Reconnecting;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -103,7 +104,10 @@ public final class Workers implements AutoCloseable {
             Path resultsDir = dataDir.resolve("results").resolve("job-" + claim.jobId()).resolve("attempt-" + claim.attempt());
             Files.createDirectories(resultsDir);
             SeriesProcessor.Processed processed = processor.process(job, resultsDir, new ProgressRecorder(claim));
-            if (queue.complete(claim, processed, dataDir, hooks.destinations(claim.seriesId(), destinations.forJob(job.pipeline(), job.callingAeTitle())))) {
+            List<String> to = hooks.destinations(claim.seriesId(), destinations.forJob(job.pipeline(), job.callingAeTitle()));
+            // minutes of inference are not thrown away for a database that is away for seconds: the lease (checked by the
+            // write) tells whether the job is still ours once it answers
+            if (Reconnecting.write("job " + claim.jobId() + ": recording its results", () -> queue.complete(claim, processed, dataDir, to))) {
                 log.info("job {} done in {} ms", claim.jobId(), (System.nanoTime() - start) / 1_000_000);
                 try {
                     hooks.completed(claim.seriesId());
@@ -119,7 +123,7 @@ public final class Workers implements AutoCloseable {
             queue.skip(claim, e.getMessage(), ignoredRetention);
         } catch (SeriesProcessor.ProcessingException e) {
             log.warn("job {} {} failure: {}", claim.jobId(), e.permanent() ? "permanent" : "transient", e.getMessage());
-            queue.fail(claim, e.getMessage(), e.permanent());
+            Reconnecting.run("job " + claim.jobId() + ": recording its failure", () -> queue.fail(claim, e.getMessage(), e.permanent()));
         } catch (IOException e) {
             log.error("job {}: cannot write its results: {}", claim.jobId(), e.toString());
             queue.fail(claim, "cannot write results: " + e.getMessage(), false);

@@ -57,7 +57,9 @@ record AssociationRequest(byte[] pdu, String calledAeTitle, String callingAeTitl
         /** transient, service provider (presentation), local limit exceeded */
         TOO_MANY_ASSOCIATIONS(2, 3, 2, "local limit exceeded: too many associations"),
         /** transient, service provider (presentation), temporary congestion */
-        SHUTTING_DOWN(2, 3, 1, "temporary congestion: the node is shutting down");
+        SHUTTING_DOWN(2, 3, 1, "temporary congestion: the node is shutting down"),
+        /** transient, service provider (presentation), temporary congestion */
+        DATABASE_AWAY(2, 3, 1, "temporary congestion: the node's database does not answer");
 
         final int result;
         final int source;

@@ -26,6 +26,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +54,8 @@ public final class DicomReceiver implements AutoCloseable {
     private final Intake intake;
     private final SeriesTracker tracker;
     private final Spool spool;
+    /** False while the database is known away: new associations are refused (transient), as the PACS retries them. */
+    private final BooleanSupplier databaseUp;
     private final ServerSocketChannel server;
     private final ThreadPoolExecutor associations;
     /** Open connections per peer address, both ports together ({@code dicom.max-connections-per-address}). */
@@ -81,10 +84,10 @@ public final class DicomReceiver implements AutoCloseable {
      * associations. With {@code data.fsync} each instance is committed before its C-STORE response,
      * otherwise it is indexed right after.
      */
-    public static DicomReceiver open(NodeConfig.Dicom config, NodeConfig.Data data, DataSource db, String host, SeriesTracker tracker)
-            throws IOException {
+    public static DicomReceiver open(NodeConfig.Dicom config, NodeConfig.Data data, DataSource db, BooleanSupplier databaseUp, String host,
+                                     SeriesTracker tracker) throws IOException {
         Spool spool = new Spool(data, host);
-        InstanceStore store = new InstanceStore(db, spool);
+        InstanceStore store = new InstanceStore(db, spool, databaseUp);
         Spool.Leftovers left = spool.leftovers(host);
         if (left.dropped() > 0) log.info("dropped {} partial transfers left by the previous run (never acknowledged)", left.dropped());
         if (!left.acknowledged().isEmpty()) {
@@ -95,7 +98,7 @@ public final class DicomReceiver implements AutoCloseable {
         removeOrphans(store, spool, host);
         Intake intake = data.fsync() ? new Intake.Immediate(store) : new Indexer(store, INDEX_RETRY);
         try {
-            return new DicomReceiver(config, intake, tracker, spool);
+            return new DicomReceiver(config, intake, tracker, spool, databaseUp);
         } catch (IOException | RuntimeException e) {
             intake.close();
             throw e;
@@ -119,7 +122,8 @@ public final class DicomReceiver implements AutoCloseable {
         }
     }
 
-    DicomReceiver(NodeConfig.Dicom config, Intake intake, SeriesTracker tracker, Spool spool) throws IOException {
+    DicomReceiver(NodeConfig.Dicom config, Intake intake, SeriesTracker tracker, Spool spool, BooleanSupplier databaseUp) throws IOException {
+        this.databaseUp = databaseUp;
         this.config = config;
         this.sopClasses = SopClassPolicy.of(config);
         this.intake = intake;
@@ -434,11 +438,14 @@ public final class DicomReceiver implements AutoCloseable {
             return AssociationRequest.Rejection.CALLING_AE_NOT_RECOGNIZED;
         }
         if (spool.belowFloor()) return AssociationRequest.Rejection.DISK_FULL;
+        if (!databaseUp.getAsBoolean()) return AssociationRequest.Rejection.DATABASE_AWAY;
         return null;
     }
 
     private void reject(Socket socket, AssociationContext ctx, AssociationRequest.Rejection why) {
-        if (why == AssociationRequest.Rejection.DISK_FULL) {
+        if (why == AssociationRequest.Rejection.DATABASE_AWAY) {
+            log.warn("{} association rejected (transient): {}", ctx, why.description);
+        } else if (why == AssociationRequest.Rejection.DISK_FULL) {
             log.warn("{} association rejected (transient): {}; free space on {} will be checked again at the next association",
                     ctx, why.description, spool.root());
         } else {

@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,10 +41,13 @@ final class InstanceStore {
 
     private final DataSource db;
     private final Spool spool;
+    private final BooleanSupplier databaseUp;
 
-    InstanceStore(DataSource db, Spool spool) {
+    /** @param databaseUp false while the database is known away: an instance is then refused at once (no I/O) */
+    InstanceStore(DataSource db, Spool spool, BooleanSupplier databaseUp) {
         this.db = db;
         this.spool = spool;
+        this.databaseUp = databaseUp;
     }
 
     /**
@@ -82,6 +86,11 @@ final class InstanceStore {
     Outcome index(Arrival arrival, AssociationContext assoc) {
         ReceivedInstance instance = arrival.instance();
         String relative = spool.instancePath(instance.studyUid(), instance.seriesUid(), instance.sopInstanceUid(), arrival.digest());
+        if (!databaseUp.getAsBoolean()) {
+            // answered now, not after the pool's 30 s wait for a connection that cannot come: the sender retries sooner
+            throw new StoreFailedException("cannot store SOP Instance " + instance.sopInstanceUid() + " of series " + instance.seriesUid()
+                    + " from " + assoc + ": the database does not answer", null);
+        }
         try (Connection c = db.getConnection()) {
             // ack C-STORE only after file and row are durable: the modality may delete its copy on success
             Spool.Placement how = arrival.acknowledged() ? Spool.Placement.LINK : Spool.Placement.MOVE;

@@ -1,6 +1,7 @@
 package org.ctai.scp.send;
 
 import org.ctai.scp.PollingThreads;
+import org.ctai.scp.storage.Reconnecting;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -85,7 +86,9 @@ public final class Senders {
                     : sender.send((NodeConfig.AeDestination) d.destination(), d.items());
             if (report.complete()) {
                 log.info("job {}: {} objects sent to {} ({} with warnings)", d.jobId(), report.delivered(), d.destination(), report.warnings());
-                outbox.sent(d, report.delivered() + " objects stored" + (report.warnings() > 0 ? ", " + report.warnings() + " with warnings" : ""));
+                String detail = report.delivered() + " objects stored" + (report.warnings() > 0 ? ", " + report.warnings() + " with warnings" : "");
+                // the PACS has the objects: recording it must outlast a database outage, or the delivery is sent again
+                Reconnecting.run("job " + d.jobId() + ": recording its delivery to " + d.destination(), () -> outbox.sent(d, detail));
             } else {
                 log.warn("job {}: {} refused {} of {} objects: {}", d.jobId(), d.destination(), report.failures().size(), d.items().size(), report.failures());
                 List<String> refused = report.failures();

@@ -31,16 +31,28 @@ public final class Database implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Database.class);
     private static final Duration ORPHAN_STOP_TIMEOUT = Duration.ofSeconds(30);
 
+    /** A configured server and how to log in (never logged: the password). */
+    private record Server(String url, String user, String password) {
+        @Override
+        public String toString() {
+            return url;
+        }
+    }
+
     private final Optional<EmbeddedServer> embedded;
     private final HikariDataSource pool;
     /** Held while this process runs the embedded server. */
     private final Optional<FileLock> ownership;
+    /** The configured server, watched once the node runs; empty with the embedded one. */
+    private final Optional<Server> configured;
+    private volatile Optional<DatabaseWatch> watch = Optional.empty();
     private volatile boolean closed;
 
-    private Database(Optional<EmbeddedServer> embedded, HikariDataSource pool, Optional<FileLock> ownership) {
+    private Database(Optional<EmbeddedServer> embedded, HikariDataSource pool, Optional<FileLock> ownership, Optional<Server> configured) {
         this.embedded = embedded;
         this.pool = pool;
         this.ownership = ownership;
+        this.configured = configured;
     }
 
     /** Connects (starting the embedded server first when no URL is configured) and migrates the scp schema. */
@@ -98,7 +110,8 @@ public final class Database implements AutoCloseable {
             if (ownership[0] != null) release(ownership[0]);
             throw new NodeException("cannot connect to the database at " + url + ": " + e.getMessage(), e);
         }
-        Database database = new Database(embedded, pool, Optional.ofNullable(ownership[0]));
+        Database database = new Database(embedded, pool, Optional.ofNullable(ownership[0]),
+                db.url().isPresent() ? Optional.of(new Server(url, user, password)) : Optional.empty());
         try {
             database.migrate("scp");
             database.registerJobStates();
@@ -140,20 +153,29 @@ public final class Database implements AutoCloseable {
 
     /**
      * Restarts the embedded server whenever its postmaster dies under the running node (see
-     * {@link EmbeddedServer}). Nodes call this once they run; commands do not, since they end soon. Nothing to
-     * do for a configured server: that one is its operator's to supervise.
+     * {@link EmbeddedServer}); watches a configured server, which is its operator's to restart, so that
+     * {@link #up()} knows when it is away ({@link DatabaseWatch}: one more connection to it). Nodes call this once
+     * they run; commands do not, since they end soon.
      */
     public void supervise() {
         embedded.ifPresent(EmbeddedServer::supervise);
+        configured.ifPresent(c -> watch = Optional.of(DatabaseWatch.start(c.url(), c.user(), c.password())));
     }
 
     /**
-     * False while this node knows its database cannot answer: its embedded server is gone and being restarted.
-     * Cheap (no I/O), so the health check can ask it before waiting for a connection. Always true for a
-     * configured server, whose state only a connection attempt tells.
+     * False while this node knows its database cannot answer: its embedded server is gone and being restarted, or
+     * the configured server did not answer the last check (within a second or so of it going away). Cheap (no
+     * I/O), so the receiver and the health check can ask it instead of waiting for a connection that cannot come.
      */
     public boolean up() {
-        return embedded.map(EmbeddedServer::up).orElse(true);
+        return embedded.map(EmbeddedServer::up).orElse(true) && watch.map(DatabaseWatch::up).orElse(true);
+    }
+
+    /** Why {@link #up()} is false, for the health endpoint; empty while up. */
+    public String downBecause() {
+        if (up()) return "";
+        if (embedded.isPresent()) return "the node's database is not running; the node is restarting it";
+        return "the database at " + configured.map(Server::url).orElse("?") + " does not answer: " + watch.map(DatabaseWatch::problem).orElse("");
     }
 
     /** Applies {@code classpath:db/<module>} to schema {@code <module>}, with that module's own history table. */
@@ -256,6 +278,7 @@ public final class Database implements AutoCloseable {
     public void close() {
         if (closed) return;
         closed = true;
+        watch.ifPresent(DatabaseWatch::close);
         pool.close();
         embedded.ifPresent(EmbeddedServer::close);
         ownership.ifPresent(Database::release);
