@@ -32,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 class FloodTest {
     private static final int STALLERS = 200;
     private static final Duration LEGITIMATE_WITHIN = Duration.ofSeconds(2);
+    private static final Duration STALL_TIMEOUT = Duration.ofSeconds(10);
 
     @TempDir
     Path tmp;
@@ -51,7 +52,9 @@ class FloodTest {
     @Test
     void stallingConnectionsFromOneAddressDoNotKeepAnotherCallerOutAndThreadsStayBounded() throws Exception {
         logs = new LogCapture();
-        node = TestNodes.start(tmp.resolve("data"), "--dicom.request-timeout-seconds=2");
+        // long enough that no admitted staller expires (and frees its place for a later one) while the 200 connect, even on
+        // a loaded machine: then exactly the 16 first are admitted and every later one is refused
+        node = TestNodes.start(tmp.resolve("data"), "--dicom.request-timeout-seconds=" + STALL_TIMEOUT.toSeconds());
         CtSeriesWriter.Series series = CtSeriesWriter.write(tmp.resolve("in"), 3, 32);
         assertThat(Dcmtk.echoscu("ECHOSCU", "CTAI", node.dicomPort()).exitCode()).as("before the flood").isZero();
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -85,7 +88,7 @@ class FloodTest {
 
         // the admitted stallers are closed at the request timeout, and their address may connect again
         for (Socket s : stallers) {
-            s.setSoTimeout(4000);
+            s.setSoTimeout((int) STALL_TIMEOUT.toMillis() + 5000);
             try {
                 while (s.getInputStream().read() >= 0) {
                     // the refused ones: the rest of nothing after their reject
