@@ -1,5 +1,7 @@
 package org.ctai.scp.priors;
 
+import org.ctai.scp.PixelMedAssociations;
+
 import org.ctai.scp.config.NodeConfig;
 
 import com.pixelmed.dicom.Attribute;
@@ -11,7 +13,6 @@ import com.pixelmed.dicom.SpecificCharacterSet;
 import com.pixelmed.dicom.TagFromName;
 import com.pixelmed.dicom.TransferSyntax;
 import com.pixelmed.network.Association;
-import com.pixelmed.network.AssociationFactory;
 import com.pixelmed.dicom.StoredFilePathStrategy;
 import com.pixelmed.network.FindSOPClassSCU;
 import com.pixelmed.network.GetSOPClassSCU;
@@ -28,7 +29,6 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.ctai.viewer.StowReceiver;
-import java.net.Socket;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
@@ -62,8 +62,8 @@ final class QueryRetrieveScu implements PriorSource {
     private static final Set<String> GET_STORAGE_CLASSES = Set.of(SOPClass.CTImageStorage, SOPClass.EnhancedCTImageStorage,
             SOPClass.LegacyConvertedEnhancedCTImageStorage);
     private static final AtomicLong GETS = new AtomicLong();
-    private static final ExecutorService CONNECTOR = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "priors-connect");
+    private static final ExecutorService C_GET_THREADS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "priors-c-get");
         t.setDaemon(true);
         return t;
     });
@@ -162,7 +162,7 @@ final class QueryRetrieveScu implements PriorSource {
             new MoveSOPClassSCU(a, destinationAe, SOPClass.StudyRootQueryRetrieveInformationModelMove, id);
             a.release();
         } catch (Exception e) {
-            abortQuietly(a);
+            PixelMedAssociations.abortQuietly(a);
             throw new IOException(what + " at " + pacs + " failed: " + e.getMessage(), e);
         }
     }
@@ -207,7 +207,7 @@ final class QueryRetrieveScu implements PriorSource {
             put(id, TagFromName.QueryRetrieveLevel, "SERIES");
             put(id, TagFromName.StudyInstanceUID, studyUid);
             put(id, TagFromName.SeriesInstanceUID, seriesUid);
-            Future<Void> pending = CONNECTOR.submit(() -> {
+            Future<Void> pending = C_GET_THREADS.submit(() -> {
                 // throws DicomNetworkException naming the status when the final response is not success (0000)
                 new GetSOPClassSCU(pacs.host(), pacs.port(), pacs.aeTitle(), callingAeTitle, SOPClass.StudyRootQueryRetrieveInformationModelGet,
                         id, new IdentifierHandler(), folder.toFile(), StoredFilePathStrategy.BYSOPINSTANCEUIDINSINGLEFOLDER, toIntake,
@@ -264,7 +264,7 @@ final class QueryRetrieveScu implements PriorSource {
             a.release();
             return answers;
         } catch (Exception e) {
-            abortQuietly(a);
+            PixelMedAssociations.abortQuietly(a);
             throw new IOException(what + " at " + pacs + " failed: " + e.getMessage(), e);
         }
     }
@@ -274,49 +274,14 @@ final class QueryRetrieveScu implements PriorSource {
         if (value != null && !value.isEmpty()) a.addValue(value);
     }
 
-    /** PixelMed connects without a timeout, so the association is made on a helper thread we stop waiting for. */
     private Association associate(String sopClass, String what) throws IOException {
         LinkedList<PresentationContext> contexts = new LinkedList<>();
         contexts.add(new PresentationContext((byte) 1, sopClass, TransferSyntax.ExplicitVRLittleEndian));
         contexts.add(new PresentationContext((byte) 3, sopClass, TransferSyntax.ImplicitVRLittleEndian));
-        Future<Association> pending = CONNECTOR.submit(() ->
-                AssociationFactory.createNewAssociation(pacs.host(), pacs.port(), pacs.aeTitle(), callingAeTitle, contexts, null, false));
-        Association a;
         try {
-            a = pending.get(connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            pending.cancel(true);
-            throw new IOException(what + ": no association with " + pacs + " within " + connectTimeout.toMillis() / 1000.0 + " s");
-        } catch (ExecutionException e) {
-            throw new IOException(what + ": association with " + pacs + " refused or failed: " + e.getCause().getMessage(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(what + ": interrupted while associating with " + pacs, e);
-        }
-        tune(a);
-        return a;
-    }
-
-    /** TCP_NODELAY and the read timeout on PixelMed's socket, as the result sender does (DicomSender#tune). */
-    private void tune(Association association) {
-        try {
-            var field = Association.class.getDeclaredField("socket");
-            field.setAccessible(true);
-            Socket socket = (Socket) field.get(association);
-            socket.setTcpNoDelay(true);
-            socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
-        } catch (ReflectiveOperationException | IOException | RuntimeException e) {
-            // without the read timeout a PACS that hangs holds one priors thread; the others and the node go on
-            org.slf4j.LoggerFactory.getLogger(QueryRetrieveScu.class)
-                    .warn("cannot set TCP_NODELAY and the read timeout on PixelMed's socket ({})", e.toString());
-        }
-    }
-
-    private static void abortQuietly(Association association) {
-        try {
-            association.abort();
-        } catch (Exception ignored) {
-            // already gone; the caller reports the original failure
+            return PixelMedAssociations.open(pacs.host(), pacs.port(), pacs.aeTitle(), callingAeTitle, contexts, connectTimeout, timeout, pacs);
+        } catch (IOException e) {
+            throw new IOException(what + ": " + e.getMessage(), e.getCause());
         }
     }
 }

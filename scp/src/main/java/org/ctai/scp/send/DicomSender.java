@@ -1,5 +1,7 @@
 package org.ctai.scp.send;
 
+import org.ctai.scp.PixelMedAssociations;
+
 import org.ctai.scp.config.NodeConfig;
 import org.ctai.scp.tls.DicomTls;
 
@@ -11,7 +13,6 @@ import com.pixelmed.dicom.DicomStreamCopier;
 import com.pixelmed.dicom.TagFromName;
 import com.pixelmed.dicom.TransferSyntax;
 import com.pixelmed.network.Association;
-import com.pixelmed.network.AssociationFactory;
 import com.pixelmed.network.CStoreRequestCommandMessage;
 import com.pixelmed.network.CompositeResponseHandler;
 import com.pixelmed.network.PresentationContext;
@@ -19,7 +20,6 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
-import java.net.Socket;
 import java.time.Duration;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
@@ -29,12 +29,6 @@ import java.util.LinkedHashSet;
 import java.util.LinkedList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,7 +94,6 @@ public final class DicomSender {
                 ? TlsAssociation.open(to, secure, callingAeTitle, contexts(items), connectTimeout, timeout)
                 : associate(to, items);
         try {
-            if (secure == null) tune(association);
             int delivered = 0;
             int warnings = 0;
             List<String> failures = new ArrayList<>();
@@ -119,10 +112,10 @@ public final class DicomSender {
             association.release();
             return new Report(delivered, warnings, List.copyOf(failures));
         } catch (IOException e) {
-            abortQuietly(association);
+            PixelMedAssociations.abortQuietly(association);
             throw e;
         } catch (Exception e) {
-            abortQuietly(association);
+            PixelMedAssociations.abortQuietly(association);
             throw new IOException("sending to " + to + " failed: " + e.getMessage(), e);
         }
     }
@@ -188,32 +181,9 @@ public final class DicomSender {
         }
     }
 
-    /**
-     * PixelMed connects without a timeout (an unreachable host would hold the sender for the OS's two minutes),
-     * so the association is made on a helper thread that we stop waiting for after {@code send.connect-timeout-seconds}.
-     */
     private Association associate(NodeConfig.AeDestination to, List<Outbox.Item> items) throws IOException {
-        Future<Association> pending = CONNECTOR.submit(() -> AssociationFactory.createNewAssociation(to.host(), to.port(), to.aeTitle(),
-                callingAeTitle, contexts(items), null, false));
-        try {
-            return pending.get(connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            pending.cancel(true);
-            throw new IOException("no association with " + to + " within " + connectTimeout.toMillis() / 1000.0 + " s");
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            throw new IOException("association with " + to + " refused or failed: " + cause.getMessage(), cause);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while associating with " + to, e);
-        }
+        return PixelMedAssociations.open(to.host(), to.port(), to.aeTitle(), callingAeTitle, contexts(items), connectTimeout, timeout, to);
     }
-
-    private static final ExecutorService CONNECTOR = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "dicom-sender-connect");
-        t.setDaemon(true);
-        return t;
-    });
 
     /** Each SOP class in Explicit and Implicit VR Little Endian; the SCP picks. */
     private static LinkedList<PresentationContext> contexts(List<Outbox.Item> items) {
@@ -228,29 +198,5 @@ public final class DicomSender {
             id += 2;
         }
         return contexts;
-    }
-
-    /**
-     * PixelMed opens the socket itself, without TCP_NODELAY (each small PDU would wait for the peer's delayed
-     * ACK) and without a read timeout; set both on its socket.
-     */
-    private void tune(Association association) {
-        try {
-            var field = Association.class.getDeclaredField("socket");
-            field.setAccessible(true);
-            Socket socket = (Socket) field.get(association);
-            socket.setTcpNoDelay(true);
-            socket.setSoTimeout((int) timeout.toMillis());
-        } catch (ReflectiveOperationException | IOException | RuntimeException e) {
-            log.warn("cannot set TCP_NODELAY and the read timeout on PixelMed's socket ({}); sending without them", e.toString());
-        }
-    }
-
-    private static void abortQuietly(Association association) {
-        try {
-            association.abort();
-        } catch (Exception ignored) {
-            // the association is already gone; the caller reports the original failure
-        }
     }
 }
