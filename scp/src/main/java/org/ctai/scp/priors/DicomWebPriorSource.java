@@ -72,16 +72,11 @@ final class DicomWebPriorSource implements PriorSource {
 
     /** @throws IllegalStateException when the trusted bundle cannot be used (it was checked at configuration) */
     static DicomWebPriorSource create(NodeConfig.WebDestination source, Duration connectTimeout, Duration timeout, StowReceiver intake) {
-        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout)
-                .followRedirects(HttpClient.Redirect.NEVER);
-        if (source.trusted().isPresent()) {
-            try {
-                b.sslContext(DicomTls.httpsClient(source.trusted().get()));
-            } catch (IOException | GeneralSecurityException e) {
-                throw new IllegalStateException("priors.source " + source + ": cannot use its trusted bundle: " + e.getMessage(), e);
-            }
+        try {
+            return new DicomWebPriorSource(source, DicomTls.httpClient(source.trusted(), connectTimeout), timeout, intake);
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("priors.source " + source + ": cannot use its trusted bundle: " + e.getMessage(), e);
         }
-        return new DicomWebPriorSource(source, b.build(), timeout, intake);
     }
 
     @Override

@@ -76,21 +76,21 @@ final class StowSender {
      */
     static StowSender create(List<NodeConfig.Destination> destinations, Duration connectTimeout, Duration timeout) throws IOException {
         Map<String, HttpClient> clients = new HashMap<>();
-        for (NodeConfig.Destination d : destinations) {
-            if (!(d instanceof NodeConfig.WebDestination web) || web.trusted().isEmpty()) continue;
-            try {
-                clients.put(web.toString(), client(connectTimeout).sslContext(DicomTls.httpsClient(web.trusted().get())).build());
-            } catch (GeneralSecurityException e) {
-                throw new IOException("cannot set up HTTPS towards " + web + ": " + e.getMessage(), e);
+        HttpClient jvmTrust;
+        try {
+            for (NodeConfig.Destination d : destinations) {
+                if (!(d instanceof NodeConfig.WebDestination web) || web.trusted().isEmpty()) continue;
+                try {
+                    clients.put(web.toString(), DicomTls.httpClient(web.trusted(), connectTimeout));
+                } catch (GeneralSecurityException e) {
+                    throw new IOException("cannot set up HTTPS towards " + web + ": " + e.getMessage(), e);
+                }
             }
+            jvmTrust = DicomTls.httpClient(java.util.Optional.empty(), connectTimeout);
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot set up HTTPS with the JVM's trust store: " + e.getMessage(), e);
         }
-        return new StowSender(timeout, client(connectTimeout).build(), clients);
-    }
-
-    private static HttpClient.Builder client(Duration connectTimeout) {
-        // HTTP/1.1: a plain-http upgrade to h2c would not carry a streamed body, and DICOMweb servers all speak 1.1
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout)
-                .followRedirects(HttpClient.Redirect.NEVER);
+        return new StowSender(timeout, jvmTrust, clients);
     }
 
     /**

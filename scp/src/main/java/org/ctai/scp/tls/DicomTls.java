@@ -79,11 +79,16 @@ public final class DicomTls {
     }
 
     /**
-     * An SSL context for an HTTPS client (DICOMweb) that trusts only the certificates in {@code trusted}; a failed
-     * check names the bundle, as for DICOM TLS.
+     * An HTTP client for a DICOMweb server: HTTP/1.1 (a plain-http upgrade to h2c would not carry a streamed body, and
+     * DICOMweb servers all speak 1.1), {@code connectTimeout}, redirects not followed (one could take the
+     * Authorization header elsewhere), and over HTTPS trusting only the certificates in {@code trusted} (a failed check
+     * names the bundle, as for DICOM TLS), or the JVM's trust store when it is empty.
      */
-    public static SSLContext httpsClient(Path trusted) throws IOException, GeneralSecurityException {
-        return context(Optional.empty(), Optional.empty(), Optional.of(trusted));
+    public static java.net.http.HttpClient httpClient(Optional<Path> trusted, Duration connectTimeout) throws IOException, GeneralSecurityException {
+        java.net.http.HttpClient.Builder b = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1)
+                .connectTimeout(connectTimeout).followRedirects(java.net.http.HttpClient.Redirect.NEVER);
+        if (trusted.isPresent()) b.sslContext(context(Optional.empty(), Optional.empty(), trusted));
+        return b.build();
     }
 
     private static SSLContext context(Optional<Path> cert, Optional<Path> key, Optional<Path> trusted) throws IOException, GeneralSecurityException {
