@@ -199,7 +199,7 @@ public final class DicomReceiver implements AutoCloseable {
      * class and transfer syntax, durability and series completion as C-STORE.
      */
     public org.ctai.viewer.StowReceiver stow(long maxRequestBytes) {
-        return new StowIntake(config, intake, spool, tracker, maxRequestBytes, () -> stopping, "STOW-RS");
+        return new StowIntake(config, intake, spool, tracker, maxRequestBytes, () -> stopping, StowIntake.Kind.STOW_RS);
     }
 
     /**
@@ -209,7 +209,7 @@ public final class DicomReceiver implements AutoCloseable {
      * {@link org.ctai.viewer.StowReceiver.Request} per C-GET association or WADO-RS response; its end counts as an association's release.
      */
     public org.ctai.viewer.StowReceiver retrieved() {
-        return new StowIntake(config, intake, spool, tracker, Long.MAX_VALUE, () -> stopping, "retrieval");
+        return new StowIntake(config, intake, spool, tracker, Long.MAX_VALUE, () -> stopping, StowIntake.Kind.RETRIEVAL);
     }
 
     /** The bound port (useful when configured as 0). */

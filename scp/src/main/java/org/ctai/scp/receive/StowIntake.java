@@ -45,11 +45,31 @@ final class StowIntake implements StowReceiver {
     private final long maxRequestBytes;
     private final AtomicLong requests = new AtomicLong();
     private final java.util.function.BooleanSupplier stopping;
-    /** What the instances come by, for the log: STOW-RS or C-GET; its first letter prefixes the request's id. */
-    private final String kind;
+    private final Kind kind;
+
+    /** What the instances come by: named in the log, and the first letter of each request's id. */
+    enum Kind {
+        /** Posted to the node's {@code /dicomweb/studies}. */
+        STOW_RS("STOW-RS", "w"),
+        /** Retrieved by the node itself from a PACS, by C-GET or WADO-RS. */
+        RETRIEVAL("retrieval", "r");
+
+        private final String name;
+        private final String idPrefix;
+
+        Kind(String name, String idPrefix) {
+            this.name = name;
+            this.idPrefix = idPrefix;
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
 
     StowIntake(NodeConfig.Dicom config, Intake intake, Spool spool, SeriesTracker tracker, long maxRequestBytes,
-               java.util.function.BooleanSupplier stopping, String kind) {
+               java.util.function.BooleanSupplier stopping, Kind kind) {
         this.kind = kind;
         this.config = config;
         this.intake = intake;
@@ -70,8 +90,7 @@ final class StowIntake implements StowReceiver {
         if (spool.belowFloor()) throw new IOException("free space on " + spool.root() + " is below data.min-free-mb");
         // the web user stands where a C-STORE has its calling AE title (an AE title holds 16 characters)
         String caller = user.length() <= 16 ? user : user.substring(0, 16);
-        String prefix = kind.equals("STOW-RS") ? "w" : "r";
-        return new StowRequest(new AssociationContext(prefix + requests.incrementAndGet(), caller, peer));
+        return new StowRequest(new AssociationContext(kind.idPrefix + requests.incrementAndGet(), caller, peer));
     }
 
     /**
