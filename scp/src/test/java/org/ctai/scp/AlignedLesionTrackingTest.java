@@ -6,13 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.CookieManager;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -110,16 +103,6 @@ class AlignedLesionTrackingTest {
     }
 
     private JsonNode patientApi(String id) throws Exception {
-        String base = "http://127.0.0.1:" + node.webPort();
-        HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
-        String form = "user=" + TestNodes.WEB_USER + "&password=" + URLEncoder.encode(TestNodes.WEB_PASSWORD, StandardCharsets.UTF_8);
-        HttpResponse<String> login = http.send(HttpRequest.newBuilder(URI.create(base + "/api/login"))
-                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/patient?id=" + id + "&issuer=")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        return JSON.readTree(r.body());
+        return JSON.readTree(Web.get(node, "/api/patient?id=" + id + "&issuer="));
     }
 }

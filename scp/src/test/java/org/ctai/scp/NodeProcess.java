@@ -27,9 +27,11 @@ public final class NodeProcess implements AutoCloseable {
         this.dicomPort = dicomPort;
     }
 
-    public static int freePort() throws IOException {
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("no free port to probe", e);
         }
     }
 

@@ -53,20 +53,10 @@ class PriorFetchTest extends NodeWithOrthancTest {
 
     @Test
     void fetchesBothPriorsOfARoutedStudyProcessesThemOnceAndKeepsTheirResultsAtHome() throws Exception {
-        int nodePort = NodeProcess.freePort();
-        startPacs(nodePort);
-        PhantomFiles first = study(LocalDate.of(2024, 1, 15), 1.0);
-        PhantomFiles second = study(LocalDate.of(2024, 7, 15), 1.2);
-        upload(first);
-        upload(second);
-        node = Node.start(nodeConfig(nodePort, OrthancPacs.AE + "@127.0.0.1:" + pacs.dicomPort));
-
-        PhantomFiles current = study(LocalDate.of(2025, 1, 15), 1.5);
-        sendToPacs(current);
-
-        awaitStudiesDone(3);
+        List<PhantomFiles> studies = twoPriorsThenTheRoutedStudy(1.0, 1.2, 1.5);
+        PhantomFiles first = studies.get(0), second = studies.get(1), current = studies.get(2);
         // the history has all three, oldest first, the tumour on one track across them, and the newest study's response
-        assertResponseOfTheNewest(List.of(first, second, current), "PD");
+        assertResponseOfTheNewest(studies, "PD");
         assertWorklistSaysPriorsFetchedFor(List.of(first, second), current, "20250115");
         assertThat(rows("SELECT study_uid || ' ' || for_study_uid || ' ' || state || ' ' || attempts FROM scp.prior_fetch ORDER BY study_date"))
                 .containsExactly(studyUid(first) + " " + studyUid(current) + " done 1", studyUid(second) + " " + studyUid(current) + " done 1");
@@ -195,19 +185,28 @@ class PriorFetchTest extends NodeWithOrthancTest {
 
     @Test
     void fetchedPriorsOfAShrinkingTumourGiveAPartialResponse() throws Exception {
+        assertResponseOfTheNewest(twoPriorsThenTheRoutedStudy(1.6, 1.3, 1.0), "PR");
+    }
+
+    /**
+     * Orthanc holds two earlier studies (2024-01-15, 2024-07-15) of the phantom patient, tumours scaled so; the node
+     * starts; a third (2025-01-15) is routed to it through Orthanc; returns the three, oldest first, once all three
+     * are processed.
+     */
+    private List<PhantomFiles> twoPriorsThenTheRoutedStudy(double firstScale, double secondScale, double currentScale) throws Exception {
         int nodePort = NodeProcess.freePort();
         startPacs(nodePort);
-        PhantomFiles first = study(LocalDate.of(2024, 1, 15), 1.6);
-        PhantomFiles second = study(LocalDate.of(2024, 7, 15), 1.3);
+        PhantomFiles first = study(LocalDate.of(2024, 1, 15), firstScale);
+        PhantomFiles second = study(LocalDate.of(2024, 7, 15), secondScale);
         upload(first);
         upload(second);
         node = Node.start(nodeConfig(nodePort, OrthancPacs.AE + "@127.0.0.1:" + pacs.dicomPort));
 
-        PhantomFiles current = study(LocalDate.of(2025, 1, 15), 1.0);
+        PhantomFiles current = study(LocalDate.of(2025, 1, 15), currentScale);
         sendToPacs(current);
 
         awaitStudiesDone(3);
-        assertResponseOfTheNewest(List.of(first, second, current), "PR");
+        return List.of(first, second, current);
     }
 
     @Test

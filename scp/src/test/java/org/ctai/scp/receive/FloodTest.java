@@ -16,6 +16,7 @@ import org.ctai.scp.CtSeriesWriter;
 import org.ctai.scp.Dcmtk;
 import org.ctai.scp.LogCapture;
 import org.ctai.scp.Node;
+import org.ctai.scp.NodeProcess;
 import org.ctai.scp.TestCertificates;
 import org.ctai.scp.TestNodes;
 import org.junit.jupiter.api.AfterEach;
@@ -240,12 +241,8 @@ class FloodTest {
 
     private void startWithTls(String... more) throws Exception {
         certs = TestCertificates.create(tmp.resolve("pki"));
-        int tlsPort;
-        try (var probe = new java.net.ServerSocket(0)) {
-            tlsPort = probe.getLocalPort();
-        }
         logs = new LogCapture();
-        List<String> options = new ArrayList<>(List.of("--dicom.tls-port=" + tlsPort, "--dicom.tls-cert=" + certs.node().cert(),
+        List<String> options = new ArrayList<>(List.of("--dicom.tls-port=" + NodeProcess.freePort(), "--dicom.tls-cert=" + certs.node().cert(),
                 "--dicom.tls-key=" + certs.node().key(), "--dicom.tls-trusted=" + certs.caCert()));
         options.addAll(List.of(more));
         node = TestNodes.start(tmp.resolve("data"), options.toArray(String[]::new));

@@ -55,17 +55,9 @@ class TlsReceiveTest {
         System.arraycopy(tls, 0, all, 0, tls.length);
         System.arraycopy(more, 0, all, tls.length, more.length);
         // dicom.tls-port=0 means off; a free port is found by binding one first
-        all[0] = "--dicom.tls-port=" + freePort();
+        all[0] = "--dicom.tls-port=" + org.ctai.scp.NodeProcess.freePort();
         node = TestNodes.start(tmp.resolve("data"), all);
         return node;
-    }
-
-    private static int freePort() {
-        try (var s = new java.net.ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static String[] tlsWith(TestCertificates.Pair client) {
